@@ -1,0 +1,426 @@
+#include "emulator/control.h"
+
+#include <httplib.h>
+
+#include "emulator/dispatcher.h"
+#include "emulator/envelope.h"
+#include "emulator/lifecycle.h"
+
+namespace emu {
+namespace {
+
+using Handler = std::function<tl::expected<json, RestError>(const json& body)>;
+
+void Send(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json; charset=utf-8");
+}
+
+void SendError(httplib::Response& res, const RestError& e) {
+  Send(res, e.status, {{"error", e.code}, {"error_description", e.description}});
+}
+
+// Parses the JSON body (or the query string for GET) and runs the handler.
+void Run(const httplib::Request& req, httplib::Response& res, const Handler& handler) {
+  json body = json::object();
+  if (!req.body.empty()) {
+    body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+      SendError(res, RestError{400, "INVALID_JSON", "The body must be a JSON object", {}});
+      return;
+    }
+  }
+  for (const auto& [key, value] : req.params) {
+    if (!body.contains(key)) body[key] = value;
+  }
+  auto result = handler(body);
+  if (!result) {
+    SendError(res, result.error());
+  } else {
+    Send(res, 200, *result);
+  }
+}
+
+std::string Str(const json& body, const char* key, const std::string& fallback = "") {
+  auto it = body.find(key);
+  if (it == body.end() || it->is_null()) return fallback;
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+double Number(const json& body, const char* key, double fallback) {
+  auto it = body.find(key);
+  if (it == body.end()) return fallback;
+  if (it->is_number()) return it->get<double>();
+  if (it->is_string()) {
+    try {
+      return std::stod(it->get<std::string>());
+    } catch (...) {
+      return fallback;
+    }
+  }
+  return fallback;
+}
+
+tl::expected<Portal*, RestError> PortalOf(State& state, const json& body) {
+  const std::string id = Str(body, "portal");
+  Portal* portal = id.empty() ? &state.DefaultPortal() : state.FindPortal(id);
+  if (portal == nullptr) return Fail(404, "PORTAL_NOT_FOUND", "No such portal: " + id);
+  return portal;
+}
+
+void SetPlan(Portal& portal, const std::string& plan) {
+  portal.plan = plan;
+  portal.limits.bucket = plan == "enterprise" ? 250 : 50;
+  portal.limits.drain = plan == "enterprise" ? 5 : 2;
+}
+
+json PortalSummary(const State& state, const Portal& p) {
+  json apps = json::object();
+  for (const auto& [client_id, app] : p.installations) {
+    apps[client_id] = {{"installed", app.installed}, {"version", app.version}, {"scope", app.scope}};
+  }
+  json counts = json::object();
+  for (const auto& [name, rows] : p.crm) counts[name] = rows.size();
+  return {{"member_id", p.member_id},
+          {"domain", p.domain},
+          {"rest", state.RestEndpoint(p)},
+          {"plan", p.plan},
+          {"limits", {{"bucket", p.limits.bucket}, {"drain", p.limits.drain},
+                      {"operating_limit", p.limits.operating_limit}}},
+          {"apps", apps},
+          {"users", p.users.size()},
+          {"crm", counts},
+          {"bindings", p.bindings.size()},
+          {"placements", p.placements.size()},
+          {"offline_events", p.offline_events.size()}};
+}
+
+// A whole section of a portal's state, for tests and the demo to inspect.
+tl::expected<json, RestError> Section(const Portal& p, const std::string& name) {
+  auto rows = [](const std::map<long, json>& m) {
+    json out = json::array();
+    for (const auto& [id, row] : m) out.push_back(row);
+    return out;
+  };
+  if (name == "users") return rows(p.users);
+  if (name == "departments") return rows(p.departments);
+  if (name == "notifications") return rows(p.notifications);
+  if (name == "tasks") return rows(p.tasks);
+  if (name == "comments") return rows(p.timeline_comments);
+  if (name == "activities") return rows(p.activities);
+  if (name == "statuses") return rows(p.statuses);
+  if (name == "categories") return rows(p.categories);
+  if (name == "userfields") return rows(p.userfields);
+  if (name == "leads") return rows(p.crm.count("LEAD") ? p.crm.at("LEAD") : std::map<long, json>{});
+  if (name == "deals") return rows(p.crm.count("DEAL") ? p.crm.at("DEAL") : std::map<long, json>{});
+  if (name == "contacts") return rows(p.crm.count("CONTACT") ? p.crm.at("CONTACT") : std::map<long, json>{});
+  if (name == "bindings") {
+    json out = json::array();
+    for (const auto& b : p.bindings) {
+      out.push_back({{"id", b.id}, {"event", b.event}, {"handler", b.handler}, {"offline", b.offline},
+                     {"auth_type", b.auth_type}, {"connector", b.connector}});
+    }
+    return out;
+  }
+  if (name == "placements") {
+    json out = json::array();
+    for (const auto& b : p.placements) {
+      out.push_back({{"id", b.id}, {"placement", b.placement}, {"handler", b.handler}, {"title", b.title}});
+    }
+    return out;
+  }
+  if (name == "installations") {
+    json out = json::array();
+    for (const auto& [id, app] : p.installations) {
+      out.push_back({{"client_id", id}, {"installed", app.installed}, {"version", app.version},
+                     {"scope", app.scope}, {"application_token", app.application_token}});
+    }
+    return out;
+  }
+  return Fail(404, "NO_SUCH_SECTION", "Unknown section: " + name);
+}
+
+Caller ActorOf(const json& body) {
+  Caller caller;
+  const std::string as = Str(body, "as", "user");
+  caller.kind = as == "automation" ? Caller::Kind::kAutomation : Caller::Kind::kUser;
+  caller.user_id = static_cast<long>(Number(body, "user_id", 1));
+  caller.auth_connector = Str(body, "auth_connector");
+  return caller;
+}
+
+}  // namespace
+
+void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& deliverer) {
+  auto post = [&server](const std::string& path, Handler handler) {
+    server.Post(path, [handler](const httplib::Request& req, httplib::Response& res) { Run(req, res, handler); });
+  };
+  auto get = [&server](const std::string& path, Handler handler) {
+    server.Get(path, [handler](const httplib::Request& req, httplib::Response& res) { Run(req, res, handler); });
+  };
+  State* s = &state;
+  Deliverer* d = &deliverer;
+
+  get("/_emulator/health", [](const json&) -> tl::expected<json, RestError> { return json{{"status", "ok"}}; });
+
+  get("/_emulator/state", [s](const json& body) -> tl::expected<json, RestError> {
+    std::lock_guard<std::mutex> lock(s->mutex);
+    const std::string section = Str(body, "section");
+    if (!section.empty()) {
+      auto portal = PortalOf(*s, body);
+      if (!portal) return tl::unexpected(portal.error());
+      return Section(**portal, section);
+    }
+    json portals = json::array();
+    for (const auto& [id, p] : s->portals) portals.push_back(PortalSummary(*s, p));
+    return json{{"now", s->clock.Now()}, {"default_portal", s->default_member_id}, {"portals", portals}};
+  });
+
+  post("/_emulator/portals", [s](const json& body) -> tl::expected<json, RestError> {
+    std::lock_guard<std::mutex> lock(s->mutex);
+    const std::string member_id = Str(body, "member_id", s->RandomHex(32));
+    if (s->FindPortal(member_id) != nullptr) return Fail(409, "PORTAL_EXISTS", "Portal exists: " + member_id);
+    const std::string plan = Str(body, "plan", "basic");
+    if (plan != "basic" && plan != "enterprise") return Fail(400, "BAD_PLAN", "plan: basic or enterprise");
+    Portal& p = s->CreatePortal(member_id, s->DefaultPortal().domain, plan);
+    return PortalSummary(*s, p);
+  });
+
+  post("/_emulator/plan", [s](const json& body) -> tl::expected<json, RestError> {
+    std::lock_guard<std::mutex> lock(s->mutex);
+    auto portal = PortalOf(*s, body);
+    if (!portal) return tl::unexpected(portal.error());
+    const std::string plan = Str(body, "plan");
+    if (plan != "basic" && plan != "enterprise") return Fail(400, "BAD_PLAN", "plan: basic or enterprise");
+    SetPlan(**portal, plan);
+    return PortalSummary(*s, **portal);
+  });
+
+  post("/_emulator/limits", [s](const json& body) -> tl::expected<json, RestError> {
+    std::lock_guard<std::mutex> lock(s->mutex);
+    auto portal = PortalOf(*s, body);
+    if (!portal) return tl::unexpected(portal.error());
+    Limits& l = (*portal)->limits;
+    l.bucket = Number(body, "bucket", l.bucket);
+    l.drain = Number(body, "drain", l.drain);
+    l.operating_limit = Number(body, "operating_limit", l.operating_limit);
+    if (body.contains("method_seconds") && body["method_seconds"].is_object()) {
+      for (const auto& item : body["method_seconds"].items()) {
+        if (item.value().is_number()) l.method_seconds[item.key()] = item.value().get<double>();
+      }
+    }
+    if (body.value("reset", false)) {
+      (*portal)->bucket_level = 0;
+      (*portal)->operating.clear();
+    }
+    return PortalSummary(*s, **portal);
+  });
+
+  post("/_emulator/users", [s](const json& body) -> tl::expected<json, RestError> {
+    std::lock_guard<std::mutex> lock(s->mutex);
+    auto portal = PortalOf(*s, body);
+    if (!portal) return tl::unexpected(portal.error());
+    Portal& p = **portal;
+    if (Str(body, "NAME").empty()) return Fail(400, "NAME_REQUIRED", "NAME is required");
+    const long id = p.NextId("user");
+    json departments = body.value("UF_DEPARTMENT", json::array({1}));
+    if (!departments.is_array()) departments = json::array({departments});
+    for (const auto& dep : departments) {
+      if (!dep.is_number_integer() || p.departments.count(dep.get<long>()) == 0) {
+        return Fail(400, "NO_SUCH_DEPARTMENT", "Unknown department in UF_DEPARTMENT");
+      }
+    }
+    const std::string now = FormatIsoTime(s->clock.Now(), p.tz_minutes);
+    p.users[id] = {{"ID", std::to_string(id)},
+                   {"ACTIVE", body.value("ACTIVE", true)},
+                   {"NAME", Str(body, "NAME")},
+                   {"LAST_NAME", Str(body, "LAST_NAME")},
+                   {"SECOND_NAME", ""},
+                   {"EMAIL", Str(body, "EMAIL", "user" + std::to_string(id) + "@example.com")},
+                   {"LAST_LOGIN", now},
+                   {"DATE_REGISTER", now},
+                   {"IS_ONLINE", body.value("IS_ONLINE", "N")},
+                   {"LAST_ACTIVITY_DATE", ""},
+                   {"UF_DEPARTMENT", departments},
+                   {"WORK_POSITION", Str(body, "WORK_POSITION")},
+                   {"PERSONAL_GENDER", ""},
+                   {"USER_TYPE", "employee"},
+                   {"TIME_ZONE", ""},
+                   {"ADMIN", body.value("ADMIN", false)}};
+    s->dirty = true;
+    return p.users[id];
+  });
+
+  post("/_emulator/departments", [s](const json& body) -> tl::expected<json, RestError> {
+    std::lock_guard<std::mutex> lock(s->mutex);
+    auto portal = PortalOf(*s, body);
+    if (!portal) return tl::unexpected(portal.error());
+    Portal& p = **portal;
+    if (Str(body, "NAME").empty()) return Fail(400, "NAME_REQUIRED", "NAME is required");
+    const long parent = static_cast<long>(Number(body, "PARENT", 1));
+    if (p.departments.count(parent) == 0) return Fail(400, "NO_SUCH_DEPARTMENT", "Unknown PARENT");
+    const long id = p.NextId("department");
+    p.departments[id] = {{"ID", std::to_string(id)},
+                         {"NAME", Str(body, "NAME")},
+                         {"SORT", static_cast<long>(Number(body, "SORT", 500))},
+                         {"PARENT", std::to_string(parent)},
+                         {"UF_HEAD", body.contains("UF_HEAD") ? json(Str(body, "UF_HEAD")) : json(nullptr)}};
+    s->dirty = true;
+    return p.departments[id];
+  });
+
+  post("/_emulator/presence", [s](const json& body) -> tl::expected<json, RestError> {
+    std::lock_guard<std::mutex> lock(s->mutex);
+    auto portal = PortalOf(*s, body);
+    if (!portal) return tl::unexpected(portal.error());
+    Portal& p = **portal;
+    const long user = static_cast<long>(Number(body, "user_id", 0));
+    if (p.users.count(user) == 0) return Fail(404, "USER_NOT_FOUND", "No such user");
+    const std::string status = Str(body, "status", "");
+    const double now = s->clock.Now();
+    if (!status.empty()) {
+      if (status != "OPENED" && status != "PAUSED" && status != "CLOSED" && status != "EXPIRED") {
+        return Fail(400, "BAD_STATUS", "status: OPENED, PAUSED, CLOSED or EXPIRED");
+      }
+      json& record = p.presence[user];
+      if (status == "OPENED" && (!record.contains("TIME_START") || record.value("STATUS", "") == "CLOSED")) {
+        record = {{"STATUS", "OPENED"}, {"TIME_START", now}, {"TIME_FINISH", nullptr}};
+      } else {
+        if (!record.contains("TIME_START")) record["TIME_START"] = now;
+        record["STATUS"] = status;
+        record["TIME_FINISH"] = status == "CLOSED" ? json(now) : json(nullptr);
+      }
+    }
+    if (body.contains("online")) p.users[user]["IS_ONLINE"] = body.value("online", false) ? "Y" : "N";
+    s->dirty = true;
+    return json{{"user_id", user}, {"presence", p.presence[user]}, {"IS_ONLINE", p.users[user]["IS_ONLINE"]}};
+  });
+
+  post("/_emulator/webhooks", [s](const json& body) -> tl::expected<json, RestError> {
+    std::lock_guard<std::mutex> lock(s->mutex);
+    auto portal = PortalOf(*s, body);
+    if (!portal) return tl::unexpected(portal.error());
+    const long user = static_cast<long>(Number(body, "user_id", 1));
+    if ((*portal)->users.count(user) == 0) return Fail(404, "USER_NOT_FOUND", "No such user");
+    const std::string code = Str(body, "code", s->RandomHex(16));
+    (*portal)->webhooks[code] = user;
+    s->dirty = true;
+    return json{{"url", s->RestEndpoint(**portal) + std::to_string(user) + "/" + code + "/"}};
+  });
+
+  server.Post("/_emulator/act", [s, d](const httplib::Request& req, httplib::Response& res) {
+    json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object() || Str(body, "method").empty()) {
+      SendError(res, RestError{400, "INVALID_JSON", "Expected {\"method\":..., \"params\":{...}}", {}});
+      return;
+    }
+    const HttpOut out = ActAs(*s, *d, Str(body, "portal"), ActorOf(body), Str(body, "method"),
+                              body.value("params", json::object()));
+    res.status = out.status;
+    res.set_content(out.body, out.content_type);
+  });
+
+  post("/_emulator/apps/install", [s, d](const json& body) -> tl::expected<json, RestError> {
+    InstallRequest request;
+    request.application_url = Str(body, "application_url");
+    request.installer_url = Str(body, "installer_url");
+    request.install_event_url = Str(body, "install_event_url");
+    request.scope = Str(body, "scope", request.scope);
+    request.version = static_cast<int>(Number(body, "version", 1));
+    request.admin_user_id = static_cast<long>(Number(body, "admin_user_id", 1));
+    request.status = Str(body, "status", "L");
+    if (request.application_url.empty() && request.installer_url.empty() && request.install_event_url.empty()) {
+      return Fail(400, "NO_URLS", "Give application_url, installer_url or install_event_url");
+    }
+    return InstallApp(*s, *d, Str(body, "portal"), request);
+  });
+  post("/_emulator/apps/finish", [s](const json& body) { return FinishInstall(*s, Str(body, "portal")); });
+  post("/_emulator/apps/update", [s, d](const json& body) {
+    return UpdateApp(*s, *d, Str(body, "portal"), static_cast<int>(Number(body, "version", 2)));
+  });
+  post("/_emulator/apps/uninstall", [s, d](const json& body) {
+    return UninstallApp(*s, *d, Str(body, "portal"), body.value("clean", false));
+  });
+
+  post("/_emulator/placements/open", [s](const json& body) {
+    PlacementOpen request;
+    request.placement = Str(body, "placement", "DEFAULT");
+    request.entity_id = Str(body, "id");
+    request.user_id = static_cast<long>(Number(body, "user_id", 1));
+    request.lang = Str(body, "lang", "ru");
+    request.handler = Str(body, "handler");
+    return OpenPlacement(*s, Str(body, "portal"), request);
+  });
+
+  post("/_emulator/clock", [s](const json& body) -> tl::expected<json, RestError> {
+    if (body.contains("advance")) {
+      const double seconds = Number(body, "advance", 0);
+      if (seconds < 0) return Fail(400, "BAD_ADVANCE", "The clock only moves forward");
+      s->clock.Advance(seconds);
+    }
+    if (body.contains("freeze")) s->clock.SetFrozen(body.value("freeze", false));
+    return json{{"now", s->clock.Now()}, {"frozen", s->clock.Frozen()}};
+  });
+  get("/_emulator/clock", [s](const json&) -> tl::expected<json, RestError> {
+    return json{{"now", s->clock.Now()}, {"frozen", s->clock.Frozen()}};
+  });
+
+  post("/_emulator/faults", [s](const json& body) -> tl::expected<json, RestError> {
+    std::lock_guard<std::mutex> lock(s->mutex);
+    if (body.contains("event_drop_rate")) s->delivery.drop_rate = Number(body, "event_drop_rate", 0);
+    if (body.contains("event_delay_ms")) s->delivery.delay_ms = Number(body, "event_delay_ms", 0);
+    if (body.contains("method")) {
+      auto portal = PortalOf(*s, body);
+      if (!portal) return tl::unexpected(portal.error());
+      Fault fault;
+      fault.method = Str(body, "method");
+      fault.remaining = static_cast<int>(Number(body, "count", 1));
+      fault.status = static_cast<int>(Number(body, "status", 503));
+      fault.code = Str(body, "error", "QUERY_LIMIT_EXCEEDED");
+      fault.description = Str(body, "description", "Too many requests");
+      (*portal)->faults.push_back(fault);
+    }
+    return json{{"event_drop_rate", s->delivery.drop_rate}, {"event_delay_ms", s->delivery.delay_ms}};
+  });
+  server.Delete("/_emulator/faults", [s](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(s->mutex);
+    s->delivery = DeliveryFaults{};
+    for (auto& [id, p] : s->portals) p.faults.clear();
+    Send(res, 200, {{"cleared", true}});
+  });
+
+  post("/_emulator/tokens/expire", [s](const json& body) -> tl::expected<json, RestError> {
+    std::lock_guard<std::mutex> lock(s->mutex);
+    auto portal = PortalOf(*s, body);
+    if (!portal) return tl::unexpected(portal.error());
+    long count = 0;
+    for (auto& [token, info] : s->access_tokens) {
+      if (info.member_id == (*portal)->member_id) {
+        info.expires = s->clock.Now() - 1;
+        ++count;
+      }
+    }
+    return json{{"expired", count}};
+  });
+
+  get("/_emulator/log", [s](const json& body) -> tl::expected<json, RestError> {
+    std::lock_guard<std::mutex> lock(s->mutex);
+    return s->log.ToJson(static_cast<size_t>(Number(body, "last", 100)));
+  });
+  post("/_emulator/log/clear", [s, d](const json&) -> tl::expected<json, RestError> {
+    {
+      std::lock_guard<std::mutex> lock(s->mutex);
+      s->log.Clear();
+    }
+    d->ClearLog();
+    return json{{"cleared", true}};
+  });
+  get("/_emulator/deliveries", [d](const json& body) -> tl::expected<json, RestError> {
+    return d->Log(static_cast<size_t>(Number(body, "last", 100)));
+  });
+  post("/_emulator/deliveries/drain", [d](const json& body) -> tl::expected<json, RestError> {
+    return json{{"drained", d->Drain(Number(body, "timeout", 10))}};
+  });
+}
+
+}  // namespace emu

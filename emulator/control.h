@@ -1,0 +1,17 @@
+// The control API under /_emulator/: scripting scenarios, kept apart from the Bitrix24 surface.
+// Every endpoint takes and returns JSON; `portal` (a member_id) selects a portal, the default
+// portal otherwise. README.md lists the endpoints.
+#pragma once
+
+#include "emulator/deliverer.h"
+#include "emulator/state.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace emu {
+
+void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& deliverer);
+
+}  // namespace emu

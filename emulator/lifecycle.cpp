@@ -1,0 +1,269 @@
+#include "emulator/lifecycle.h"
+
+#include <algorithm>
+
+#include "emulator/events.h"
+#include "emulator/form.h"
+#include "emulator/http_post.h"
+
+namespace emu {
+namespace {
+
+constexpr double kPageTimeoutSeconds = 30;
+
+tl::expected<Portal*, RestError> PortalOf(State& state, const std::string& member_id) {
+  Portal* portal = member_id.empty() ? &state.DefaultPortal() : state.FindPortal(member_id);
+  if (portal == nullptr) return Fail(404, "PORTAL_NOT_FOUND", "No such portal: " + member_id);
+  return portal;
+}
+
+tl::expected<Installation*, RestError> InstallationOf(State& state, Portal& portal) {
+  auto it = portal.installations.find(state.app.client_id);
+  if (it == portal.installations.end()) return Fail(404, "NOT_INSTALLED", "The app is not installed");
+  return &it->second;
+}
+
+struct PageCall {
+  std::string url;
+  std::string query;
+  std::string body;
+};
+
+// The page request of REST.md §1.2: DOMAIN/PROTOCOL/LANG/APP_SID in the query, tokens in the body.
+PageCall PageRequest(State& state, const Portal& portal, const Installation& app, long user_id,
+                     const std::string& url, const std::string& placement,
+                     const json& placement_options, const std::string& lang) {
+  auto [access, refresh] = state.IssueTokens(portal, app.client_id, user_id, true);
+  const FormPairs query = {{"DOMAIN", portal.domain},
+                           {"PROTOCOL", "0"},
+                           {"LANG", lang},
+                           {"APP_SID", state.RandomHex(32)}};
+  const FormPairs body = {{"AUTH_ID", access},
+                          {"AUTH_EXPIRES", std::to_string(static_cast<long>(state.token_lifetime))},
+                          {"REFRESH_ID", refresh},
+                          {"SERVER_ENDPOINT", state.ServerEndpoint()},
+                          {"APPLICATION_TOKEN", app.application_token},
+                          {"APPLICATION_SCOPE", app.scope},
+                          {"member_id", portal.member_id},
+                          {"status", app.status},
+                          {"PLACEMENT", placement},
+                          {"PLACEMENT_OPTIONS", placement_options.dump()}};
+  return {url, EncodeForm(query), EncodeForm(body)};
+}
+
+json PageResult(const PostResult& r) {
+  return {{"status", r.status}, {"body", r.body}, {"content_type", r.content_type}};
+}
+
+bool CallsInstallFinish(const PostResult& r) {
+  return r.status == 200 && r.body.find("BX24.installFinish()") != std::string::npos;
+}
+
+}  // namespace
+
+tl::expected<json, RestError> InstallApp(State& state, Deliverer& deliverer,
+                                         const std::string& member_id,
+                                         const InstallRequest& request) {
+  PageCall installer;
+  std::string portal_id;
+  {
+    std::lock_guard<std::mutex> lock(state.mutex);
+    auto portal = PortalOf(state, member_id);
+    if (!portal) return tl::unexpected(portal.error());
+    if ((*portal)->users.count(request.admin_user_id) == 0 ||
+        !(*portal)->users[request.admin_user_id].value("ADMIN", false)) {
+      return Fail(400, "NOT_ADMIN", "Only a portal administrator can install an app");
+    }
+    portal_id = (*portal)->member_id;
+    Installation app;
+    app.client_id = state.app.client_id;
+    app.scope = request.scope;
+    app.version = request.version;
+    app.application_token = state.RandomHex(32);
+    app.application_url = request.application_url;
+    app.installer_url = request.installer_url;
+    app.install_event_url = request.install_event_url;
+    app.admin_user_id = static_cast<int>(request.admin_user_id);
+    app.status = request.status;
+    app.installed = request.installer_url.empty();
+    (*portal)->installations[app.client_id] = app;
+    state.dirty = true;
+    std::vector<Outgoing> outgoing;
+    if (!app.install_event_url.empty()) {
+      const FormPairs data = {{"data[VERSION]", std::to_string(app.version)},
+                              {"data[ACTIVE]", "Y"},
+                              {"data[INSTALLED]", "Y"},
+                              {"data[LANGUAGE_ID]", (*portal)->language}};
+      outgoing.push_back({app.install_event_url,
+                          EncodeForm(AppEventForm(state, **portal, app, "ONAPPINSTALL", 0, data, true)),
+                          "ONAPPINSTALL", portal_id});
+    }
+    deliverer.Enqueue(std::move(outgoing));
+    if (!app.installer_url.empty()) {
+      installer = PageRequest(state, **portal, app, request.admin_user_id, app.installer_url,
+                              "DEFAULT", json::object(), (*portal)->language);
+    }
+  }
+  json out = {{"member_id", portal_id}, {"installed", request.installer_url.empty()}};
+  if (!installer.url.empty()) {
+    const PostResult page = PostForm(installer.url, installer.query, installer.body, kPageTimeoutSeconds);
+    out["installer"] = PageResult(page);
+    if (CallsInstallFinish(page)) {
+      auto finished = FinishInstall(state, portal_id);
+      if (!finished) return finished;
+      out["installed"] = true;
+    }
+  }
+  return out;
+}
+
+tl::expected<json, RestError> FinishInstall(State& state, const std::string& member_id) {
+  std::lock_guard<std::mutex> lock(state.mutex);
+  auto portal = PortalOf(state, member_id);
+  if (!portal) return tl::unexpected(portal.error());
+  auto app = InstallationOf(state, **portal);
+  if (!app) return tl::unexpected(app.error());
+  (*app)->installed = true;
+  state.dirty = true;
+  return json{{"member_id", (*portal)->member_id}, {"installed", true}};
+}
+
+tl::expected<json, RestError> UpdateApp(State& state, Deliverer& deliverer,
+                                        const std::string& member_id, int version) {
+  PageCall installer;
+  std::string portal_id;
+  {
+    std::lock_guard<std::mutex> lock(state.mutex);
+    auto portal = PortalOf(state, member_id);
+    if (!portal) return tl::unexpected(portal.error());
+    auto app = InstallationOf(state, **portal);
+    if (!app) return tl::unexpected(app.error());
+    portal_id = (*portal)->member_id;
+    const int previous = (*app)->version;
+    (*app)->version = version;
+    (*app)->application_token = state.RandomHex(32);
+    std::vector<Outgoing> outgoing;
+    const FormPairs data = {{"data[VERSION]", std::to_string(version)},
+                            {"data[PREVIOUS_VERSION]", std::to_string(previous)},
+                            {"data[LANGUAGE_ID]", (*portal)->language}};
+    std::vector<std::pair<std::string, long>> targets;
+    if (!(*app)->install_event_url.empty()) targets.emplace_back((*app)->install_event_url, 0);
+    for (const auto& b : (*portal)->bindings) {
+      if (b.client_id == (*app)->client_id && b.event == "ONAPPUPDATE" && !b.offline) {
+        targets.emplace_back(b.handler, b.id);
+      }
+    }
+    for (const auto& [url, handler_id] : targets) {
+      outgoing.push_back({url,
+                          EncodeForm(AppEventForm(state, **portal, **app, "ONAPPUPDATE", handler_id, data, true)),
+                          "ONAPPUPDATE", portal_id});
+    }
+    // An update drops the app's event handlers: each version's installer binds them again.
+    auto& bindings = (*portal)->bindings;
+    bindings.erase(std::remove_if(bindings.begin(), bindings.end(),
+                                  [&](const Binding& b) { return b.client_id == (*app)->client_id; }),
+                   bindings.end());
+    state.dirty = true;
+    deliverer.Enqueue(std::move(outgoing));
+    if (!(*app)->installer_url.empty()) {
+      installer = PageRequest(state, **portal, **app, (*app)->admin_user_id, (*app)->installer_url,
+                              "DEFAULT", json::object(), (*portal)->language);
+    }
+  }
+  json out = {{"member_id", portal_id}, {"version", version}};
+  if (!installer.url.empty()) {
+    out["installer"] = PageResult(PostForm(installer.url, installer.query, installer.body, kPageTimeoutSeconds));
+  }
+  return out;
+}
+
+tl::expected<json, RestError> UninstallApp(State& state, Deliverer& deliverer,
+                                           const std::string& member_id, bool clean) {
+  std::lock_guard<std::mutex> lock(state.mutex);
+  auto portal = PortalOf(state, member_id);
+  if (!portal) return tl::unexpected(portal.error());
+  auto app = InstallationOf(state, **portal);
+  if (!app) return tl::unexpected(app.error());
+  const std::string client_id = (*app)->client_id;
+  std::vector<Outgoing> outgoing;
+  const FormPairs data = {{"data[LANGUAGE_ID]", (*portal)->language}, {"data[CLEAN]", clean ? "1" : "0"}};
+  for (const auto& b : (*portal)->bindings) {
+    if (b.client_id == client_id && b.event == "ONAPPUNINSTALL" && !b.offline) {
+      outgoing.push_back({b.handler,
+                          EncodeForm(AppEventForm(state, **portal, **app, "ONAPPUNINSTALL", b.id, data, false)),
+                          "ONAPPUNINSTALL", (*portal)->member_id});
+    }
+  }
+  auto& p = **portal;
+  p.bindings.erase(std::remove_if(p.bindings.begin(), p.bindings.end(),
+                                  [&](const Binding& b) { return b.client_id == client_id; }),
+                   p.bindings.end());
+  p.placements.erase(std::remove_if(p.placements.begin(), p.placements.end(),
+                                    [&](const PlacementBinding& b) { return b.client_id == client_id; }),
+                     p.placements.end());
+  p.offline_events.erase(std::remove_if(p.offline_events.begin(), p.offline_events.end(),
+                                        [&](const OfflineEvent& e) { return e.client_id == client_id; }),
+                         p.offline_events.end());
+  for (auto* tokens : {&state.access_tokens}) {
+    for (auto it = tokens->begin(); it != tokens->end();) {
+      it = it->second.member_id == p.member_id && it->second.client_id == client_id ? tokens->erase(it) : std::next(it);
+    }
+  }
+  for (auto it = state.refresh_tokens.begin(); it != state.refresh_tokens.end();) {
+    it = it->second.member_id == p.member_id && it->second.client_id == client_id
+             ? state.refresh_tokens.erase(it)
+             : std::next(it);
+  }
+  p.installations.erase(client_id);
+  state.dirty = true;
+  deliverer.Enqueue(std::move(outgoing));
+  return json{{"member_id", p.member_id}, {"uninstalled", true}};
+}
+
+tl::expected<json, RestError> OpenPlacement(State& state, const std::string& member_id,
+                                            const PlacementOpen& request) {
+  PageCall page;
+  {
+    std::lock_guard<std::mutex> lock(state.mutex);
+    auto portal = PortalOf(state, member_id);
+    if (!portal) return tl::unexpected(portal.error());
+    auto app = InstallationOf(state, **portal);
+    if (!app) return tl::unexpected(app.error());
+    if (!(*app)->installed) {
+      return Fail(409, "NOT_INSTALLED", "The app's installation is not finished");
+    }
+    if ((*portal)->users.count(request.user_id) == 0) {
+      return Fail(404, "USER_NOT_FOUND", "No such user");
+    }
+    std::string url;
+    json options = json::object();
+    if (request.placement == "DEFAULT") {
+      url = (*app)->application_url;
+    } else {
+      for (const auto& p : (*portal)->placements) {
+        if (p.client_id == (*app)->client_id && p.placement == request.placement &&
+            (request.handler.empty() || p.handler == request.handler)) {
+          url = p.handler;
+          break;
+        }
+      }
+      if (!request.entity_id.empty()) {
+        options["ID"] = request.entity_id;
+        std::string lower = request.placement;
+        const auto tab = lower.find("_DETAIL_TAB");
+        if (tab != std::string::npos) {
+          std::string entity = lower.substr(4, tab - 4);
+          std::transform(entity.begin(), entity.end(), entity.begin(),
+                         [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+          options["URI"] = "/crm/" + entity + "/details/" + request.entity_id +
+                           "/?IFRAME=Y&IFRAME_TYPE=SIDE_SLIDER";
+        }
+      }
+    }
+    if (url.empty()) return Fail(404, "PLACEMENT_NOT_BOUND", "Nothing is bound to " + request.placement);
+    page = PageRequest(state, **portal, **app, request.user_id, url, request.placement, options, request.lang);
+  }
+  return PageResult(PostForm(page.url, page.query, page.body, kPageTimeoutSeconds));
+}
+
+}  // namespace emu

@@ -1,0 +1,176 @@
+// app.info and batch. Docs: api-reference/common/system/app-info.md,
+// settings/how-to-call-rest-api/batch.md
+#include <regex>
+
+#include "emulator/crm_store.h"
+#include "emulator/envelope.h"
+#include "emulator/form.h"
+
+namespace emu {
+namespace {
+
+constexpr size_t kBatchMaxLength = 50;
+
+std::string License(const Portal& portal) {
+  return portal.language + (portal.plan == "enterprise" ? "_ent250" : "_basic");
+}
+
+MethodResult AppInfo(Call& call) {
+  if (call.caller.kind == Caller::Kind::kWebhook) {
+    json scopes = json::array();
+    for (const char* s : {"crm", "user", "department", "task", "timeman", "im", "placement"}) {
+      scopes.push_back(s);
+    }
+    return Reply{{{"SCOPE", scopes}, {"LICENSE", License(call.portal)}}, {}, {}};
+  }
+  if (call.caller.kind != Caller::Kind::kApp) return AccessDenied("Application context required");
+  const Installation& app = call.portal.installations.at(call.caller.client_id);
+  return Reply{{{"ID", 1},
+                {"CODE", app.client_id},
+                {"VERSION", app.version},
+                {"STATUS", app.status},
+                {"INSTALLED", app.installed},
+                {"PAYMENT_EXPIRED", "N"},
+                {"DAYS", nullptr},
+                {"LANGUAGE_ID", call.portal.language},
+                {"LICENSE", License(call.portal)},
+                {"LICENSE_TYPE", call.portal.plan == "enterprise" ? "ent250" : "basic"},
+                {"LICENSE_FAMILY", call.portal.plan == "enterprise" ? "ent" : "basic"}},
+               {},
+               {}};
+}
+
+// Follows $result[key][FIELD][0]... through the results so far; false when a step is missing.
+bool Resolve(const json& namespaces, const std::string& reference, json& out) {
+  static const std::regex kHead(R"(^\$(result|next|total|time|error)((\[[^\]]*\])+)$)");
+  std::smatch match;
+  if (!std::regex_match(reference, match, kHead)) return false;
+  const json* node = &namespaces.at(match[1].str());
+  const std::string path = match[2].str();
+  size_t pos = 0;
+  while (pos < path.size()) {
+    const auto close = path.find(']', pos);
+    const std::string key = path.substr(pos + 1, close - pos - 1);
+    pos = close + 1;
+    if (node->is_object() && node->contains(key)) {
+      node = &(*node)[key];
+    } else if (node->is_array() && !key.empty() && key.find_first_not_of("0123456789") == std::string::npos &&
+               std::stoul(key) < node->size()) {
+      node = &(*node)[std::stoul(key)];
+    } else {
+      return false;
+    }
+  }
+  out = *node;
+  return true;
+}
+
+// A whole-value reference yields the raw value (even an array); inside a longer string only
+// scalar values are substituted (REST.md §5).
+json Substitute(const json& value, const json& namespaces) {
+  if (value.is_object()) {
+    json out = json::object();
+    for (const auto& item : value.items()) out[item.key()] = Substitute(item.value(), namespaces);
+    return out;
+  }
+  if (value.is_array()) {
+    json out = json::array();
+    for (const auto& item : value) out.push_back(Substitute(item, namespaces));
+    return out;
+  }
+  if (!value.is_string()) return value;
+  const std::string text = value.get<std::string>();
+  json whole;
+  if (Resolve(namespaces, text, whole)) return whole;
+  static const std::regex kInner(R"(\$(result|next|total|time|error)(\[[^\]]*\])+)");
+  std::string out;
+  auto begin = std::sregex_iterator(text.begin(), text.end(), kInner);
+  size_t last = 0;
+  for (auto it = begin; it != std::sregex_iterator(); ++it) {
+    const auto position = static_cast<size_t>(it->position());
+    out += text.substr(last, position - last);
+    json found;
+    if (Resolve(namespaces, it->str(), found) && (found.is_string() || found.is_number())) {
+      out += found.is_string() ? found.get<std::string>() : found.dump();
+    } else {
+      out += it->str();
+    }
+    last = position + static_cast<size_t>(it->length());
+  }
+  return out + text.substr(last);
+}
+
+json PrintedTime(const Call& call, double start) {
+  return json(TimeObject({start, call.state.clock.Now(), 0, 0}, call.portal.tz_minutes));
+}
+
+MethodResult Batch(Call& call) {
+  const json* cmd = call.Param("cmd");
+  if (cmd == nullptr || !(cmd->is_object() || cmd->is_array())) {
+    return Fail(400, "ERROR_ARGUMENT", "Argument 'cmd' is null or empty");
+  }
+  const json* halt_param = call.Param("halt");
+  const bool halt = halt_param != nullptr && (*halt_param == true || AsId(halt_param) == 1);
+  json namespaces = {{"result", json::object()}, {"next", json::object()}, {"total", json::object()},
+                     {"time", json::object()},   {"error", json::object()}};
+  json result = json::object(), errors = json::object(), totals = json::object(),
+       nexts = json::object(), times = json::object();
+  size_t count = 0;
+  std::vector<std::pair<std::string, std::string>> commands;
+  if (cmd->is_object()) {
+    for (const auto& item : cmd->items()) commands.emplace_back(item.key(), item.value().is_string() ? item.value().get<std::string>() : "");
+  } else {
+    for (size_t i = 0; i < cmd->size(); ++i) commands.emplace_back(std::to_string(i), (*cmd)[i].is_string() ? (*cmd)[i].get<std::string>() : "");
+  }
+  for (const auto& [key, command] : commands) {
+    if (count++ >= kBatchMaxLength) {
+      errors[key] = {{"error", "ERROR_BATCH_LENGTH_EXCEEDED"}, {"error_description", "Max batch length exceeded"}};
+      continue;
+    }
+    const auto question = command.find('?');
+    std::string method = command.substr(0, question);
+    std::transform(method.begin(), method.end(), method.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (method == "batch") {
+      errors[key] = {{"error", "ERROR_BATCH_METHOD_NOT_ALLOWED"},
+                     {"error_description", "Method is not allowed for batch usage"}};
+      if (halt) break;
+      continue;
+    }
+    json params = question == std::string::npos ? json::object() : ParseForm(command.substr(question + 1));
+    params = Substitute(params, namespaces);
+    params.erase("auth");
+    const double start = call.state.clock.Now();
+    Call sub{call.state, call.portal, call.caller, params, call.now, call.outgoing};
+    Invocation invocation = Invoke(sub, method);
+    if (!invocation.result) {
+      const auto& e = invocation.result.error();
+      errors[key] = {{"error", e.code}, {"error_description", e.description}};
+      namespaces["error"][key] = errors[key];
+      if (halt) break;
+      continue;
+    }
+    const Reply& reply = *invocation.result;
+    result[key] = reply.result;
+    namespaces["result"][key] = reply.result;
+    if (reply.total) totals[key] = namespaces["total"][key] = *reply.total;
+    if (reply.next) nexts[key] = namespaces["next"][key] = *reply.next;
+    times[key] = PrintedTime(call, start);
+  }
+  return Reply{{{"result", result},
+                {"result_error", errors},
+                {"result_total", totals},
+                {"result_next", nexts},
+                {"result_time", times}},
+               {},
+               {}};
+}
+
+}  // namespace
+
+void RegisterSystemMethods(MethodTable& t) {
+  t["app.info"] = {"", AppInfo};
+  t["batch"] = {"", Batch};
+}
+
+}  // namespace emu

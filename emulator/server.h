@@ -1,0 +1,73 @@
+// The emulator process: HTTP (and optionally HTTPS) listeners on 127.0.0.1 serving the portal
+// REST API (/rest/...), the OAuth server (/oauth/token/) and the control API (/_emulator/...).
+// Thread-safety: Start/Stop from one thread; the servers run on their own threads.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "emulator/deliverer.h"
+#include "emulator/state.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace emu {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 0;      // 0: any free port
+  int tls_port = -1; // -1: no TLS listener
+  std::string tls_cert;
+  std::string tls_key;
+  std::string client_id = "local.conveyor";
+  std::string client_secret = "conveyor-secret";
+  std::vector<std::pair<long, std::string>> webhooks;  // user id, code
+  std::string state_file;  // SQLite; empty: memory only
+  std::string member_id;   // of the default portal; random when empty
+  std::string plan = "basic";
+  double token_lifetime = 3600;
+};
+
+class Server {
+ public:
+  explicit Server(ServerOptions options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds the ports, loads or creates the state and starts serving. False with a message on
+  // failure (port taken, bad certificate, unreadable state file).
+  bool Start(std::string& error);
+  void Stop();
+  // Blocks until Stop() is called from another thread (or a signal handler's thread).
+  void Wait();
+
+  int port() const { return port_; }
+  int tls_port() const { return tls_port_; }
+  std::string BaseUrl() const { return "http://" + options_.host + ":" + std::to_string(port_); }
+  State& state() { return state_; }
+  Deliverer& deliverer() { return *deliverer_; }
+
+ private:
+  void Route(httplib::Server& server);
+  void SaveLoop();
+
+  ServerOptions options_;
+  State state_;
+  std::unique_ptr<Deliverer> deliverer_;
+  std::unique_ptr<httplib::Server> http_;
+  std::unique_ptr<httplib::Server> https_;
+  std::vector<std::thread> threads_;
+  int port_ = 0;
+  int tls_port_ = -1;
+  std::mutex stop_mutex_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;  // GUARDED_BY(stop_mutex_)
+};
+
+}  // namespace emu
