@@ -13,7 +13,7 @@
 
 namespace emu {
 
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;
 
 enum class FieldType {
   kInt,

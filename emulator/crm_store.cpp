@@ -188,7 +188,7 @@ void Derive(const Portal& portal, const EntityKind& kind, json& row) {
     row["STATUS_SEMANTIC_ID"] =
         Semantic(FindStatus(portal, "STATUS", row.value("STATUS_ID", "")));
   } else if (kind.type_id == 2) {
-    const long category = row.value("CATEGORY_ID", 0L);
+    const long category = IntField(row, "CATEGORY_ID");
     const std::string semantic =
         Semantic(FindStatus(portal, StageEntityId(category), row.value("STAGE_ID", "")));
     row["STAGE_SEMANTIC_ID"] = semantic;
@@ -203,7 +203,7 @@ bool StageAllowed(const Portal& portal, const EntityKind& kind, const json& row,
                   const std::string& stage) {
   if (kind.type_id == 1) return FindStatus(portal, "STATUS", stage) != nullptr;
   if (kind.type_id == 2) {
-    return FindStatus(portal, StageEntityId(row.value("CATEGORY_ID", 0L)), stage) != nullptr;
+    return FindStatus(portal, StageEntityId(IntField(row, "CATEGORY_ID")), stage) != nullptr;
   }
   return true;
 }
@@ -342,6 +342,11 @@ std::vector<std::string> SelectList(const json* select) {
 
 }  // namespace
 
+long IntField(const json& row, const char* key) {
+  auto it = row.find(key);
+  return it != row.end() && it->is_number() ? it->get<long>() : 0;
+}
+
 long AsId(const json* value) {
   if (value == nullptr) return 0;
   json id = CoerceInt(*value);
@@ -423,7 +428,7 @@ tl::expected<long, RestError> CreateEntity(Call& call, const EntityKind& kind, j
     if (f.type != FieldType::kMulti) row[f.name] = nullptr;
   }
   if (kind.type_id == 2) {
-    const long category = input.value("CATEGORY_ID", json(0L)).is_number() ? input["CATEGORY_ID"].get<long>() : 0L;
+    const long category = IntField(input, "CATEGORY_ID");
     if (portal.categories.count(category) == 0) {
       return Fail(400, "", "Pipeline (category) " + std::to_string(category) + " not found");
     }
@@ -656,8 +661,15 @@ MethodResult ListEntities(Call& call, const EntityKind& kind, Dialect dialect) {
     }
   }
   const auto& rows = call.portal.crm[kind.name];
+  const Page page = ReadPage(call.Param("start"));
+  // Without a count and in ID order, the first page is all that is needed.
+  bool id_order = order.empty();
+  if (order.is_object() && order.size() == 1 && order.contains(id_field)) {
+    const json& dir = order[id_field];
+    id_order = !dir.is_string() || (dir != "DESC" && dir != "desc");
+  }
+  const bool stop_early = !page.count && id_order;
   std::vector<json> printed;
-  std::vector<long> ids;
   for (auto it = rows.lower_bound(min_id); it != rows.end(); ++it) {
     json full = dialect == Dialect::kLegacy ? RenderLegacy(portal, kind, it->second)
                                             : RenderItem(portal, kind, it->second);
@@ -671,9 +683,9 @@ MethodResult ListEntities(Call& call, const EntityKind& kind, Dialect dialect) {
     }
     if (!RowMatches(full, conditions, portal.tz_minutes)) continue;
     printed.push_back(std::move(full));
+    if (stop_early && static_cast<long>(printed.size()) >= kPageSize) break;
   }
   SortRows(printed, order, portal.tz_minutes, id_field);
-  const Page page = ReadPage(call.Param("start"));
   Reply reply = PageOf(std::move(printed), page);
   // Re-print the page's rows with the requested select.
   json result = json::array();

@@ -53,6 +53,9 @@ json DescribeFields(const Portal& portal, const EntityKind& kind, Dialect dialec
 // A list method over one entity kind: filter, order, select and paging in either dialect.
 MethodResult ListEntities(Call& call, const EntityKind& kind, Dialect dialect);
 
+// An integer field of a stored row; 0 when absent or null.
+long IntField(const json& row, const char* key);
+
 // A positive integer from a JSON number or numeric string; 0 when absent or invalid.
 long AsId(const json* value);
 

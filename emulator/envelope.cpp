@@ -7,15 +7,15 @@
 namespace emu {
 namespace {
 
-nlohmann::json EmptyMapsAsLists(const nlohmann::json& value) {
+nlohmann::ordered_json EmptyMapsAsLists(const nlohmann::ordered_json& value) {
   if (value.is_object()) {
-    if (value.empty()) return nlohmann::json::array();
-    nlohmann::json out = nlohmann::json::object();
+    if (value.empty()) return nlohmann::ordered_json::array();
+    nlohmann::ordered_json out = nlohmann::ordered_json::object();
     for (const auto& item : value.items()) out[item.key()] = EmptyMapsAsLists(item.value());
     return out;
   }
   if (value.is_array()) {
-    nlohmann::json out = nlohmann::json::array();
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const auto& item : value) out.push_back(EmptyMapsAsLists(item));
     return out;
   }
@@ -83,9 +83,9 @@ static std::string PhpEscape(const std::string& text) {
   return out;
 }
 
-std::string PhpJson(const nlohmann::json& value) {
+std::string PhpJson(const nlohmann::ordered_json& value) {
   return PhpEscape(
-      EmptyMapsAsLists(value).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      EmptyMapsAsLists(value).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
 }
 
 std::string FormatIsoTime(double unix_seconds, int tz_minutes) {
@@ -145,7 +145,7 @@ nlohmann::ordered_json TimeObject(const TimeInfo& time, int tz_minutes) {
   };
 }
 
-std::string SuccessBody(const nlohmann::json& result, const long* next, const long* total,
+std::string SuccessBody(const nlohmann::ordered_json& result, const long* next, const long* total,
                         const nlohmann::ordered_json& time) {
   std::string out = "{\"result\":" + PhpJson(result);
   if (next != nullptr) out += ",\"next\":" + std::to_string(*next);

@@ -28,7 +28,7 @@ std::vector<std::string> KeySegments(const std::string& key) {
   return out;
 }
 
-bool KeysAreIndexes(const nlohmann::json& object) {
+bool KeysAreIndexes(const nlohmann::ordered_json& object) {
   for (size_t i = 0; i < object.size(); ++i) {
     if (!object.contains(std::to_string(i))) return false;
   }
@@ -36,12 +36,12 @@ bool KeysAreIndexes(const nlohmann::json& object) {
 }
 
 // Turns objects keyed exactly "0".."n-1" into arrays, recursively.
-nlohmann::json Normalize(nlohmann::json value) {
+nlohmann::ordered_json Normalize(nlohmann::ordered_json value) {
   if (!value.is_object()) return value;
   for (auto& item : value.items()) item.value() = Normalize(std::move(item.value()));
   if (!KeysAreIndexes(value)) return value;
   // nlohmann orders keys lexically ("10" < "2"); rebuild by numeric index.
-  nlohmann::json list = nlohmann::json::array();
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (size_t i = 0; i < value.size(); ++i) list.push_back(value[std::to_string(i)]);
   return list;
 }
@@ -81,8 +81,8 @@ std::string UrlEncode(std::string_view text) {
   return out;
 }
 
-nlohmann::json ParseForm(std::string_view body) {
-  nlohmann::json root = nlohmann::json::object();
+nlohmann::ordered_json ParseForm(std::string_view body) {
+  nlohmann::ordered_json root = nlohmann::ordered_json::object();
   size_t pos = 0;
   while (pos <= body.size()) {
     auto amp = body.find('&', pos);
@@ -95,10 +95,10 @@ nlohmann::json ParseForm(std::string_view body) {
     const std::string value = eq == std::string_view::npos ? "" : UrlDecode(pair.substr(eq + 1));
     const auto segments = KeySegments(key);
     if (segments.empty() || segments[0].empty()) continue;
-    nlohmann::json* node = &root;
+    nlohmann::ordered_json* node = &root;
     for (size_t i = 0; i < segments.size(); ++i) {
       std::string segment = segments[i];
-      if (!node->is_object()) *node = nlohmann::json::object();
+      if (!node->is_object()) *node = nlohmann::ordered_json::object();
       if (segment.empty()) {
         // `a[]=x` appends: the next free numeric index.
         size_t next = 0;
@@ -112,7 +112,7 @@ nlohmann::json ParseForm(std::string_view body) {
   return Normalize(std::move(root));
 }
 
-FormPairs FlattenForm(const nlohmann::json& value, const std::string& prefix) {
+FormPairs FlattenForm(const nlohmann::ordered_json& value, const std::string& prefix) {
   FormPairs out;
   auto child_key = [&prefix](const std::string& key) {
     return prefix.empty() ? key : prefix + "[" + key + "]";

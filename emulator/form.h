@@ -18,11 +18,11 @@ std::string UrlEncode(std::string_view text);
 
 // Parses `a[b][]=1&c=2` into {"a":{"b":["1"]},"c":"2"}. Objects whose keys are exactly
 // 0..n-1 become arrays, as PHP's json_encode would print them. Values stay strings.
-nlohmann::json ParseForm(std::string_view body);
+nlohmann::ordered_json ParseForm(std::string_view body);
 
 // Flattens JSON into bracket pairs in document order: {"a":{"b":1}} -> a[b]=1.
 // Booleans become "1"/"0" and null becomes "", as PHP's http_build_query writes them.
-FormPairs FlattenForm(const nlohmann::json& value, const std::string& prefix = "");
+FormPairs FlattenForm(const nlohmann::ordered_json& value, const std::string& prefix = "");
 
 std::string EncodeForm(const FormPairs& pairs);
 

@@ -14,7 +14,7 @@
 
 namespace emu {
 
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;
 
 constexpr long kPageSize = 50;
 

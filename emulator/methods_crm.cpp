@@ -120,7 +120,8 @@ std::string NormalizeComm(const std::string& type, const std::string& value) {
   for (const char c : value) {
     if (std::isdigit(static_cast<unsigned char>(c))) {
       digits.push_back(c);
-    } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '#' || c == ',' || c == ';') {
+    } else if (std::isalpha(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80 ||
+               c == '#' || c == ',' || c == ';') {
       if (!digits.empty()) break;  // "доб. 12", "ext 12", "#12": the extension starts here
     }
   }

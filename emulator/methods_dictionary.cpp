@@ -413,7 +413,7 @@ MethodResult CategoryDelete(Call& call) {
   if (!id) return tl::unexpected(id.error());
   if (*id == 0) return Fail(400, "0", "Default deal category can not be deleted");
   for (const auto& [deal_id, deal] : call.portal.crm["DEAL"]) {
-    if (deal.value("CATEGORY_ID", 0L) == *id) {
+    if (IntField(deal, "CATEGORY_ID") == *id) {
       return Fail(400, "0", "Deals related to the funnel " +
                                 call.portal.categories[*id]["name"].get<std::string>() + " found");
     }

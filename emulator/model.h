@@ -12,7 +12,7 @@
 
 namespace emu {
 
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;
 
 // One app installed into one portal (REST.md §1).
 struct Installation {

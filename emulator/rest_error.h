@@ -15,12 +15,12 @@ struct RestError {
   int status = 400;
   std::string code;
   std::string description;
-  nlohmann::json extra = nlohmann::json::object();
+  nlohmann::ordered_json extra = nlohmann::ordered_json::object();
 };
 
 // What a method returns on success. `total` and `next` are lifted into the envelope.
 struct Reply {
-  nlohmann::json result;
+  nlohmann::ordered_json result;
   std::optional<long> total;
   std::optional<long> next;
 };

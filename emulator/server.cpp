@@ -68,7 +68,15 @@ void Server::Route(httplib::Server& server) {
       res.set_content(R"({"error":"NOT_FOUND","error_description":"No such path"})", "application/json");
     }
   });
-  server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+  server.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+    // A bug in the emulator: say where on stderr, answer a generic 500.
+    try {
+      if (ep) std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "b24-emulator: %s %s: %s\n", req.method.c_str(), req.path.c_str(), e.what());
+    } catch (...) {
+      std::fprintf(stderr, "b24-emulator: %s %s: unknown exception\n", req.method.c_str(), req.path.c_str());
+    }
     res.status = 500;
     res.set_content(R"({"error":"INTERNAL_ERROR","error_description":"Internal error"})", "application/json");
   });
@@ -102,7 +110,7 @@ bool Server::Start(std::string& error) {
   {
     std::lock_guard<std::mutex> lock(state_.mutex);
     state_.public_http = BaseUrl();
-    std::optional<json> snapshot;
+    std::optional<nlohmann::json> snapshot;
     if (!options_.state_file.empty() && !LoadSnapshot(options_.state_file, snapshot, error)) return false;
     if (snapshot) {
       try {

@@ -241,14 +241,14 @@ std::string State::RestEndpoint(const Portal& portal) const {
 
 std::string State::ServerEndpoint() const { return public_http + "/rest/"; }
 
-json State::ToJson() const {
-  return {{"portals", portals},
+nlohmann::json State::ToJson() const {
+  return nlohmann::json{{"portals", portals},
           {"default_member_id", default_member_id},
           {"access_tokens", access_tokens},
           {"refresh_tokens", refresh_tokens}};
 }
 
-void State::LoadJson(const json& state) {
+void State::LoadJson(const nlohmann::json& state) {
   portals = state.at("portals").get<std::map<std::string, Portal>>();
   default_member_id = state.at("default_member_id").get<std::string>();
   access_tokens = state.at("access_tokens").get<std::map<std::string, AccessToken>>();

@@ -88,8 +88,9 @@ class State {
   std::string RestEndpoint(const Portal& portal) const;  // "http://127.0.0.1:P/rest/"
   std::string ServerEndpoint() const;                    // the OAuth server's REST address
 
-  json ToJson() const;
-  void LoadJson(const json& state);
+  // The persisted form (plain nlohmann::json: its (de)serialisers are generated for it).
+  nlohmann::json ToJson() const;
+  void LoadJson(const nlohmann::json& state);
 };
 
 }  // namespace emu

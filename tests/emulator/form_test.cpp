@@ -8,7 +8,7 @@ TEST_CASE("PHP bracket forms parse into nested JSON") {
       "&ids[]=1&ids[]=2&plain=x");
   CHECK(parsed["fields"]["TITLE"] == "John & Co");
   CHECK(parsed["fields"]["PHONE"][0]["VALUE"] == "555");
-  CHECK(parsed["ids"] == nlohmann::json::array({"1", "2"}));
+  CHECK(parsed["ids"] == nlohmann::ordered_json::array({"1", "2"}));
   CHECK(parsed["plain"] == "x");
 }
 
@@ -22,7 +22,7 @@ TEST_CASE("more than ten indexed items stay in numeric order") {
 }
 
 TEST_CASE("flatten then encode round-trips through the parser") {
-  const nlohmann::json value = {{"data", {{"FIELDS", {{"ID", "7"}}}}}, {"list", {"a", "b"}}};
+  const nlohmann::ordered_json value = {{"data", {{"FIELDS", {{"ID", "7"}}}}}, {"list", {"a", "b"}}};
   const auto parsed = emu::ParseForm(emu::EncodeForm(emu::FlattenForm(value)));
   CHECK(parsed == value);
 }

@@ -9,11 +9,11 @@ if [[ $# -ne 1 ]]; then
   exit 2
 fi
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-emu=$(realpath "$1") # absolute, because node runs from $here
-if [[ ! -x $emu ]]; then
+if [[ ! -f $1 || ! -x $1 ]]; then
   echo "$0: emulator not found or not executable: $1" >&2
   exit 2
 fi
+emu=$(realpath "$1") # absolute, because node runs from $here
 if [[ ! -d $here/node_modules/@bitrix24/b24jssdk ]]; then
   echo "$0: $here/node_modules is missing; run 'npm ci' in tests/sdk (npm ci --prefix tests/sdk)" >&2
   exit 2
@@ -21,6 +21,7 @@ fi
 
 tmp=$(mktemp -d)
 emu_pid=
+# shellcheck disable=SC2317 # invoked by the trap below
 cleanup() {
   if [[ -n $emu_pid ]] && kill "$emu_pid" 2>/dev/null; then
     # Give it 5 s to exit on SIGTERM before forcing it.
