@@ -8,8 +8,8 @@ namespace app {
 core::Result<HostPort> ParseHostPort(const std::string& text) {
   const auto colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0) {
-    return tl::unexpected(core::Error{core::ErrorCode::kInvalidArgument,
-                                      "expected host:port, got '" + text + "'"});
+    return tl::unexpected(
+        core::Error{core::ErrorCode::kInvalidArgument, "expected host:port, got '" + text + "'"});
   }
   int port = -1;
   const char* first = text.data() + colon + 1;

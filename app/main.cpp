@@ -1,24 +1,20 @@
 // The conveyor executable: command line, configuration and wiring. Nothing else lives here.
+#include <pthread.h>
+
 #include <csignal>
 #include <fstream>
 #include <iostream>
 #include <thread>
 
-#include <CLI/CLI.hpp>
 #include <httplib.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "app/config.h"
 #include "handlers/deps.h"
 #include "handlers/routes.h"
 
 namespace {
-
-httplib::Server* g_server = nullptr;  // only for the signal handler
-
-void OnSignal(int) {
-  if (g_server != nullptr) g_server->stop();
-}
 
 int Serve(const app::Config& config) {
   spdlog::set_level(spdlog::level::from_str(config.log_level));
@@ -27,6 +23,12 @@ int Serve(const app::Config& config) {
     std::cerr << "conveyor: CONVEYOR_LISTEN: " << listen.error().message << "\n";
     return 2;
   }
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // inherited by every thread started below
+
   handlers::Deps deps;
   deps.version = CONVEYOR_VERSION;
   httplib::Server server;
@@ -48,11 +50,13 @@ int Serve(const app::Config& config) {
   if (!config.port_file.empty()) std::ofstream(config.port_file) << "{\"port\":" << port << "}\n";
   spdlog::info("conveyor {} listening on http://{}:{}", deps.version, listen->host, port);
 
-  g_server = &server;
-  std::signal(SIGTERM, OnSignal);
-  std::signal(SIGINT, OnSignal);
-  server.listen_after_bind();
-  g_server = nullptr;
+  // Graceful shutdown: SIGTERM/SIGINT are taken by sigwait on the main thread while the
+  // server runs on its own; in-flight requests finish before stop() returns.
+  std::thread serving([&server] { server.listen_after_bind(); });
+  int signal = 0;
+  sigwait(&signals, &signal);
+  server.stop();
+  serving.join();
   spdlog::info("conveyor stopped");
   return 0;
 }

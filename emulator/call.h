@@ -19,9 +19,9 @@ struct Caller {
   enum class Kind { kApp, kWebhook, kUser, kAutomation };
   Kind kind = Kind::kUser;
   long user_id = 1;
-  std::string client_id;      // kApp
-  std::string webhook_code;   // kWebhook
-  std::string auth_connector; // writes tagged so that offline events skip this connector
+  std::string client_id;         // kApp
+  std::string webhook_code;      // kWebhook
+  std::string auth_connector;    // writes tagged so that offline events skip this connector
   std::set<std::string> scopes;  // empty: every scope (webhooks, simulated users)
 
   const char* KindName() const;

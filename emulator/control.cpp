@@ -77,7 +77,8 @@ void SetPlan(Portal& portal, const std::string& plan) {
 json PortalSummary(const State& state, const Portal& p) {
   json apps = json::object();
   for (const auto& [client_id, app] : p.installations) {
-    apps[client_id] = {{"installed", app.installed}, {"version", app.version}, {"scope", app.scope}};
+    apps[client_id] = {
+        {"installed", app.installed}, {"version", app.version}, {"scope", app.scope}};
   }
   json counts = json::object();
   for (const auto& [name, rows] : p.crm) counts[name] = rows.size();
@@ -85,8 +86,10 @@ json PortalSummary(const State& state, const Portal& p) {
           {"domain", p.domain},
           {"rest", state.RestEndpoint(p)},
           {"plan", p.plan},
-          {"limits", {{"bucket", p.limits.bucket}, {"drain", p.limits.drain},
-                      {"operating_limit", p.limits.operating_limit}}},
+          {"limits",
+           {{"bucket", p.limits.bucket},
+            {"drain", p.limits.drain},
+            {"operating_limit", p.limits.operating_limit}}},
           {"apps", apps},
           {"users", p.users.size()},
           {"crm", counts},
@@ -113,27 +116,36 @@ tl::expected<json, RestError> Section(const Portal& p, const std::string& name) 
   if (name == "userfields") return rows(p.userfields);
   if (name == "leads") return rows(p.crm.count("LEAD") ? p.crm.at("LEAD") : std::map<long, json>{});
   if (name == "deals") return rows(p.crm.count("DEAL") ? p.crm.at("DEAL") : std::map<long, json>{});
-  if (name == "contacts") return rows(p.crm.count("CONTACT") ? p.crm.at("CONTACT") : std::map<long, json>{});
+  if (name == "contacts")
+    return rows(p.crm.count("CONTACT") ? p.crm.at("CONTACT") : std::map<long, json>{});
   if (name == "bindings") {
     json out = json::array();
     for (const auto& b : p.bindings) {
-      out.push_back({{"id", b.id}, {"event", b.event}, {"handler", b.handler}, {"offline", b.offline},
-                     {"auth_type", b.auth_type}, {"connector", b.connector}});
+      out.push_back({{"id", b.id},
+                     {"event", b.event},
+                     {"handler", b.handler},
+                     {"offline", b.offline},
+                     {"auth_type", b.auth_type},
+                     {"connector", b.connector}});
     }
     return out;
   }
   if (name == "placements") {
     json out = json::array();
     for (const auto& b : p.placements) {
-      out.push_back({{"id", b.id}, {"placement", b.placement}, {"handler", b.handler}, {"title", b.title}});
+      out.push_back(
+          {{"id", b.id}, {"placement", b.placement}, {"handler", b.handler}, {"title", b.title}});
     }
     return out;
   }
   if (name == "installations") {
     json out = json::array();
     for (const auto& [id, app] : p.installations) {
-      out.push_back({{"client_id", id}, {"installed", app.installed}, {"version", app.version},
-                     {"scope", app.scope}, {"application_token", app.application_token}});
+      out.push_back({{"client_id", id},
+                     {"installed", app.installed},
+                     {"version", app.version},
+                     {"scope", app.scope},
+                     {"application_token", app.application_token}});
     }
     return out;
   }
@@ -153,15 +165,21 @@ Caller ActorOf(const json& body) {
 
 void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& deliverer) {
   auto post = [&server](const std::string& path, Handler handler) {
-    server.Post(path, [handler](const httplib::Request& req, httplib::Response& res) { Run(req, res, handler); });
+    server.Post(path, [handler](const httplib::Request& req, httplib::Response& res) {
+      Run(req, res, handler);
+    });
   };
   auto get = [&server](const std::string& path, Handler handler) {
-    server.Get(path, [handler](const httplib::Request& req, httplib::Response& res) { Run(req, res, handler); });
+    server.Get(path, [handler](const httplib::Request& req, httplib::Response& res) {
+      Run(req, res, handler);
+    });
   };
   State* s = &state;
   Deliverer* d = &deliverer;
 
-  get("/_emulator/health", [](const json&) -> tl::expected<json, RestError> { return json{{"status", "ok"}}; });
+  get("/_emulator/health", [](const json&) -> tl::expected<json, RestError> {
+    return json{{"status", "ok"}};
+  });
 
   get("/_emulator/state", [s](const json& body) -> tl::expected<json, RestError> {
     std::lock_guard<std::mutex> lock(s->mutex);
@@ -173,15 +191,18 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
     }
     json portals = json::array();
     for (const auto& [id, p] : s->portals) portals.push_back(PortalSummary(*s, p));
-    return json{{"now", s->clock.Now()}, {"default_portal", s->default_member_id}, {"portals", portals}};
+    return json{
+        {"now", s->clock.Now()}, {"default_portal", s->default_member_id}, {"portals", portals}};
   });
 
   post("/_emulator/portals", [s](const json& body) -> tl::expected<json, RestError> {
     std::lock_guard<std::mutex> lock(s->mutex);
     const std::string member_id = Str(body, "member_id", s->RandomHex(32));
-    if (s->FindPortal(member_id) != nullptr) return Fail(409, "PORTAL_EXISTS", "Portal exists: " + member_id);
+    if (s->FindPortal(member_id) != nullptr)
+      return Fail(409, "PORTAL_EXISTS", "Portal exists: " + member_id);
     const std::string plan = Str(body, "plan", "basic");
-    if (plan != "basic" && plan != "enterprise") return Fail(400, "BAD_PLAN", "plan: basic or enterprise");
+    if (plan != "basic" && plan != "enterprise")
+      return Fail(400, "BAD_PLAN", "plan: basic or enterprise");
     Portal& p = s->CreatePortal(member_id, s->DefaultPortal().domain, plan);
     return PortalSummary(*s, p);
   });
@@ -191,7 +212,8 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
     auto portal = PortalOf(*s, body);
     if (!portal) return tl::unexpected(portal.error());
     const std::string plan = Str(body, "plan");
-    if (plan != "basic" && plan != "enterprise") return Fail(400, "BAD_PLAN", "plan: basic or enterprise");
+    if (plan != "basic" && plan != "enterprise")
+      return Fail(400, "BAD_PLAN", "plan: basic or enterprise");
     SetPlan(**portal, plan);
     return PortalSummary(*s, **portal);
   });
@@ -260,11 +282,12 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
     const long parent = static_cast<long>(Number(body, "PARENT", 1));
     if (p.departments.count(parent) == 0) return Fail(400, "NO_SUCH_DEPARTMENT", "Unknown PARENT");
     const long id = p.NextId("department");
-    p.departments[id] = {{"ID", std::to_string(id)},
-                         {"NAME", Str(body, "NAME")},
-                         {"SORT", static_cast<long>(Number(body, "SORT", 500))},
-                         {"PARENT", std::to_string(parent)},
-                         {"UF_HEAD", body.contains("UF_HEAD") ? json(Str(body, "UF_HEAD")) : json(nullptr)}};
+    p.departments[id] = {
+        {"ID", std::to_string(id)},
+        {"NAME", Str(body, "NAME")},
+        {"SORT", static_cast<long>(Number(body, "SORT", 500))},
+        {"PARENT", std::to_string(parent)},
+        {"UF_HEAD", body.contains("UF_HEAD") ? json(Str(body, "UF_HEAD")) : json(nullptr)}};
     s->dirty = true;
     return p.departments[id];
   });
@@ -283,7 +306,8 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
         return Fail(400, "BAD_STATUS", "status: OPENED, PAUSED, CLOSED or EXPIRED");
       }
       json& record = p.presence[user];
-      if (status == "OPENED" && (!record.contains("TIME_START") || record.value("STATUS", "") == "CLOSED")) {
+      if (status == "OPENED" &&
+          (!record.contains("TIME_START") || record.value("STATUS", "") == "CLOSED")) {
         record = {{"STATUS", "OPENED"}, {"TIME_START", now}, {"TIME_FINISH", nullptr}};
       } else {
         if (!record.contains("TIME_START")) record["TIME_START"] = now;
@@ -291,9 +315,12 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
         record["TIME_FINISH"] = status == "CLOSED" ? json(now) : json(nullptr);
       }
     }
-    if (body.contains("online")) p.users[user]["IS_ONLINE"] = body.value("online", false) ? "Y" : "N";
+    if (body.contains("online"))
+      p.users[user]["IS_ONLINE"] = body.value("online", false) ? "Y" : "N";
     s->dirty = true;
-    return json{{"user_id", user}, {"presence", p.presence[user]}, {"IS_ONLINE", p.users[user]["IS_ONLINE"]}};
+    return json{{"user_id", user},
+                {"presence", p.presence[user]},
+                {"IS_ONLINE", p.users[user]["IS_ONLINE"]}};
   });
 
   post("/_emulator/webhooks", [s](const json& body) -> tl::expected<json, RestError> {
@@ -311,7 +338,8 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
   server.Post("/_emulator/act", [s, d](const httplib::Request& req, httplib::Response& res) {
     json body = json::parse(req.body, nullptr, false);
     if (body.is_discarded() || !body.is_object() || Str(body, "method").empty()) {
-      SendError(res, RestError{400, "INVALID_JSON", "Expected {\"method\":..., \"params\":{...}}", {}});
+      SendError(res,
+                RestError{400, "INVALID_JSON", "Expected {\"method\":..., \"params\":{...}}", {}});
       return;
     }
     const HttpOut out = ActAs(*s, *d, Str(body, "portal"), ActorOf(body), Str(body, "method"),
@@ -329,12 +357,14 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
     request.version = static_cast<int>(Number(body, "version", 1));
     request.admin_user_id = static_cast<long>(Number(body, "admin_user_id", 1));
     request.status = Str(body, "status", "L");
-    if (request.application_url.empty() && request.installer_url.empty() && request.install_event_url.empty()) {
+    if (request.application_url.empty() && request.installer_url.empty() &&
+        request.install_event_url.empty()) {
       return Fail(400, "NO_URLS", "Give application_url, installer_url or install_event_url");
     }
     return InstallApp(*s, *d, Str(body, "portal"), request);
   });
-  post("/_emulator/apps/finish", [s](const json& body) { return FinishInstall(*s, Str(body, "portal")); });
+  post("/_emulator/apps/finish",
+       [s](const json& body) { return FinishInstall(*s, Str(body, "portal")); });
   post("/_emulator/apps/update", [s, d](const json& body) {
     return UpdateApp(*s, *d, Str(body, "portal"), static_cast<int>(Number(body, "version", 2)));
   });
@@ -367,7 +397,8 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
 
   post("/_emulator/faults", [s](const json& body) -> tl::expected<json, RestError> {
     std::lock_guard<std::mutex> lock(s->mutex);
-    if (body.contains("event_drop_rate")) s->delivery.drop_rate = Number(body, "event_drop_rate", 0);
+    if (body.contains("event_drop_rate"))
+      s->delivery.drop_rate = Number(body, "event_drop_rate", 0);
     if (body.contains("event_delay_ms")) s->delivery.delay_ms = Number(body, "event_delay_ms", 0);
     if (body.contains("method")) {
       auto portal = PortalOf(*s, body);
@@ -380,7 +411,8 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
       fault.description = Str(body, "description", "Too many requests");
       (*portal)->faults.push_back(fault);
     }
-    return json{{"event_drop_rate", s->delivery.drop_rate}, {"event_delay_ms", s->delivery.delay_ms}};
+    return json{{"event_drop_rate", s->delivery.drop_rate},
+                {"event_delay_ms", s->delivery.delay_ms}};
   });
   server.Delete("/_emulator/faults", [s](const httplib::Request&, httplib::Response& res) {
     std::lock_guard<std::mutex> lock(s->mutex);

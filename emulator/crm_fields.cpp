@@ -233,10 +233,13 @@ FieldSpec UserFieldSpec(const json& row) {
   const std::string label = row.value("EDIT_FORM_LABEL", json(name)).is_string()
                                 ? row.value("EDIT_FORM_LABEL", name)
                                 : name;
-  return {name, CamelUfName(name), FieldType::kUserField,
+  return {name,
+          CamelUfName(name),
+          FieldType::kUserField,
           (multiple ? static_cast<unsigned>(kMultiple) : 0u) |
               (row.value("MANDATORY", "N") == "Y" ? static_cast<unsigned>(kRequired) : 0u),
-          "", label};
+          "",
+          label};
 }
 
 std::string TypeName(const FieldSpec& spec, const json& userfield_row) {

@@ -113,7 +113,8 @@ tl::expected<json, RestError> Coerce(const FieldSpec& f, const json& v, int tz) 
     case FieldType::kUserField: {
       if (v.is_array() || v.is_object()) {
         json out = json::array();
-        for (const auto& item : AsArray(v)) out.push_back(item.is_string() ? item : json(item.dump()));
+        for (const auto& item : AsArray(v))
+          out.push_back(item.is_string() ? item : json(item.dump()));
         return out;
       }
       return v.is_string() ? v : (v.is_null() ? json("") : json(v.dump()));
@@ -142,16 +143,15 @@ std::string Semantic(const json* status) {
 
 // Applies multifield input (REST.md §7.2): no ID appends; ID + VALUE replaces;
 // ID + DELETE=Y or an empty VALUE removes.
-void MergeMultifield(Portal& portal, json& current, const std::string& type_id,
-                     const json& input) {
+void MergeMultifield(Portal& portal, json& current, const std::string& type_id, const json& input) {
   if (!current.is_array()) current = json::array();
   for (const auto& item : input) {
     if (!item.is_object()) continue;
     const long id = AsId(item.contains("ID") ? &item["ID"] : nullptr);
-    const std::string value = item.value("VALUE", json("")).is_string()
-                                  ? item.value("VALUE", "")
-                                  : item["VALUE"].dump();
-    const std::string value_type = item.value("VALUE_TYPE", type_id == "PHONE" || type_id == "EMAIL" ? "WORK" : "WORK");
+    const std::string value =
+        item.value("VALUE", json("")).is_string() ? item.value("VALUE", "") : item["VALUE"].dump();
+    const std::string value_type =
+        item.value("VALUE_TYPE", type_id == "PHONE" || type_id == "EMAIL" ? "WORK" : "WORK");
     if (id == 0) {
       if (value.empty()) continue;
       current.push_back({{"ID", portal.NextId("multifield")},
@@ -185,8 +185,7 @@ void Derive(const Portal& portal, const EntityKind& kind, json& row) {
     row["HAS_EMAIL"] = HasItems(row, "EMAIL") ? "Y" : "N";
   }
   if (kind.type_id == 1) {
-    row["STATUS_SEMANTIC_ID"] =
-        Semantic(FindStatus(portal, "STATUS", row.value("STATUS_ID", "")));
+    row["STATUS_SEMANTIC_ID"] = Semantic(FindStatus(portal, "STATUS", row.value("STATUS_ID", "")));
   } else if (kind.type_id == 2) {
     const long category = IntField(row, "CATEGORY_ID");
     const std::string semantic =
@@ -196,7 +195,9 @@ void Derive(const Portal& portal, const EntityKind& kind, json& row) {
   }
 }
 
-std::string StageField(const EntityKind& kind) { return kind.type_id == 1 ? "STATUS_ID" : "STAGE_ID"; }
+std::string StageField(const EntityKind& kind) {
+  return kind.type_id == 1 ? "STATUS_ID" : "STAGE_ID";
+}
 
 // Deals: the stage must belong to the deal's pipeline.
 bool StageAllowed(const Portal& portal, const EntityKind& kind, const json& row,
@@ -220,7 +221,8 @@ void SyncDealContacts(Portal& portal, long deal_id, const json& row) {
   }
   json items = json::array();
   for (size_t i = 0; i < ids.size(); ++i) {
-    items.push_back({{"CONTACT_ID", ids[i]}, {"SORT", static_cast<long>(10 * (i + 1))},
+    items.push_back({{"CONTACT_ID", ids[i]},
+                     {"SORT", static_cast<long>(10 * (i + 1))},
                      {"IS_PRIMARY", i == 0 ? "Y" : "N"}});
   }
   portal.deal_contacts[deal_id] = items;
@@ -407,8 +409,8 @@ tl::expected<json, RestError> ReadInput(Call& call, const EntityKind& kind, cons
         for (const auto& m : AsArray(item.value())) {
           const std::string type = m.value("typeId", "");
           if (FindField(kind.fields, type) == nullptr) continue;
-          out[type].push_back({{"VALUE", m.value("value", "")},
-                               {"VALUE_TYPE", m.value("valueType", "WORK")}});
+          out[type].push_back(
+              {{"VALUE", m.value("value", "")}, {"VALUE_TYPE", m.value("valueType", "WORK")}});
         }
         continue;
       }
@@ -455,7 +457,9 @@ tl::expected<long, RestError> CreateEntity(Call& call, const EntityKind& kind, j
     }
   }
   if (kind.type_id == 1) {
-    if (!StageAllowed(portal, kind, row, row.value("STATUS_ID", json("")).is_string() ? row.value("STATUS_ID", "") : "")) {
+    if (!StageAllowed(
+            portal, kind, row,
+            row.value("STATUS_ID", json("")).is_string() ? row.value("STATUS_ID", "") : "")) {
       row["STATUS_ID"] = FirstStage(portal, "STATUS");
     }
     if (row.value("TITLE", json("")).is_null() || row.value("TITLE", "").empty()) {
@@ -512,7 +516,8 @@ tl::expected<bool, RestError> UpdateEntity(Call& call, const EntityKind& kind, l
   }
   if (kind.type_id == 2 && (input.contains("CONTACT_IDS") || input.contains("CONTACT_ID"))) {
     if (input.contains("CONTACT_ID") && !input.contains("CONTACT_IDS")) {
-      row["CONTACT_IDS"] = row["CONTACT_ID"].is_number() ? json::array({row["CONTACT_ID"]}) : json::array();
+      row["CONTACT_IDS"] =
+          row["CONTACT_ID"].is_number() ? json::array({row["CONTACT_ID"]}) : json::array();
     }
     SyncDealContacts(portal, id, row);
     AfterDealContactsChanged(portal, row);
@@ -549,7 +554,8 @@ tl::expected<void, RestError> MoveDealToCategory(Call& call, json& deal, long ca
   }
   const std::string entity = StageEntityId(category_id);
   std::string stage = stage_id;
-  if (stage.empty() || FindStatus(portal, entity, stage) == nullptr) stage = FirstStage(portal, entity);
+  if (stage.empty() || FindStatus(portal, entity, stage) == nullptr)
+    stage = FirstStage(portal, entity);
   deal["CATEGORY_ID"] = category_id;
   deal["STAGE_ID"] = stage;
   Derive(portal, DealKind(), deal);
@@ -577,7 +583,8 @@ json RenderLegacy(const Portal& portal, const EntityKind& kind, const json& row,
     const bool named = std::find(select.begin(), select.end(), f.name) != select.end();
     const bool is_uf = f.type == FieldType::kUserField;
     const bool is_multi = f.type == FieldType::kMulti;
-    bool include = everything || named || (star && !is_uf && !is_multi && f.type != FieldType::kIntList) ||
+    bool include = everything || named ||
+                   (star && !is_uf && !is_multi && f.type != FieldType::kIntList) ||
                    (uf_star && is_uf);
     if (!include) continue;
     const json value = row.value(f.name, json(nullptr));
@@ -591,7 +598,8 @@ json RenderLegacy(const Portal& portal, const EntityKind& kind, const json& row,
 json RenderItem(const Portal& portal, const EntityKind& kind, const json& row,
                 const std::vector<std::string>& select) {
   const auto all = AllFields(portal, kind);
-  const bool everything = select.empty() || std::find(select.begin(), select.end(), "*") != select.end();
+  const bool everything =
+      select.empty() || std::find(select.begin(), select.end(), "*") != select.end();
   json out = json::object();
   json fm = json::array();
   for (const auto& f : all) {
@@ -599,7 +607,8 @@ json RenderItem(const Portal& portal, const EntityKind& kind, const json& row,
     const json value = row.value(f.name, json(nullptr));
     if (f.type == FieldType::kMulti) {
       if (everything && value.is_array()) {
-        for (const auto& m : RenderValue(f, value, portal.tz_minutes, Dialect::kItem)) fm.push_back(m);
+        for (const auto& m : RenderValue(f, value, portal.tz_minutes, Dialect::kItem))
+          fm.push_back(m);
       }
       continue;
     }
@@ -616,7 +625,8 @@ json RenderItem(const Portal& portal, const EntityKind& kind, const json& row,
 json DescribeFields(const Portal& portal, const EntityKind& kind, Dialect dialect) {
   json out = json::object();
   for (const auto& f : kind.fields) {
-    if (!Visible(f, dialect) || (dialect == Dialect::kItem && f.type == FieldType::kMulti)) continue;
+    if (!Visible(f, dialect) || (dialect == Dialect::kItem && f.type == FieldType::kMulti))
+      continue;
     json d = {{"type", TypeName(f)},
               {"isRequired", (f.flags & kRequired) != 0},
               {"isReadOnly", (f.flags & kReadOnly) != 0},
@@ -648,7 +658,8 @@ json DescribeFields(const Portal& portal, const EntityKind& kind, Dialect dialec
 
 MethodResult ListEntities(Call& call, const EntityKind& kind, Dialect dialect) {
   const Portal& portal = call.portal;
-  const auto conditions = ParseFilter(call.Param("filter") ? *call.Param("filter") : json::object());
+  const auto conditions =
+      ParseFilter(call.Param("filter") ? *call.Param("filter") : json::object());
   const json order = call.Param("order") ? *call.Param("order") : json::object();
   const auto select = SelectList(call.Param("select"));
   const std::string id_field = dialect == Dialect::kLegacy ? "ID" : "id";

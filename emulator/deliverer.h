@@ -42,11 +42,11 @@ class Deliverer {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable idle_;
-  std::deque<Outgoing> queue_;        // GUARDED_BY(mutex_)
-  std::deque<DeliveryRecord> log_;    // GUARDED_BY(mutex_)
-  std::map<int, long> by_status_;     // GUARDED_BY(mutex_)
-  bool busy_ = false;                 // GUARDED_BY(mutex_)
-  bool stop_ = false;                 // GUARDED_BY(mutex_)
+  std::deque<Outgoing> queue_;      // GUARDED_BY(mutex_)
+  std::deque<DeliveryRecord> log_;  // GUARDED_BY(mutex_)
+  std::map<int, long> by_status_;   // GUARDED_BY(mutex_)
+  bool busy_ = false;               // GUARDED_BY(mutex_)
+  bool stop_ = false;               // GUARDED_BY(mutex_)
   std::thread worker_;
 };
 

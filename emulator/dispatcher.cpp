@@ -24,7 +24,7 @@ double RealSeconds() {
 
 std::string OperatingKey(const Caller& caller, const std::string& method) {
   const std::string who = caller.kind == Caller::Kind::kWebhook ? "hook:" + caller.webhook_code
-                                                                 : "app:" + caller.client_id;
+                                                                : "app:" + caller.client_id;
   return who + "|" + method;
 }
 
@@ -81,7 +81,8 @@ tl::expected<Route, RestError> ParseRoute(const std::string& path) {
   const auto first = rest.find('/');
   if (first != std::string::npos) {
     const auto second = rest.find('/', first + 1);
-    if (second == std::string::npos) return Fail(401, "INVALID_CREDENTIALS", "Invalid request credentials");
+    if (second == std::string::npos)
+      return Fail(401, "INVALID_CREDENTIALS", "Invalid request credentials");
     const std::string user = rest.substr(0, first);
     if (user.empty() || !std::all_of(user.begin(), user.end(), ::isdigit) || user.size() > 9) {
       return Fail(401, "INVALID_CREDENTIALS", "Invalid request credentials");
@@ -147,7 +148,8 @@ tl::expected<std::pair<Portal*, Caller>, RestError> Authenticate(State& state, c
   if (token.empty()) token = BearerToken(header);
   if (token.empty()) return Fail(401, "NO_AUTH_FOUND", "Wrong authorization data");
   auto it = state.access_tokens.find(token);
-  Portal* portal = it == state.access_tokens.end() ? nullptr : state.FindPortal(it->second.member_id);
+  Portal* portal =
+      it == state.access_tokens.end() ? nullptr : state.FindPortal(it->second.member_id);
   if (portal == nullptr || portal->installations.count(it->second.client_id) == 0) {
     return Fail(401, "invalid_token", "Unable to get application by token");
   }
@@ -227,8 +229,8 @@ Invocation Invoke(Call& call, const std::string& method) {
                           (placement ? " Application context required" : ""));
     return out;
   }
-  const bool limited = call.caller.kind == Caller::Kind::kApp ||
-                       call.caller.kind == Caller::Kind::kWebhook;
+  const bool limited =
+      call.caller.kind == Caller::Kind::kApp || call.caller.kind == Caller::Kind::kWebhook;
   if (limited) {
     for (auto& fault : call.portal.faults) {
       if (fault.remaining > 0 && (fault.method == "*" || fault.method == method)) {
@@ -243,7 +245,8 @@ Invocation Invoke(Call& call, const std::string& method) {
   out.operating = used;
   out.operating_reset_at = reset_at;
   if (limited && used > call.portal.limits.operating_limit) {
-    out.result = Fail(429, "OPERATION_TIME_LIMIT", "Method is blocked due to operation time limit.");
+    out.result =
+        Fail(429, "OPERATION_TIME_LIMIT", "Method is blocked due to operation time limit.");
     return out;
   }
   if (!def->second.scope.empty() && !call.caller.scopes.empty() &&
@@ -339,7 +342,8 @@ HttpOut ActAs(State& state, Deliverer& deliverer, const std::string& member_id,
     Portal* portal = member_id.empty() ? &state.DefaultPortal() : state.FindPortal(member_id);
     if (portal == nullptr) return ErrorOut(Fail(404, "PORTAL_NOT_FOUND", "No such portal").value());
     const double start = state.clock.Now();
-    Call call{state, *portal, caller, params.is_object() ? params : json::object(), start, outgoing};
+    Call call{state, *portal, caller, params.is_object() ? params : json::object(),
+              start, outgoing};
     auto invocation = Invoke(call, Lower(method));
     state.log.Add({start, portal->member_id, Lower(method), caller.KindName(),
                    invocation.result ? 200 : invocation.result.error().status,

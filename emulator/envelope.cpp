@@ -84,8 +84,8 @@ static std::string PhpEscape(const std::string& text) {
 }
 
 std::string PhpJson(const nlohmann::ordered_json& value) {
-  return PhpEscape(
-      EmptyMapsAsLists(value).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+  return PhpEscape(EmptyMapsAsLists(value).dump(-1, ' ', false,
+                                                nlohmann::ordered_json::error_handler_t::replace));
 }
 
 std::string FormatIsoTime(double unix_seconds, int tz_minutes) {
@@ -127,8 +127,7 @@ bool ParseIsoTime(const std::string& text, int tz_minutes, double& unix_seconds)
   }
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return false;
   const long days = DaysFromCivil(y, mo, d);
-  unix_seconds =
-      static_cast<double>(days * 86400 + h * 3600 + mi * 60 + s - offset_minutes * 60);
+  unix_seconds = static_cast<double>(days * 86400 + h * 3600 + mi * 60 + s - offset_minutes * 60);
   return true;
 }
 

@@ -11,8 +11,8 @@ std::string Ts(double now) { return std::to_string(static_cast<long long>(now));
 
 // auth[...] of an online event: the triggering (or auth_type) user's token, or the reduced
 // set when automation made the change (REST.md §2.3).
-void AppendAuth(State& state, const Portal& portal, const Installation& installation,
-                long user_id, bool full, FormPairs& form) {
+void AppendAuth(State& state, const Portal& portal, const Installation& installation, long user_id,
+                bool full, FormPairs& form) {
   const std::string app_token = installation.application_token;
   if (!full) {
     form.emplace_back("auth[domain]", portal.domain);
@@ -101,10 +101,12 @@ void FireEvent(Call& call, const std::string& event, const json& data) {
     if (offline_queued) {
       // ONOFFLINEEVENT: one push per originating hit, with the full token set.
       for (const auto& binding : portal.bindings) {
-        if (binding.client_id != client_id || binding.event != "ONOFFLINEEVENT" || binding.offline) continue;
-        FormPairs form = AppEventForm(call.state, portal, installation, "ONOFFLINEEVENT",
-                                      binding.id, {}, true);
-        call.outgoing.push_back({binding.handler, EncodeForm(form), "ONOFFLINEEVENT", portal.member_id});
+        if (binding.client_id != client_id || binding.event != "ONOFFLINEEVENT" || binding.offline)
+          continue;
+        FormPairs form =
+            AppEventForm(call.state, portal, installation, "ONOFFLINEEVENT", binding.id, {}, true);
+        call.outgoing.push_back(
+            {binding.handler, EncodeForm(form), "ONOFFLINEEVENT", portal.member_id});
       }
     }
   }

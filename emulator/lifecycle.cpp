@@ -19,7 +19,8 @@ tl::expected<Portal*, RestError> PortalOf(State& state, const std::string& membe
 
 tl::expected<Installation*, RestError> InstallationOf(State& state, Portal& portal) {
   auto it = portal.installations.find(state.app.client_id);
-  if (it == portal.installations.end()) return Fail(404, "NOT_INSTALLED", "The app is not installed");
+  if (it == portal.installations.end())
+    return Fail(404, "NOT_INSTALLED", "The app is not installed");
   return &it->second;
 }
 
@@ -94,9 +95,10 @@ tl::expected<json, RestError> InstallApp(State& state, Deliverer& deliverer,
                               {"data[ACTIVE]", "Y"},
                               {"data[INSTALLED]", "Y"},
                               {"data[LANGUAGE_ID]", (*portal)->language}};
-      outgoing.push_back({app.install_event_url,
-                          EncodeForm(AppEventForm(state, **portal, app, "ONAPPINSTALL", 0, data, true)),
-                          "ONAPPINSTALL", portal_id});
+      outgoing.push_back(
+          {app.install_event_url,
+           EncodeForm(AppEventForm(state, **portal, app, "ONAPPINSTALL", 0, data, true)),
+           "ONAPPINSTALL", portal_id});
     }
     deliverer.Enqueue(std::move(outgoing));
     if (!app.installer_url.empty()) {
@@ -106,7 +108,8 @@ tl::expected<json, RestError> InstallApp(State& state, Deliverer& deliverer,
   }
   json out = {{"member_id", portal_id}, {"installed", request.installer_url.empty()}};
   if (!installer.url.empty()) {
-    const PostResult page = PostForm(installer.url, installer.query, installer.body, kPageTimeoutSeconds);
+    const PostResult page =
+        PostForm(installer.url, installer.query, installer.body, kPageTimeoutSeconds);
     out["installer"] = PageResult(page);
     if (CallsInstallFinish(page)) {
       auto finished = FinishInstall(state, portal_id);
@@ -154,15 +157,17 @@ tl::expected<json, RestError> UpdateApp(State& state, Deliverer& deliverer,
       }
     }
     for (const auto& [url, handler_id] : targets) {
-      outgoing.push_back({url,
-                          EncodeForm(AppEventForm(state, **portal, **app, "ONAPPUPDATE", handler_id, data, true)),
-                          "ONAPPUPDATE", portal_id});
+      outgoing.push_back(
+          {url,
+           EncodeForm(AppEventForm(state, **portal, **app, "ONAPPUPDATE", handler_id, data, true)),
+           "ONAPPUPDATE", portal_id});
     }
     // An update drops the app's event handlers: each version's installer binds them again.
     auto& bindings = (*portal)->bindings;
-    bindings.erase(std::remove_if(bindings.begin(), bindings.end(),
-                                  [&](const Binding& b) { return b.client_id == (*app)->client_id; }),
-                   bindings.end());
+    bindings.erase(
+        std::remove_if(bindings.begin(), bindings.end(),
+                       [&](const Binding& b) { return b.client_id == (*app)->client_id; }),
+        bindings.end());
     state.dirty = true;
     deliverer.Enqueue(std::move(outgoing));
     if (!(*app)->installer_url.empty()) {
@@ -172,7 +177,8 @@ tl::expected<json, RestError> UpdateApp(State& state, Deliverer& deliverer,
   }
   json out = {{"member_id", portal_id}, {"version", version}};
   if (!installer.url.empty()) {
-    out["installer"] = PageResult(PostForm(installer.url, installer.query, installer.body, kPageTimeoutSeconds));
+    out["installer"] =
+        PageResult(PostForm(installer.url, installer.query, installer.body, kPageTimeoutSeconds));
   }
   return out;
 }
@@ -186,27 +192,33 @@ tl::expected<json, RestError> UninstallApp(State& state, Deliverer& deliverer,
   if (!app) return tl::unexpected(app.error());
   const std::string client_id = (*app)->client_id;
   std::vector<Outgoing> outgoing;
-  const FormPairs data = {{"data[LANGUAGE_ID]", (*portal)->language}, {"data[CLEAN]", clean ? "1" : "0"}};
+  const FormPairs data = {{"data[LANGUAGE_ID]", (*portal)->language},
+                          {"data[CLEAN]", clean ? "1" : "0"}};
   for (const auto& b : (*portal)->bindings) {
     if (b.client_id == client_id && b.event == "ONAPPUNINSTALL" && !b.offline) {
-      outgoing.push_back({b.handler,
-                          EncodeForm(AppEventForm(state, **portal, **app, "ONAPPUNINSTALL", b.id, data, false)),
-                          "ONAPPUNINSTALL", (*portal)->member_id});
+      outgoing.push_back(
+          {b.handler,
+           EncodeForm(AppEventForm(state, **portal, **app, "ONAPPUNINSTALL", b.id, data, false)),
+           "ONAPPUNINSTALL", (*portal)->member_id});
     }
   }
   auto& p = **portal;
   p.bindings.erase(std::remove_if(p.bindings.begin(), p.bindings.end(),
                                   [&](const Binding& b) { return b.client_id == client_id; }),
                    p.bindings.end());
-  p.placements.erase(std::remove_if(p.placements.begin(), p.placements.end(),
-                                    [&](const PlacementBinding& b) { return b.client_id == client_id; }),
-                     p.placements.end());
-  p.offline_events.erase(std::remove_if(p.offline_events.begin(), p.offline_events.end(),
-                                        [&](const OfflineEvent& e) { return e.client_id == client_id; }),
-                         p.offline_events.end());
+  p.placements.erase(
+      std::remove_if(p.placements.begin(), p.placements.end(),
+                     [&](const PlacementBinding& b) { return b.client_id == client_id; }),
+      p.placements.end());
+  p.offline_events.erase(
+      std::remove_if(p.offline_events.begin(), p.offline_events.end(),
+                     [&](const OfflineEvent& e) { return e.client_id == client_id; }),
+      p.offline_events.end());
   for (auto* tokens : {&state.access_tokens}) {
     for (auto it = tokens->begin(); it != tokens->end();) {
-      it = it->second.member_id == p.member_id && it->second.client_id == client_id ? tokens->erase(it) : std::next(it);
+      it = it->second.member_id == p.member_id && it->second.client_id == client_id
+               ? tokens->erase(it)
+               : std::next(it);
     }
   }
   for (auto it = state.refresh_tokens.begin(); it != state.refresh_tokens.end();) {
@@ -260,8 +272,10 @@ tl::expected<json, RestError> OpenPlacement(State& state, const std::string& mem
         }
       }
     }
-    if (url.empty()) return Fail(404, "PLACEMENT_NOT_BOUND", "Nothing is bound to " + request.placement);
-    page = PageRequest(state, **portal, **app, request.user_id, url, request.placement, options, request.lang);
+    if (url.empty())
+      return Fail(404, "PLACEMENT_NOT_BOUND", "Nothing is bound to " + request.placement);
+    page = PageRequest(state, **portal, **app, request.user_id, url, request.placement, options,
+                       request.lang);
   }
   return PageResult(PostForm(page.url, page.query, page.body, kPageTimeoutSeconds));
 }

@@ -27,7 +27,8 @@ struct InstallRequest {
 // installation is finished when the page answers 200 with a call to BX24.installFinish(),
 // which a browser would run; FinishInstall does the same explicitly.
 tl::expected<json, RestError> InstallApp(State& state, Deliverer& deliverer,
-                                         const std::string& member_id, const InstallRequest& request);
+                                         const std::string& member_id,
+                                         const InstallRequest& request);
 tl::expected<json, RestError> FinishInstall(State& state, const std::string& member_id);
 // A new version: bindings are dropped, a new application_token, ONAPPUPDATE, installer again.
 tl::expected<json, RestError> UpdateApp(State& state, Deliverer& deliverer,

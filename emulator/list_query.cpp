@@ -83,9 +83,9 @@ int CompareValues(const json& left, const json& right, int tz) {
 
 std::vector<Condition> ParseFilter(const json& filter) {
   static const std::pair<const char*, const char*> kPrefixes[] = {
-      {"!=%", "!like"}, {"!%=", "!like"}, {">=", ">="}, {"<=", "<="}, {"=%", "like"},
+      {"!=%", "!like"}, {"!%=", "!like"}, {">=", ">="},  {"<=", "<="}, {"=%", "like"},
       {"%=", "like"},   {"!%", "!like"},  {"!@", "!in"}, {"!=", "!="}, {">", ">"},
-      {"<", "<"},       {"@", "in"},      {"%", "like"}, {"=", "="},  {"!", "!="},
+      {"<", "<"},       {"@", "in"},      {"%", "like"}, {"=", "="},   {"!", "!="},
   };
   std::vector<Condition> out;
   if (!filter.is_object()) return out;
@@ -138,7 +138,8 @@ void SortRows(std::vector<json>& rows, const json& order, int tz, const std::str
   keys.emplace_back(id_field, false);
   std::stable_sort(rows.begin(), rows.end(), [&](const json& a, const json& b) {
     for (const auto& [field, desc] : keys) {
-      const int cmp = CompareValues(a.value(field, json(nullptr)), b.value(field, json(nullptr)), tz);
+      const int cmp =
+          CompareValues(a.value(field, json(nullptr)), b.value(field, json(nullptr)), tz);
       if (cmp != 0) return desc ? cmp > 0 : cmp < 0;
     }
     return false;

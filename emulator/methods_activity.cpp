@@ -42,8 +42,9 @@ json RenderTask(const Portal& portal, const json& task, bool with_crm) {
               {"responsibleId", std::to_string(task["RESPONSIBLE_ID"].get<long>())},
               {"createdBy", std::to_string(task["CREATED_BY"].get<long>())},
               {"createdDate", FormatIsoTime(task["CREATED_DATE"].get<double>(), tz)},
-              {"deadline", task["DEADLINE"].is_number() ? json(FormatIsoTime(task["DEADLINE"].get<double>(), tz))
-                                                        : json(nullptr)},
+              {"deadline", task["DEADLINE"].is_number()
+                               ? json(FormatIsoTime(task["DEADLINE"].get<double>(), tz))
+                               : json(nullptr)},
               {"groupId", "0"},
               {"auditors", task["AUDITORS"]},
               {"accomplices", json::array()}};
@@ -59,7 +60,8 @@ MethodResult TaskAdd(Call& call) {
   const json& fields = *fields_param;
   const std::string title = Str(fields, "TITLE");
   if (title.empty()) return CoreError("Task title is not specified<br>");
-  const long responsible = AsId(fields.contains("RESPONSIBLE_ID") ? &fields["RESPONSIBLE_ID"] : nullptr);
+  const long responsible =
+      AsId(fields.contains("RESPONSIBLE_ID") ? &fields["RESPONSIBLE_ID"] : nullptr);
   if (responsible == 0 || call.portal.users.count(responsible) == 0) {
     return CoreError("Assignee not specified<br>");
   }
@@ -82,10 +84,12 @@ MethodResult TaskAdd(Call& call) {
       crm.push_back(binding);
     }
   }
-  const long created_by = fields.contains("CREATED_BY") ? AsId(&fields["CREATED_BY"]) : call.caller.user_id;
+  const long created_by =
+      fields.contains("CREATED_BY") ? AsId(&fields["CREATED_BY"]) : call.caller.user_id;
   const long id = call.portal.NextId("task");
   json auditors = json::array();
-  for (const auto& a : fields.value("AUDITORS", json::array())) auditors.push_back(Str(json{{"v", a}}, "v"));
+  for (const auto& a : fields.value("AUDITORS", json::array()))
+    auditors.push_back(Str(json{{"v", a}}, "v"));
   call.portal.tasks[id] = {{"ID", id},
                            {"TITLE", title},
                            {"DESCRIPTION", Str(fields, "DESCRIPTION")},
@@ -101,7 +105,8 @@ MethodResult TaskAdd(Call& call) {
 
 MethodResult TaskList(Call& call) {
   const json* filter_param = call.Param("filter");
-  const json filter = filter_param != nullptr && filter_param->is_object() ? *filter_param : json::object();
+  const json filter =
+      filter_param != nullptr && filter_param->is_object() ? *filter_param : json::object();
   const json* select = call.Param("select");
   bool with_crm = false;
   if (select != nullptr && select->is_array()) {
@@ -112,8 +117,10 @@ MethodResult TaskList(Call& call) {
   const auto conditions = ParseFilter(filter);
   for (const auto& [id, task] : call.portal.tasks) {
     json printed = task;
-    if (task["DEADLINE"].is_number()) printed["DEADLINE"] = FormatIsoTime(task["DEADLINE"].get<double>(), call.portal.tz_minutes);
-    printed["CREATED_DATE"] = FormatIsoTime(task["CREATED_DATE"].get<double>(), call.portal.tz_minutes);
+    if (task["DEADLINE"].is_number())
+      printed["DEADLINE"] = FormatIsoTime(task["DEADLINE"].get<double>(), call.portal.tz_minutes);
+    printed["CREATED_DATE"] =
+        FormatIsoTime(task["CREATED_DATE"].get<double>(), call.portal.tz_minutes);
     printed["REAL_STATUS"] = task["STATUS"];
     if (RowMatches(printed, conditions, call.portal.tz_minutes)) rows.push_back(printed);
   }
@@ -196,14 +203,15 @@ MethodResult TodoAdd(Call& call) {
   }
   const json* responsible = call.Param("responsibleId");
   const long id = call.portal.NextId("activity");
-  call.portal.activities[id] = {{"ID", id},
-                                {"TYPE", "todo"},
-                                {"OWNER_TYPE_ID", kind->type_id},
-                                {"OWNER_ID", owner},
-                                {"DEADLINE", deadline},
-                                {"TITLE", call.Param("title") ? *call.Param("title") : json("")},
-                                {"DESCRIPTION", call.Param("description") ? *call.Param("description") : json("")},
-                                {"RESPONSIBLE_ID", responsible ? AsId(responsible) : call.caller.user_id}};
+  call.portal.activities[id] = {
+      {"ID", id},
+      {"TYPE", "todo"},
+      {"OWNER_TYPE_ID", kind->type_id},
+      {"OWNER_ID", owner},
+      {"DEADLINE", deadline},
+      {"TITLE", call.Param("title") ? *call.Param("title") : json("")},
+      {"DESCRIPTION", call.Param("description") ? *call.Param("description") : json("")},
+      {"RESPONSIBLE_ID", responsible ? AsId(responsible) : call.caller.user_id}};
   return Reply{{{"id", id}}, {}, {}};
 }
 

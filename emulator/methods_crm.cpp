@@ -55,9 +55,10 @@ void RegisterEntity(MethodTable& t, const std::string& prefix, const EntityKind&
   t[prefix + ".get"] = {"crm", [k](Call& c) { return Get(c, *k); }};
   t[prefix + ".list"] = {"crm", [k](Call& c) { return ListEntities(c, *k, Dialect::kLegacy); }};
   t[prefix + ".update"] = {"crm", [k](Call& c) { return Update(c, *k); }};
-  t[prefix + ".fields"] = {"crm", [k](Call& c) {
-                             return MethodResult(Reply{DescribeFields(c.portal, *k, Dialect::kLegacy), {}, {}});
-                           }};
+  t[prefix + ".fields"] = {
+      "crm", [k](Call& c) {
+        return MethodResult(Reply{DescribeFields(c.portal, *k, Dialect::kLegacy), {}, {}});
+      }};
   if (full) t[prefix + ".delete"] = {"crm", [k](Call& c) { return Delete(c, *k); }};
 }
 
@@ -120,8 +121,8 @@ std::string NormalizeComm(const std::string& type, const std::string& value) {
   for (const char c : value) {
     if (std::isdigit(static_cast<unsigned char>(c))) {
       digits.push_back(c);
-    } else if (std::isalpha(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80 ||
-               c == '#' || c == ',' || c == ';') {
+    } else if (std::isalpha(static_cast<unsigned char>(c)) ||
+               static_cast<unsigned char>(c) >= 0x80 || c == '#' || c == ',' || c == ';') {
       if (!digits.empty()) break;  // "доб. 12", "ext 12", "#12": the extension starts here
     }
   }
@@ -131,15 +132,20 @@ std::string NormalizeComm(const std::string& type, const std::string& value) {
 }
 
 MethodResult FindByComm(Call& call) {
-  const std::string type = ParamOr(call, "type", "").is_string() ? ParamOr(call, "type", "").get<std::string>() : "";
+  const std::string type =
+      ParamOr(call, "type", "").is_string() ? ParamOr(call, "type", "").get<std::string>() : "";
   if (type != "PHONE" && type != "EMAIL") {
     return Fail(400, "Communication type is not defined", "Communication type is not defined");
   }
   json values = ParamOr(call, "values", json::array());
   if (!values.is_array()) values = json::array({values});
-  if (values.empty()) return Fail(400, "Communication values is not defined", "Communication values is not defined");
-  if (values.size() > 20) return Fail(400, "Too many communication values", "Too many communication values");
-  const std::string only = ParamOr(call, "entity_type", "").is_string() ? ParamOr(call, "entity_type", "").get<std::string>() : "";
+  if (values.empty())
+    return Fail(400, "Communication values is not defined", "Communication values is not defined");
+  if (values.size() > 20)
+    return Fail(400, "Too many communication values", "Too many communication values");
+  const std::string only = ParamOr(call, "entity_type", "").is_string()
+                               ? ParamOr(call, "entity_type", "").get<std::string>()
+                               : "";
   std::vector<std::string> wanted;
   for (const auto& v : values) {
     if (v.is_string() || v.is_number()) {

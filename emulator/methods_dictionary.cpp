@@ -31,7 +31,8 @@ long StageCategory(const Portal& portal, const std::string& entity) {
   static const std::string kPrefix = "DEAL_STAGE_";
   if (entity.rfind(kPrefix, 0) != 0) return -1;
   const std::string digits = entity.substr(kPrefix.size());
-  if (digits.empty() || !std::all_of(digits.begin(), digits.end(), ::isdigit) || digits.size() > 9) {
+  if (digits.empty() || !std::all_of(digits.begin(), digits.end(), ::isdigit) ||
+      digits.size() > 9) {
     return -1;
   }
   const long id = std::stol(digits);
@@ -39,8 +40,9 @@ long StageCategory(const Portal& portal, const std::string& entity) {
 }
 
 bool KnownEntity(const Portal& portal, const std::string& entity) {
-  static const char* kSimple[] = {"STATUS", "SOURCE", "CONTACT_TYPE", "COMPANY_TYPE", "EMPLOYEES",
-                                  "INDUSTRY", "DEAL_TYPE", "HONORIFIC", "QUOTE_STATUS"};
+  static const char* kSimple[] = {"STATUS",       "SOURCE",    "CONTACT_TYPE",
+                                  "COMPANY_TYPE", "EMPLOYEES", "INDUSTRY",
+                                  "DEAL_TYPE",    "HONORIFIC", "QUOTE_STATUS"};
   for (const char* s : kSimple) {
     if (entity == s) return true;
   }
@@ -55,7 +57,8 @@ void RefreshExtra(Portal& portal, const std::string& entity) {
   bool failure_seen = false;
   for (const json* row : StatusesOf(portal, entity)) {
     json& r = portal.statuses[std::stol((*row)["ID"].get<std::string>())];
-    const std::string semantics = r["SEMANTICS"].is_string() ? r["SEMANTICS"].get<std::string>() : "";
+    const std::string semantics =
+        r["SEMANTICS"].is_string() ? r["SEMANTICS"].get<std::string>() : "";
     std::string extra = "process";
     if (semantics == "S") extra = "success";
     if (semantics == "F") extra = failure_seen ? "apology" : "failure";
@@ -86,18 +89,19 @@ MethodResult StatusAdd(Call& call) {
     if (missing.size() > 1) text += "\n" + missing[1];
     return Fail(400, "", text);
   }
-  if (!KnownEntity(call.portal, entity)) return Fail(400, "", "Specified entity type is not supported.");
+  if (!KnownEntity(call.portal, entity))
+    return Fail(400, "", "Specified entity type is not supported.");
   const std::string name = Str(fields, "NAME");
   if (name.empty()) return Fail(400, "", "The field Title is required.");
   const long category = StageCategory(call.portal, entity);
   status_id = StageIdFor(call.portal, entity, status_id);
   const std::string bare = category > 0 ? status_id.substr(status_id.find(':') + 1) : status_id;
-  if (IsStageEntity(entity) &&
-      !std::all_of(bare.begin(), bare.end(), [](char c) {
-        return std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-               c == '_' || c == '-';
+  if (IsStageEntity(entity) && !std::all_of(bare.begin(), bare.end(), [](char c) {
+        return std::isupper(static_cast<unsigned char>(c)) ||
+               std::isdigit(static_cast<unsigned char>(c)) || c == '_' || c == '-';
       })) {
-    return CoreError("Status ID contains invalid characters. Allowed characters are: A-Z, 0-9, _ and -.");
+    return CoreError(
+        "Status ID contains invalid characters. Allowed characters are: A-Z, 0-9, _ and -.");
   }
   const size_t max_length = entity == "STATUS" ? 21 : 22;
   if (status_id.size() > max_length) {
@@ -186,7 +190,8 @@ MethodResult StatusDelete(Call& call) {
   }
   const std::string entity = (*row)["ENTITY_ID"].get<std::string>();
   const std::string status_id = (*row)["STATUS_ID"].get<std::string>();
-  const char* kind = entity == "STATUS" ? "LEAD" : (entity.rfind("DEAL_STAGE", 0) == 0 ? "DEAL" : "");
+  const char* kind =
+      entity == "STATUS" ? "LEAD" : (entity.rfind("DEAL_STAGE", 0) == 0 ? "DEAL" : "");
   const char* field = entity == "STATUS" ? "STATUS_ID" : "STAGE_ID";
   if (*kind != '\0') {
     for (const auto& [id, item] : call.portal.crm[kind]) {
@@ -216,8 +221,12 @@ MethodResult StatusList(Call& call) {
 
 MethodResult StatusFields(Call&) {
   auto f = [](const char* type, bool required, bool read_only, bool immutable, const char* title) {
-    return json{{"type", type},         {"isRequired", required}, {"isReadOnly", read_only},
-                {"isImmutable", immutable}, {"isMultiple", false},  {"isDynamic", false},
+    return json{{"type", type},
+                {"isRequired", required},
+                {"isReadOnly", read_only},
+                {"isImmutable", immutable},
+                {"isMultiple", false},
+                {"isDynamic", false},
                 {"title", title}};
   };
   return Reply{{{"ID", f("integer", false, true, false, "ID")},
@@ -236,7 +245,9 @@ MethodResult StatusFields(Call&) {
 }
 
 json SemanticInfo(const Portal& portal, const std::string& entity) {
-  json info = {{"START_FIELD", ""}, {"FINAL_SUCCESS_FIELD", ""}, {"FINAL_UNSUCCESS_FIELD", ""},
+  json info = {{"START_FIELD", ""},
+               {"FINAL_SUCCESS_FIELD", ""},
+               {"FINAL_UNSUCCESS_FIELD", ""},
                {"FINAL_SORT", 0}};
   bool first = true;
   for (const json* row : StatusesOf(portal, entity)) {
@@ -256,7 +267,9 @@ json SemanticInfo(const Portal& portal, const std::string& entity) {
 MethodResult StatusEntityTypes(Call& call) {
   const Portal& p = call.portal;
   json out = json::array();
-  out.push_back({{"ID", "STATUS"}, {"NAME", "Стадии лидов"}, {"SEMANTIC_INFO", SemanticInfo(p, "STATUS")},
+  out.push_back({{"ID", "STATUS"},
+                 {"NAME", "Стадии лидов"},
+                 {"SEMANTIC_INFO", SemanticInfo(p, "STATUS")},
                  {"ENTITY_TYPE_ID", 1}});
   out.push_back({{"ID", "SOURCE"}, {"NAME", "Источники"}});
   out.push_back({{"ID", "CONTACT_TYPE"}, {"NAME", "Тип контакта"}});
@@ -290,7 +303,8 @@ MethodResult StatusEntityItems(Call& call) {
   if (!entity->is_string()) return Fail(400, "", "The parameter entityId must be a string.");
   json out = json::array();
   for (const json* row : StatusesOf(call.portal, entity->get<std::string>())) {
-    out.push_back({{"NAME", (*row)["NAME"]}, {"SORT", SortOf(*row)}, {"STATUS_ID", (*row)["STATUS_ID"]}});
+    out.push_back(
+        {{"NAME", (*row)["NAME"]}, {"SORT", SortOf(*row)}, {"STATUS_ID", (*row)["STATUS_ID"]}});
   }
   return Reply{out, {}, {}};
 }
@@ -360,8 +374,8 @@ MethodResult CategoryAdd(Call& call) {
   long sort = AsId(fields.contains("sort") ? &fields["sort"] : nullptr);
   if (sort <= 0) sort = 500;
   const long id = call.portal.NextId("category");
-  call.portal.categories[id] = {{"id", id},         {"name", name},        {"sort", sort},
-                                {"entityTypeId", 2}, {"isDefault", "N"},    {"originId", ""},
+  call.portal.categories[id] = {{"id", id},          {"name", name},     {"sort", sort},
+                                {"entityTypeId", 2}, {"isDefault", "N"}, {"originId", ""},
                                 {"originatorId", ""}};
   CreateDefaultStages(call.portal, id);
   return CategoryReply(call.portal, id);
@@ -414,8 +428,9 @@ MethodResult CategoryDelete(Call& call) {
   if (*id == 0) return Fail(400, "0", "Default deal category can not be deleted");
   for (const auto& [deal_id, deal] : call.portal.crm["DEAL"]) {
     if (IntField(deal, "CATEGORY_ID") == *id) {
-      return Fail(400, "0", "Deals related to the funnel " +
-                                call.portal.categories[*id]["name"].get<std::string>() + " found");
+      return Fail(400, "0",
+                  "Deals related to the funnel " +
+                      call.portal.categories[*id]["name"].get<std::string>() + " found");
     }
   }
   const std::string entity = StageEntityId(*id);
@@ -428,8 +443,9 @@ MethodResult CategoryDelete(Call& call) {
 
 MethodResult CategoryFields(Call& call) {
   if (auto ok = DealTypeOnly(call); !ok) return tl::unexpected(ok.error());
-  auto f = [](const char* type, bool required, bool read_only, const char* title, const char* upper) {
-    return json{{"type", type},        {"isRequired", required}, {"isReadOnly", read_only},
+  auto f = [](const char* type, bool required, bool read_only, const char* title,
+              const char* upper) {
+    return json{{"type", type},         {"isRequired", required}, {"isReadOnly", read_only},
                 {"isImmutable", false}, {"isMultiple", false},    {"isDynamic", false},
                 {"title", title},       {"upperName", upper}};
   };
@@ -467,19 +483,22 @@ MethodResult UserFieldAdd(Call& call, const EntityKind& kind) {
   if (!missing.empty()) {
     return Fail(400, "", missing.size() == 1 ? missing[0] : missing[0] + "\n" + missing[1]);
   }
-  static const char* kTypes[] = {"string",   "integer",       "double",         "boolean",
-                                 "datetime", "date",          "money",          "url",
-                                 "address",  "enumeration",   "file",           "employee",
+  static const char* kTypes[] = {"string",     "integer",        "double",         "boolean",
+                                 "datetime",   "date",           "money",          "url",
+                                 "address",    "enumeration",    "file",           "employee",
                                  "crm_status", "iblock_section", "iblock_element", "crm"};
-  if (std::none_of(std::begin(kTypes), std::end(kTypes), [&](const char* t) { return type == t; })) {
+  if (std::none_of(std::begin(kTypes), std::end(kTypes),
+                   [&](const char* t) { return type == t; })) {
     return CoreError("Invalid custom type specified.<br>");
   }
   const std::string name = UfName(raw_name);
   if (name.size() > 50) return CoreError("Field name is too long (more than 50 characters).<br>");
   if (!std::all_of(name.begin(), name.end(), [](char c) {
-        return std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_';
+        return std::isupper(static_cast<unsigned char>(c)) ||
+               std::isdigit(static_cast<unsigned char>(c)) || c == '_';
       })) {
-    return CoreError("Field name contains invalid characters. Allowed characters are: A-Z, 0-9 and _.<br>");
+    return CoreError(
+        "Field name contains invalid characters. Allowed characters are: A-Z, 0-9 and _.<br>");
   }
   for (const json* row : UserFieldsOf(call.portal, kind)) {
     if ((*row)["FIELD_NAME"] == name) {
@@ -527,14 +546,16 @@ MethodResult UserFieldAdd(Call& call, const EntityKind& kind) {
 
 json* UserFieldById(Call& call, const EntityKind& kind) {
   auto it = call.portal.userfields.find(AsId(call.Param("id")));
-  if (it == call.portal.userfields.end() || it->second["ENTITY_ID"] != kind.uf_entity) return nullptr;
+  if (it == call.portal.userfields.end() || it->second["ENTITY_ID"] != kind.uf_entity)
+    return nullptr;
   return &it->second;
 }
 
 MethodResult UserFieldNotFound(const Call& call) {
   const json* id = call.Param("id");
   return Fail(400, "ERROR_NOT_FOUND",
-              "The entity with ID '" + (id && id->is_string() ? id->get<std::string>() : (id ? id->dump() : "")) +
+              "The entity with ID '" +
+                  (id && id->is_string() ? id->get<std::string>() : (id ? id->dump() : "")) +
                   "' is not found.");
 }
 

@@ -26,8 +26,8 @@ std::string StrParam(const Call& call, const char* name) {
 
 const std::vector<std::string>& BindableEvents() {
   static const std::vector<std::string> events = [] {
-    std::vector<std::string> out = {"ONAPPINSTALL", "ONAPPUPDATE", "ONAPPUNINSTALL", "ONAPPTEST",
-                                    "ONOFFLINEEVENT", "ONCRMDEALMOVETOCATEGORY"};
+    std::vector<std::string> out = {"ONAPPINSTALL", "ONAPPUPDATE",    "ONAPPUNINSTALL",
+                                    "ONAPPTEST",    "ONOFFLINEEVENT", "ONCRMDEALMOVETOCATEGORY"};
     for (const char* entity : {"LEAD", "DEAL", "CONTACT", "COMPANY"}) {
       for (const char* action : {"ADD", "UPDATE", "DELETE"}) {
         out.push_back(std::string("ONCRM") + entity + action);
@@ -50,10 +50,12 @@ std::string HostOf(const std::string& url) {
 }
 
 // Handlers must be absolute http(s) URLs on the application's own host (HandlerHelper).
-tl::expected<void, RestError> CheckHandler(const Installation& installation, const std::string& url) {
+tl::expected<void, RestError> CheckHandler(const Installation& installation,
+                                           const std::string& url) {
   const std::string lower = [&] {
     std::string s = url;
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return s;
   }();
   if (lower.rfind("http://", 0) != 0 && lower.rfind("https://", 0) != 0) {
@@ -66,7 +68,8 @@ tl::expected<void, RestError> CheckHandler(const Installation& installation, con
   const std::string app_url = !installation.application_url.empty() ? installation.application_url
                                                                     : installation.installer_url;
   if (!app_url.empty() && HostOf(app_url) != host) {
-    return Fail(400, "ERROR_WRONG_HANDLER_URL", "Handler URL host doesn't match application URL host");
+    return Fail(400, "ERROR_WRONG_HANDLER_URL",
+                "Handler URL host doesn't match application URL host");
   }
   return {};
 }
@@ -105,7 +108,8 @@ MethodResult EventBind(Call& call) {
     binding.connector = StrParam(call, "auth_connector");
   } else {
     binding.handler = StrParam(call, "handler");
-    if (binding.handler.empty()) return ArgumentError("HANDLER", "Argument 'HANDLER' is null or empty");
+    if (binding.handler.empty())
+      return ArgumentError("HANDLER", "Argument 'HANDLER' is null or empty");
     auto ok = CheckHandler(InstallationOf(call), binding.handler);
     if (!ok) return tl::unexpected(ok.error());
   }
@@ -113,8 +117,9 @@ MethodResult EventBind(Call& call) {
     binding.options = *options;
   }
   for (const auto& b : call.portal.bindings) {
-    if (b.client_id == binding.client_id && b.event == binding.event && b.offline == binding.offline &&
-        b.handler == binding.handler && b.connector == binding.connector && b.auth_type == binding.auth_type) {
+    if (b.client_id == binding.client_id && b.event == binding.event &&
+        b.offline == binding.offline && b.handler == binding.handler &&
+        b.connector == binding.connector && b.auth_type == binding.auth_type) {
       return CoreError("Unable to set event handler: Handler already binded");
     }
   }
@@ -133,7 +138,8 @@ MethodResult EventUnbind(Call& call) {
     return AccessDenied("Offline events unbinding requires administrator access rights");
   }
   const std::string handler = StrParam(call, "handler");
-  if (!offline && handler.empty()) return ArgumentError("HANDLER", "Argument 'HANDLER' is null or empty");
+  if (!offline && handler.empty())
+    return ArgumentError("HANDLER", "Argument 'HANDLER' is null or empty");
   const json* auth_type = call.Param("auth_type");
   long count = 0;
   auto& bindings = call.portal.bindings;
@@ -203,7 +209,9 @@ MethodResult OfflineGet(Call& call) {
   std::vector<json> printed;
   for (const auto& e : call.portal.offline_events) {
     if (e.client_id != call.caller.client_id || e.connector != connector) continue;
-    if (process_id.empty() ? (!e.process_id.empty() || e.error != errors) : e.process_id != process_id) continue;
+    if (process_id.empty() ? (!e.process_id.empty() || e.error != errors)
+                           : e.process_id != process_id)
+      continue;
     json row = OfflineRow(call.portal, e, false);
     if (RowMatches(row, conditions, call.portal.tz_minutes)) printed.push_back(row);
   }
@@ -216,14 +224,18 @@ MethodResult OfflineGet(Call& call) {
   auto& rows = call.portal.offline_events;
   for (const auto& row : printed) {
     const long id = std::stol(row["ID"].get<std::string>());
-    auto it = std::find_if(rows.begin(), rows.end(), [id](const OfflineEvent& e) { return e.id == id; });
+    auto it =
+        std::find_if(rows.begin(), rows.end(), [id](const OfflineEvent& e) { return e.id == id; });
     if (clear) {
       rows.erase(it);
     } else {
       it->process_id = reserved;
     }
   }
-  return Reply{{{"process_id", reserved.empty() ? json(nullptr) : json(reserved)}, {"events", printed}}, {}, {}};
+  return Reply{
+      {{"process_id", reserved.empty() ? json(nullptr) : json(reserved)}, {"events", printed}},
+      {},
+      {}};
 }
 
 json ListParam(const Call& call, const char* name) {
@@ -235,7 +247,8 @@ json ListParam(const Call& call, const char* name) {
 MethodResult OfflineClear(Call& call) {
   if (!call.CallerIsAdmin()) return AccessDenied();
   const std::string process_id = StrParam(call, "process_id");
-  if (process_id.empty()) return ArgumentError("PROCESS_ID", "Argument 'PROCESS_ID' is null or empty");
+  if (process_id.empty())
+    return ArgumentError("PROCESS_ID", "Argument 'PROCESS_ID' is null or empty");
   const json ids = ListParam(call, "id");
   const json messages = ListParam(call, "message_id");
   for (const auto& m : messages) {
@@ -244,24 +257,30 @@ MethodResult OfflineClear(Call& call) {
     }
   }
   auto& rows = call.portal.offline_events;
-  rows.erase(std::remove_if(rows.begin(), rows.end(),
-                            [&](const OfflineEvent& e) {
-                              if (e.client_id != call.caller.client_id || e.process_id != process_id) return false;
-                              if (ids.empty() && messages.empty()) return true;
-                              const json id_text = std::to_string(e.id);
-                              return std::any_of(ids.begin(), ids.end(), [&](const json& i) { return AsId(&i) == e.id; }) ||
-                                     std::find(messages.begin(), messages.end(), json(e.message_id)) != messages.end();
-                            }),
-             rows.end());
+  rows.erase(
+      std::remove_if(rows.begin(), rows.end(),
+                     [&](const OfflineEvent& e) {
+                       if (e.client_id != call.caller.client_id || e.process_id != process_id)
+                         return false;
+                       if (ids.empty() && messages.empty()) return true;
+                       const json id_text = std::to_string(e.id);
+                       return std::any_of(ids.begin(), ids.end(),
+                                          [&](const json& i) { return AsId(&i) == e.id; }) ||
+                              std::find(messages.begin(), messages.end(), json(e.message_id)) !=
+                                  messages.end();
+                     }),
+      rows.end());
   return Reply{true, {}, {}};
 }
 
 MethodResult OfflineError(Call& call) {
   if (!call.CallerIsAdmin()) return AccessDenied();
   const std::string process_id = StrParam(call, "process_id");
-  if (process_id.empty()) return ArgumentError("PROCESS_ID", "Argument 'PROCESS_ID' is null or empty");
+  if (process_id.empty())
+    return ArgumentError("PROCESS_ID", "Argument 'PROCESS_ID' is null or empty");
   const json messages = ListParam(call, "message_id");
-  if (messages.empty()) return ArgumentError("MESSAGE_ID", "Argument 'MESSAGE_ID' is null or empty");
+  if (messages.empty())
+    return ArgumentError("MESSAGE_ID", "Argument 'MESSAGE_ID' is null or empty");
   for (auto& e : call.portal.offline_events) {
     if (e.client_id == call.caller.client_id && e.process_id == process_id &&
         std::find(messages.begin(), messages.end(), json(e.message_id)) != messages.end()) {
@@ -293,8 +312,8 @@ MethodResult OfflineList(Call& call) {
 bool KnownPlacement(const std::string& code) {
   if (code == "LEFT_MENU" || code == "CRM_FUNNELS_TOOLBAR") return true;
   for (const char* entity : {"LEAD", "DEAL", "CONTACT", "COMPANY"}) {
-    for (const char* where : {"_DETAIL_TAB", "_LIST_MENU", "_DETAIL_TOOLBAR", "_LIST_TOOLBAR",
-                              "_DETAIL_ACTIVITY"}) {
+    for (const char* where :
+         {"_DETAIL_TAB", "_LIST_MENU", "_DETAIL_TOOLBAR", "_LIST_TOOLBAR", "_DETAIL_ACTIVITY"}) {
       if (code == std::string("CRM_") + entity + where) return true;
     }
   }
@@ -305,7 +324,8 @@ MethodResult PlacementBind(Call& call) {
   if (!call.CallerIsAdmin()) return AccessDenied();
   const json* placement_param = call.Param("PLACEMENT");
   if (placement_param != nullptr && !placement_param->is_string()) {
-    return ArgumentError("PLACEMENT", "The value of an argument 'PLACEMENT' must be of type string");
+    return ArgumentError("PLACEMENT",
+                         "The value of an argument 'PLACEMENT' must be of type string");
   }
   const std::string placement = Upper(StrParam(call, "PLACEMENT"));
   if (placement.empty()) {
@@ -314,8 +334,9 @@ MethodResult PlacementBind(Call& call) {
   }
   const std::string handler = StrParam(call, "HANDLER");
   if (handler.empty()) {
-    return ArgumentError("The URL of the placement handler is not specified",
-                         "Argument 'The URL of the placement handler is not specified' is null or empty");
+    return ArgumentError(
+        "The URL of the placement handler is not specified",
+        "Argument 'The URL of the placement handler is not specified' is null or empty");
   }
   const bool needs_crm = placement.rfind("CRM_", 0) == 0;
   if (!KnownPlacement(placement) ||
@@ -339,8 +360,10 @@ MethodResult PlacementBind(Call& call) {
   binding.title = StrParam(call, "TITLE");
   binding.description = StrParam(call, "DESCRIPTION");
   binding.group_name = StrParam(call, "GROUP_NAME");
-  if (const json* lang = call.Param("LANG_ALL"); lang != nullptr && lang->is_object()) binding.lang_all = *lang;
-  if (const json* options = call.Param("OPTIONS"); options != nullptr && options->is_object()) binding.options = *options;
+  if (const json* lang = call.Param("LANG_ALL"); lang != nullptr && lang->is_object())
+    binding.lang_all = *lang;
+  if (const json* options = call.Param("OPTIONS"); options != nullptr && options->is_object())
+    binding.options = *options;
   binding.user_id = static_cast<int>(user_id);
   call.portal.placements.push_back(binding);
   return Reply{true, {}, {}};

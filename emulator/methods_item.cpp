@@ -71,9 +71,11 @@ MethodResult Update(Call& call) {
   const json fields = FieldsParam(call);
   auto input = ReadInput(call, **kind, fields, Dialect::kItem);
   if (!input) return tl::unexpected(input.error());
-  if ((*kind)->type_id == 2 && input->contains("CATEGORY_ID") && (*input)["CATEGORY_ID"].is_number() &&
+  if ((*kind)->type_id == 2 && input->contains("CATEGORY_ID") &&
+      (*input)["CATEGORY_ID"].is_number() &&
       (*input)["CATEGORY_ID"].get<long>() != (*row)["CATEGORY_ID"].get<long>()) {
-    const std::string stage = input->value("STAGE_ID", json("")).is_string() ? input->value("STAGE_ID", "") : "";
+    const std::string stage =
+        input->value("STAGE_ID", json("")).is_string() ? input->value("STAGE_ID", "") : "";
     auto moved = MoveDealToCategory(call, *row, (*input)["CATEGORY_ID"].get<long>(), stage);
     if (!moved) return tl::unexpected(moved.error());
     input->erase("STAGE_ID");

@@ -61,7 +61,8 @@ MethodResult UserGet(Call& call) {
 
 MethodResult UserCurrent(Call& call) {
   auto it = call.portal.users.find(call.caller.user_id);
-  if (it == call.portal.users.end()) return Fail(401, "authorization_error", "Unable to authorize user");
+  if (it == call.portal.users.end())
+    return Fail(401, "authorization_error", "Unable to authorize user");
   return Reply{PublicUser(it->second), {}, {}};
 }
 
@@ -91,7 +92,8 @@ MethodResult DepartmentGet(Call& call) {
   for (const auto& [id, row] : call.portal.departments) {
     if (!RowMatches(row, conditions, call.portal.tz_minutes)) continue;
     json out = row;
-    for (auto it = out.begin(); it != out.end();) it = it->is_null() ? out.erase(it) : std::next(it);
+    for (auto it = out.begin(); it != out.end();)
+      it = it->is_null() ? out.erase(it) : std::next(it);
     rows.push_back(out);
   }
   json order = json::object();
@@ -101,7 +103,8 @@ MethodResult DepartmentGet(Call& call) {
     order[sort->get<std::string>()] = dir != nullptr && dir->is_string() ? *dir : json("ASC");
   }
   SortRows(rows, order, call.portal.tz_minutes);
-  return PageOf(std::move(rows), ReadPage(call.Param("START") ? call.Param("START") : call.Param("start")));
+  return PageOf(std::move(rows),
+                ReadPage(call.Param("START") ? call.Param("START") : call.Param("start")));
 }
 
 std::string Duration(double seconds) {
@@ -166,7 +169,8 @@ MethodResult Notify(Call& call, const char* kind) {
   if (tag != nullptr && tag->is_string() && !tag->get<std::string>().empty()) {
     // The same tag replaces the previous notification.
     for (auto it = call.portal.notifications.begin(); it != call.portal.notifications.end();) {
-      const bool same = it->first != id && it->second["USER_ID"] == user && it->second["TAG"] == *tag;
+      const bool same =
+          it->first != id && it->second["USER_ID"] == user && it->second["TAG"] == *tag;
       it = same ? call.portal.notifications.erase(it) : std::next(it);
     }
   }

@@ -54,7 +54,8 @@ bool Resolve(const json& namespaces, const std::string& reference, json& out) {
     pos = close + 1;
     if (node->is_object() && node->contains(key)) {
       node = &(*node)[key];
-    } else if (node->is_array() && !key.empty() && key.find_first_not_of("0123456789") == std::string::npos &&
+    } else if (node->is_array() && !key.empty() &&
+               key.find_first_not_of("0123456789") == std::string::npos &&
                std::stoul(key) < node->size()) {
       node = &(*node)[std::stoul(key)];
     } else {
@@ -111,20 +112,28 @@ MethodResult Batch(Call& call) {
   }
   const json* halt_param = call.Param("halt");
   const bool halt = halt_param != nullptr && (*halt_param == true || AsId(halt_param) == 1);
-  json namespaces = {{"result", json::object()}, {"next", json::object()}, {"total", json::object()},
-                     {"time", json::object()},   {"error", json::object()}};
+  json namespaces = {{"result", json::object()},
+                     {"next", json::object()},
+                     {"total", json::object()},
+                     {"time", json::object()},
+                     {"error", json::object()}};
   json result = json::object(), errors = json::object(), totals = json::object(),
        nexts = json::object(), times = json::object();
   size_t count = 0;
   std::vector<std::pair<std::string, std::string>> commands;
   if (cmd->is_object()) {
-    for (const auto& item : cmd->items()) commands.emplace_back(item.key(), item.value().is_string() ? item.value().get<std::string>() : "");
+    for (const auto& item : cmd->items())
+      commands.emplace_back(item.key(),
+                            item.value().is_string() ? item.value().get<std::string>() : "");
   } else {
-    for (size_t i = 0; i < cmd->size(); ++i) commands.emplace_back(std::to_string(i), (*cmd)[i].is_string() ? (*cmd)[i].get<std::string>() : "");
+    for (size_t i = 0; i < cmd->size(); ++i)
+      commands.emplace_back(std::to_string(i),
+                            (*cmd)[i].is_string() ? (*cmd)[i].get<std::string>() : "");
   }
   for (const auto& [key, command] : commands) {
     if (count++ >= kBatchMaxLength) {
-      errors[key] = {{"error", "ERROR_BATCH_LENGTH_EXCEEDED"}, {"error_description", "Max batch length exceeded"}};
+      errors[key] = {{"error", "ERROR_BATCH_LENGTH_EXCEEDED"},
+                     {"error_description", "Max batch length exceeded"}};
       continue;
     }
     const auto question = command.find('?');
@@ -137,7 +146,8 @@ MethodResult Batch(Call& call) {
       if (halt) break;
       continue;
     }
-    json params = question == std::string::npos ? json::object() : ParseForm(command.substr(question + 1));
+    json params =
+        question == std::string::npos ? json::object() : ParseForm(command.substr(question + 1));
     params = Substitute(params, namespaces);
     params.erase("auth");
     const double start = call.state.clock.Now();

@@ -66,9 +66,9 @@ struct PlacementBinding {
 };
 
 struct Limits {
-  double bucket = 50;  // leaky bucket size (Enterprise: 250)
-  double drain = 2;    // requests per second (Enterprise: 5)
-  double operating_limit = 480;  // seconds of method time per 10 minutes
+  double bucket = 50;                            // leaky bucket size (Enterprise: 250)
+  double drain = 2;                              // requests per second (Enterprise: 5)
+  double operating_limit = 480;                  // seconds of method time per 10 minutes
   std::map<std::string, double> method_seconds;  // simulated execution time per method
 };
 
@@ -88,23 +88,23 @@ struct Fault {
 
 struct Portal {
   std::string member_id;
-  std::string domain;  // host[:port]; REST lives at {protocol}://{domain}/rest/
+  std::string domain;          // host[:port]; REST lives at {protocol}://{domain}/rest/
   std::string plan = "basic";  // "basic" (50 / 2 per s) or "enterprise" (250 / 5 per s)
   std::string language = "ru";
   int tz_minutes = 180;  // the portal's zone east of UTC (Moscow by default)
 
-  std::map<long, json> users;        // user.get rows (+ internal "ADMIN")
-  std::map<long, json> departments;  // department.get rows
-  std::map<long, json> presence;     // timeman.status results per user
+  std::map<long, json> users;                       // user.get rows (+ internal "ADMIN")
+  std::map<long, json> departments;                 // department.get rows
+  std::map<long, json> presence;                    // timeman.status results per user
   std::map<std::string, std::map<long, json>> crm;  // "LEAD", "DEAL", "CONTACT", "COMPANY"
-  std::map<long, json> categories;                 // deal pipelines; 0 is the default
-  std::map<long, json> statuses;                   // crm.status rows by ID
-  std::map<long, json> userfields;                 // crm.*.userfield rows by ID
+  std::map<long, json> categories;                  // deal pipelines; 0 is the default
+  std::map<long, json> statuses;                    // crm.status rows by ID
+  std::map<long, json> userfields;                  // crm.*.userfield rows by ID
   std::map<long, json> timeline_comments;
   std::map<long, json> activities;
   std::map<long, json> tasks;
   std::map<long, json> notifications;
-  std::map<long, json> deal_contacts;  // deal id -> [{CONTACT_ID, SORT, IS_PRIMARY}]
+  std::map<long, json> deal_contacts;   // deal id -> [{CONTACT_ID, SORT, IS_PRIMARY}]
   std::map<std::string, long> next_id;  // per sequence name
 
   std::map<std::string, Installation> installations;  // by client_id

@@ -30,13 +30,15 @@ HttpOut HandleOAuthToken(State& state, const json& params) {
   auto it = state.refresh_tokens.find(Get(params, "refresh_token"));
   const double now = state.clock.Now();
   if (it == state.refresh_tokens.end() || it->second.expires <= now) {
-    return OAuthError(400, "invalid_grant", "The provided authorization grant is invalid, expired, revoked");
+    return OAuthError(400, "invalid_grant",
+                      "The provided authorization grant is invalid, expired, revoked");
   }
   const RefreshToken used = it->second;
   state.refresh_tokens.erase(it);  // rotation: the old refresh token is spent
   Portal* portal = state.FindPortal(used.member_id);
   if (portal == nullptr || portal->installations.count(used.client_id) == 0) {
-    return OAuthError(400, "invalid_grant", "The provided authorization grant is invalid, expired, revoked");
+    return OAuthError(400, "invalid_grant",
+                      "The provided authorization grant is invalid, expired, revoked");
   }
   const Installation& app = portal->installations.at(used.client_id);
   auto [access, refresh] = state.IssueTokens(*portal, used.client_id, used.user_id, true);

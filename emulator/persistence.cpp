@@ -39,7 +39,8 @@ bool LoadSnapshot(const std::string& path, std::optional<nlohmann::json>& out, s
   Db db;
   if (!Open(path, db, error)) return false;
   sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db.get(), "SELECT state FROM snapshot WHERE id = 1", -1, &raw, nullptr) != SQLITE_OK) {
+  if (sqlite3_prepare_v2(db.get(), "SELECT state FROM snapshot WHERE id = 1", -1, &raw, nullptr) !=
+      SQLITE_OK) {
     error = sqlite3_errmsg(db.get());
     return false;
   }
@@ -66,7 +67,8 @@ bool SaveSnapshot(const std::string& path, const std::string& json_text, std::st
     return false;
   }
   std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> stmt(raw, sqlite3_finalize);
-  sqlite3_bind_text(stmt.get(), 1, json_text.c_str(), static_cast<int>(json_text.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_text(stmt.get(), 1, json_text.c_str(), static_cast<int>(json_text.size()),
+                    SQLITE_TRANSIENT);
   if (sqlite3_step(stmt.get()) != SQLITE_DONE) {
     error = sqlite3_errmsg(db.get());
     return false;

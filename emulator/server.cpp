@@ -44,8 +44,9 @@ Server::~Server() { Stop(); }
 
 void Server::Route(httplib::Server& server) {
   server.Get(R"(/rest/.*)", [this](const httplib::Request& req, httplib::Response& res) {
-    Answer(res, HandleRest(state_, *deliverer_,
-                           {req.path, QueryOf(req), "", "", req.get_header_value("Authorization")}));
+    Answer(res,
+           HandleRest(state_, *deliverer_,
+                      {req.path, QueryOf(req), "", "", req.get_header_value("Authorization")}));
   });
   server.Post(R"(/rest/.*)", [this](const httplib::Request& req, httplib::Response& res,
                                     const httplib::ContentReader& reader) {
@@ -54,54 +55,66 @@ void Server::Route(httplib::Server& server) {
                            {req.path, QueryOf(req), req.get_header_value("Content-Type"), body,
                             req.get_header_value("Authorization")}));
   });
-  auto oauth = [this](const httplib::Request& req, httplib::Response& res, const std::string& body) {
+  auto oauth = [this](const httplib::Request& req, httplib::Response& res,
+                      const std::string& body) {
     auto params = ParseParams(QueryOf(req), req.get_header_value("Content-Type"), body);
     if (!params) return Answer(res, ErrorOut(params.error()));
     Answer(res, HandleOAuthToken(state_, *params));
   };
-  server.Get("/oauth/token/", [oauth](const httplib::Request& req, httplib::Response& res) { oauth(req, res, ""); });
-  server.Post("/oauth/token/", [oauth](const httplib::Request& req, httplib::Response& res,
-                                       const httplib::ContentReader& reader) { oauth(req, res, ReadBody(reader)); });
+  server.Get("/oauth/token/",
+             [oauth](const httplib::Request& req, httplib::Response& res) { oauth(req, res, ""); });
+  server.Post("/oauth/token/",
+              [oauth](const httplib::Request& req, httplib::Response& res,
+                      const httplib::ContentReader& reader) { oauth(req, res, ReadBody(reader)); });
   RegisterControlRoutes(server, state_, *deliverer_);
   server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty()) {
-      res.set_content(R"({"error":"NOT_FOUND","error_description":"No such path"})", "application/json");
+      res.set_content(R"({"error":"NOT_FOUND","error_description":"No such path"})",
+                      "application/json");
     }
   });
-  server.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
-    // A bug in the emulator: say where on stderr, answer a generic 500.
-    try {
-      if (ep) std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "b24-emulator: %s %s: %s\n", req.method.c_str(), req.path.c_str(), e.what());
-    } catch (...) {
-      std::fprintf(stderr, "b24-emulator: %s %s: unknown exception\n", req.method.c_str(), req.path.c_str());
-    }
-    res.status = 500;
-    res.set_content(R"({"error":"INTERNAL_ERROR","error_description":"Internal error"})", "application/json");
-  });
+  server.set_exception_handler(
+      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+        // A bug in the emulator: say where on stderr, answer a generic 500.
+        try {
+          if (ep) std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "b24-emulator: %s %s: %s\n", req.method.c_str(), req.path.c_str(),
+                       e.what());
+        } catch (...) {
+          std::fprintf(stderr, "b24-emulator: %s %s: unknown exception\n", req.method.c_str(),
+                       req.path.c_str());
+        }
+        res.status = 500;
+        res.set_content(R"({"error":"INTERNAL_ERROR","error_description":"Internal error"})",
+                        "application/json");
+      });
 }
 
 bool Server::Start(std::string& error) {
   deliverer_ = std::make_unique<Deliverer>(state_);
   http_ = std::make_unique<httplib::Server>();
   Route(*http_);
-  port_ = options_.port == 0 ? http_->bind_to_any_port(options_.host)
-                             : (http_->bind_to_port(options_.host, options_.port) ? options_.port : -1);
+  port_ = options_.port == 0
+              ? http_->bind_to_any_port(options_.host)
+              : (http_->bind_to_port(options_.host, options_.port) ? options_.port : -1);
   if (port_ < 0) {
     error = "cannot listen on " + options_.host + ":" + std::to_string(options_.port);
     return false;
   }
   if (options_.tls_port >= 0) {
-    https_ = std::make_unique<httplib::SSLServer>(options_.tls_cert.c_str(), options_.tls_key.c_str());
+    https_ =
+        std::make_unique<httplib::SSLServer>(options_.tls_cert.c_str(), options_.tls_key.c_str());
     if (!https_->is_valid()) {
-      error = "cannot load the TLS certificate or key (" + options_.tls_cert + ", " + options_.tls_key + ")";
+      error = "cannot load the TLS certificate or key (" + options_.tls_cert + ", " +
+              options_.tls_key + ")";
       return false;
     }
     Route(*https_);
-    tls_port_ = options_.tls_port == 0
-                    ? https_->bind_to_any_port(options_.host)
-                    : (https_->bind_to_port(options_.host, options_.tls_port) ? options_.tls_port : -1);
+    tls_port_ =
+        options_.tls_port == 0
+            ? https_->bind_to_any_port(options_.host)
+            : (https_->bind_to_port(options_.host, options_.tls_port) ? options_.tls_port : -1);
     if (tls_port_ < 0) {
       error = "cannot listen on " + options_.host + ":" + std::to_string(options_.tls_port);
       return false;
@@ -111,20 +124,24 @@ bool Server::Start(std::string& error) {
     std::lock_guard<std::mutex> lock(state_.mutex);
     state_.public_http = BaseUrl();
     std::optional<nlohmann::json> snapshot;
-    if (!options_.state_file.empty() && !LoadSnapshot(options_.state_file, snapshot, error)) return false;
+    if (!options_.state_file.empty() && !LoadSnapshot(options_.state_file, snapshot, error))
+      return false;
     if (snapshot) {
       try {
         state_.LoadJson(*snapshot);
       } catch (const std::exception& e) {
-        error = options_.state_file + ": the stored state does not match this emulator: " + e.what();
+        error =
+            options_.state_file + ": the stored state does not match this emulator: " + e.what();
         return false;
       }
     } else {
-      const std::string member_id = options_.member_id.empty() ? state_.RandomHex(32) : options_.member_id;
+      const std::string member_id =
+          options_.member_id.empty() ? state_.RandomHex(32) : options_.member_id;
       state_.CreatePortal(member_id, options_.host + ":" + std::to_string(port_), options_.plan);
     }
     // Portals live where this process listens now.
-    for (auto& [id, portal] : state_.portals) portal.domain = options_.host + ":" + std::to_string(port_);
+    for (auto& [id, portal] : state_.portals)
+      portal.domain = options_.host + ":" + std::to_string(port_);
     for (const auto& [user, code] : options_.webhooks) {
       Portal& portal = state_.DefaultPortal();
       if (portal.users.count(user) == 0) {
@@ -180,11 +197,6 @@ void Server::Stop() {
   }
   threads_.clear();
   deliverer_.reset();
-}
-
-void Server::Wait() {
-  std::unique_lock<std::mutex> lock(stop_mutex_);
-  stop_cv_.wait(lock, [this] { return stopping_; });
 }
 
 }  // namespace emu

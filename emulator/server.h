@@ -20,15 +20,15 @@ namespace emu {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  int port = 0;      // 0: any free port
-  int tls_port = -1; // -1: no TLS listener
+  int port = 0;       // 0: any free port
+  int tls_port = -1;  // -1: no TLS listener
   std::string tls_cert;
   std::string tls_key;
   std::string client_id = "local.conveyor";
   std::string client_secret = "conveyor-secret";
   std::vector<std::pair<long, std::string>> webhooks;  // user id, code
-  std::string state_file;  // SQLite; empty: memory only
-  std::string member_id;   // of the default portal; random when empty
+  std::string state_file;                              // SQLite; empty: memory only
+  std::string member_id;                               // of the default portal; random when empty
   std::string plan = "basic";
   double token_lifetime = 3600;
 };
@@ -44,8 +44,6 @@ class Server {
   // failure (port taken, bad certificate, unreadable state file).
   bool Start(std::string& error);
   void Stop();
-  // Blocks until Stop() is called from another thread (or a signal handler's thread).
-  void Wait();
 
   int port() const { return port_; }
   int tls_port() const { return tls_port_; }

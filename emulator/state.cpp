@@ -5,9 +5,8 @@
 namespace emu {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Installation, client_id, scope, version, installed,
-                                                application_token, application_url,
-                                                installer_url, install_event_url, admin_user_id,
-                                                status)
+                                                application_token, application_url, installer_url,
+                                                install_event_url, admin_user_id, status)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Binding, id, client_id, event, handler, auth_type,
                                                 offline, connector, options)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(OfflineEvent, id, client_id, connector, timestamp,
@@ -19,14 +18,12 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PlacementBinding, id, client_id,
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Limits, bucket, drain, operating_limit,
                                                 method_seconds)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(OperatingWindow, seconds, minute)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Fault, method, remaining, status, code,
-                                                description)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Fault, method, remaining, status, code, description)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Portal, member_id, domain, plan, language,
                                                 tz_minutes, users, departments, presence, crm,
-                                                categories, statuses, userfields,
-                                                timeline_comments, activities, tasks,
-                                                notifications, deal_contacts, next_id,
-                                                installations, bindings, offline_events,
+                                                categories, statuses, userfields, timeline_comments,
+                                                activities, tasks, notifications, deal_contacts,
+                                                next_id, installations, bindings, offline_events,
                                                 placements, webhooks, limits, bucket_level,
                                                 bucket_updated, operating, faults)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AccessToken, member_id, client_id, user_id, expires)
@@ -125,8 +122,8 @@ Portal& State::CreatePortal(const std::string& member_id, const std::string& dom
   if (default_member_id.empty()) default_member_id = member_id;
 
   const std::string created = FormatIsoTime(clock.Now(), p.tz_minutes);
-  p.departments[1] = {{"ID", "1"}, {"NAME", "Компания"}, {"SORT", 500}, {"PARENT", nullptr},
-                      {"UF_HEAD", "1"}};
+  p.departments[1] = {
+      {"ID", "1"}, {"NAME", "Компания"}, {"SORT", 500}, {"PARENT", nullptr}, {"UF_HEAD", "1"}};
   p.next_id["department"] = 1;
   p.users[1] = {{"ID", "1"},
                 {"ACTIVE", true},
@@ -200,8 +197,8 @@ Portal& State::CreatePortal(const std::string& member_id, const std::string& dom
                 {"COMPETITOR", "Конкурент", 30, "", ""},
                 {"PARTNER", "Партнер", 40, "", ""},
                 {"OTHER", "Другое", 50, "", ""}});
-  p.categories[0] = {{"id", 0},         {"name", "Общая"},    {"sort", 500},
-                     {"entityTypeId", 2}, {"isDefault", "Y"},   {"originId", ""},
+  p.categories[0] = {{"id", 0},           {"name", "Общая"},  {"sort", 500},
+                     {"entityTypeId", 2}, {"isDefault", "Y"}, {"originId", ""},
                      {"originatorId", ""}};
   dirty = true;
   return p;
@@ -243,9 +240,9 @@ std::string State::ServerEndpoint() const { return public_http + "/rest/"; }
 
 nlohmann::json State::ToJson() const {
   return nlohmann::json{{"portals", portals},
-          {"default_member_id", default_member_id},
-          {"access_tokens", access_tokens},
-          {"refresh_tokens", refresh_tokens}};
+                        {"default_member_id", default_member_id},
+                        {"access_tokens", access_tokens},
+                        {"refresh_tokens", refresh_tokens}};
 }
 
 void State::LoadJson(const nlohmann::json& state) {

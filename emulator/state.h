@@ -80,8 +80,9 @@ class State {
                        const std::string& plan);
 
   // Issues an access token (and, when `with_refresh`, a refresh token) for a user of the app.
-  std::pair<std::string, std::string> IssueTokens(const Portal& portal, const std::string& client_id,
-                                                  long user_id, bool with_refresh);
+  std::pair<std::string, std::string> IssueTokens(const Portal& portal,
+                                                  const std::string& client_id, long user_id,
+                                                  bool with_refresh);
   // A still-valid access token of this user for this app, reusing one when it exists.
   std::string TokenFor(const Portal& portal, const std::string& client_id, long user_id);
 

@@ -7,16 +7,16 @@ using test::json;
 
 TEST_CASE("batch runs commands in order and substitutes $result references") {
   test::Emulator emu;
-  const auto answer = emu.Hook(
-      "batch", {{"halt", 0},
-                {"cmd",
-                 {{"lead", "crm.lead.add?fields[TITLE]=First"},
-                  {"get", "crm.lead.get?id=$result[lead]"},
-                  {"user", "user.current"},
-                  {"dep", "department.get?ID=$result[user][UF_DEPARTMENT][0]"},
-                  {"list", "crm.lead.list?select[]=ID&select[]=TITLE"},
-                  {"copy", "crm.lead.add?fields[TITLE]=Copy of $result[get][TITLE]"},
-                  {"by_index", "crm.lead.get?id=$result[list][0][ID]"}}}});
+  const auto answer =
+      emu.Hook("batch", {{"halt", 0},
+                         {"cmd",
+                          {{"lead", "crm.lead.add?fields[TITLE]=First"},
+                           {"get", "crm.lead.get?id=$result[lead]"},
+                           {"user", "user.current"},
+                           {"dep", "department.get?ID=$result[user][UF_DEPARTMENT][0]"},
+                           {"list", "crm.lead.list?select[]=ID&select[]=TITLE"},
+                           {"copy", "crm.lead.add?fields[TITLE]=Copy of $result[get][TITLE]"},
+                           {"by_index", "crm.lead.get?id=$result[list][0][ID]"}}}});
   REQUIRE(answer.status == 200);
   const auto& r = answer.body["result"];
   CHECK(r["result"]["lead"] == 1);
@@ -44,7 +44,8 @@ TEST_CASE("batch reports per-command errors and stops at the first with halt") {
 TEST_CASE("batch takes 50 commands; more are refused one by one; no nested batch") {
   test::Emulator emu;
   json cmd = json::object();
-  for (int i = 0; i < 52; ++i) cmd["c" + std::to_string(i)] = "crm.lead.add?fields[TITLE]=L" + std::to_string(i);
+  for (int i = 0; i < 52; ++i)
+    cmd["c" + std::to_string(i)] = "crm.lead.add?fields[TITLE]=L" + std::to_string(i);
   cmd["nested"] = "batch?cmd[x]=user.current";
   const auto r = emu.Hook("batch", {{"cmd", cmd}}).body["result"];
   CHECK(r["result"].size() == 50);
@@ -52,15 +53,17 @@ TEST_CASE("batch takes 50 commands; more are refused one by one; no nested batch
   CHECK(r["result_error"]["c51"]["error_description"] == "Max batch length exceeded");
   CHECK(r["result_error"]["nested"]["error"] == "ERROR_BATCH_LENGTH_EXCEEDED");
   CHECK(emu.Hook("crm.lead.list").body["total"] == 50);
-  const auto nested = emu.Hook("batch", {{"cmd", {{"x", "batch?cmd[y]=user.current"}}}}).body["result"];
+  const auto nested =
+      emu.Hook("batch", {{"cmd", {{"x", "batch?cmd[y]=user.current"}}}}).body["result"];
   CHECK(nested["result_error"]["x"]["error"] == "ERROR_BATCH_METHOD_NOT_ALLOWED");
 }
 
 TEST_CASE("a form-encoded batch carries double-encoded commands") {
   test::Emulator emu;
   // cmd[0]=crm.lead.add?fields[TITLE]=John%26Martin, itself url-encoded once more.
-  const auto answer = emu.PostForm("/rest/1/testhook/batch",
-                                   "halt=0&cmd%5B0%5D=crm.lead.add%3Ffields%5BTITLE%5D%3DJohn%2526Martin");
+  const auto answer =
+      emu.PostForm("/rest/1/testhook/batch",
+                   "halt=0&cmd%5B0%5D=crm.lead.add%3Ffields%5BTITLE%5D%3DJohn%2526Martin");
   REQUIRE(answer.status == 200);
   CHECK(emu.Hook("crm.lead.get", {{"id", 1}}).body["result"]["TITLE"] == "John&Martin");
 }

@@ -10,7 +10,8 @@ using test::json;
 TEST_CASE("presence set through the control API is what timeman.status and user.get report") {
   test::Emulator emu;
   const auto department = emu.Control("departments", {{"NAME", "Колл-центр"}}).body["ID"];
-  emu.Control("users", {{"NAME", "Hunter"}, {"UF_DEPARTMENT", {std::stol(department.get<std::string>())}}});
+  emu.Control("users",
+              {{"NAME", "Hunter"}, {"UF_DEPARTMENT", {std::stol(department.get<std::string>())}}});
   CHECK(emu.Hook("timeman.status", {{"USER_ID", 2}}).body["result"] == json{{"STATUS", "CLOSED"}});
   emu.Control("presence", {{"user_id", 2}, {"status", "OPENED"}, {"online", true}});
   auto status = emu.Hook("timeman.status", {{"USER_ID", 2}}).body["result"];
@@ -18,7 +19,8 @@ TEST_CASE("presence set through the control API is what timeman.status and user.
   CHECK(status["TIME_FINISH"].is_null());
   emu.Control("presence", {{"user_id", 2}, {"status", "PAUSED"}});
   CHECK(emu.Hook("timeman.status", {{"USER_ID", 2}}).body["result"]["STATUS"] == "PAUSED");
-  const auto users = emu.Hook("user.get", {{"FILTER", {{"UF_DEPARTMENT", department}, {"IS_ONLINE", "Y"}}}}).body;
+  const auto users =
+      emu.Hook("user.get", {{"FILTER", {{"UF_DEPARTMENT", department}, {"IS_ONLINE", "Y"}}}}).body;
   REQUIRE(users["result"].size() == 1);
   CHECK(users["result"][0]["NAME"] == "Hunter");
   CHECK(emu.Hook("user.get", {{"ID", 99}}).raw.rfind(R"({"result":[],"time")", 0) == 0);
@@ -58,8 +60,10 @@ TEST_CASE("with --state the portal survives a restart") {
 
 TEST_CASE("several portals live in one emulator, told apart by their credentials") {
   test::Emulator emu;
-  const auto second = emu.Control("portals", {{"plan", "enterprise"}}).body["member_id"].get<std::string>();
-  const auto hook = emu.Control("webhooks", {{"portal", second}, {"user_id", 1}, {"code", "other"}});
+  const auto second =
+      emu.Control("portals", {{"plan", "enterprise"}}).body["member_id"].get<std::string>();
+  const auto hook =
+      emu.Control("webhooks", {{"portal", second}, {"user_id", 1}, {"code", "other"}});
   const std::string path = "/rest/1/other/";
   emu.PostJson(path + "crm.lead.add", {{"fields", {{"TITLE", "in second"}}}});
   CHECK(emu.PostJson(path + "crm.lead.list", json::object()).body["total"] == 1);

@@ -11,7 +11,8 @@ void AddLeads(test::Emulator& emu, int count) {
   for (int done = 0; done < count;) {
     json cmd = json::object();
     for (int i = 0; i < 50 && done < count; ++i, ++done) {
-      cmd["l" + std::to_string(done)] = "crm.lead.add?fields[TITLE]=Lead " + std::to_string(done + 1);
+      cmd["l" + std::to_string(done)] =
+          "crm.lead.add?fields[TITLE]=Lead " + std::to_string(done + 1);
     }
     REQUIRE(emu.Hook("batch", {{"cmd", cmd}}).status == 200);
   }
@@ -32,8 +33,10 @@ TEST_CASE("lists page by 50 with next and total; start=-1 and >ID scan without c
   // Keyset scan: order by ID, filter >ID, start=-1.
   long seen = 0, last_id = 0;
   for (int pages = 0; pages < 10; ++pages) {
-    auto page = emu.Hook("crm.lead.list", {{"order", {{"ID", "ASC"}}}, {"filter", {{">ID", last_id}}},
-                                           {"select", {"ID"}}, {"start", -1}});
+    auto page = emu.Hook("crm.lead.list", {{"order", {{"ID", "ASC"}}},
+                                           {"filter", {{">ID", last_id}}},
+                                           {"select", {"ID"}},
+                                           {"start", -1}});
     CHECK(page.body["total"] == 0);
     CHECK_FALSE(page.body.contains("next"));
     const auto& rows = page.body["result"];
@@ -48,12 +51,16 @@ TEST_CASE("lists page by 50 with next and total; start=-1 and >ID scan without c
 
 TEST_CASE("a deal's pipeline is immutable in crm.deal.update and a foreign stage is ignored") {
   test::Emulator emu;
-  const long category = emu.Hook("crm.category.add", {{"entityTypeId", 2}, {"fields", {{"name", "Продажи"}}}})
-                            .body["result"]["category"]["id"];
-  const auto deal = emu.Hook("crm.deal.add", {{"fields", {{"TITLE", "D"}, {"CATEGORY_ID", category}}}}).body["result"];
+  const long category =
+      emu.Hook("crm.category.add", {{"entityTypeId", 2}, {"fields", {{"name", "Продажи"}}}})
+          .body["result"]["category"]["id"];
+  const auto deal =
+      emu.Hook("crm.deal.add", {{"fields", {{"TITLE", "D"}, {"CATEGORY_ID", category}}}})
+          .body["result"];
   const std::string prefix = "C" + std::to_string(category) + ":";
   CHECK(emu.Hook("crm.deal.get", {{"id", deal}}).body["result"]["STAGE_ID"] == prefix + "NEW");
-  CHECK(emu.Hook("crm.deal.update", {{"id", deal}, {"fields", {{"CATEGORY_ID", 0}, {"STAGE_ID", "WON"}}}})
+  CHECK(emu.Hook("crm.deal.update",
+                 {{"id", deal}, {"fields", {{"CATEGORY_ID", 0}, {"STAGE_ID", "WON"}}}})
             .body["result"] == true);
   auto got = emu.Hook("crm.deal.get", {{"id", deal}}).body["result"];
   CHECK(got["CATEGORY_ID"] == std::to_string(category));
@@ -69,15 +76,18 @@ TEST_CASE("a new pipeline gets the default stages with the C<n>: prefix, cut to 
   test::Emulator emu;
   long category = 0;
   for (int i = 0; i < 10; ++i) {
-    category = emu.Hook("crm.category.add", {{"entityTypeId", 2}, {"fields", {{"name", "P" + std::to_string(i)}}}})
+    category = emu.Hook("crm.category.add",
+                        {{"entityTypeId", 2}, {"fields", {{"name", "P" + std::to_string(i)}}}})
                    .body["result"]["category"]["id"];
   }
   REQUIRE(category == 10);
-  const auto stages = emu.Hook("crm.status.list", {{"filter", {{"ENTITY_ID", "DEAL_STAGE_10"}}}}).body["result"];
+  const auto stages =
+      emu.Hook("crm.status.list", {{"filter", {{"ENTITY_ID", "DEAL_STAGE_10"}}}}).body["result"];
   std::vector<std::string> ids;
   for (const auto& s : stages) ids.push_back(s["STATUS_ID"]);
-  CHECK(ids == std::vector<std::string>{"C10:NEW", "C10:PREPARATION", "C10:PREPAYMENT_INVOIC", "C10:EXECUTING",
-                                        "C10:FINAL_INVOICE", "C10:WON", "C10:LOSE", "C10:APOLOGY"});
+  CHECK(ids == std::vector<std::string>{"C10:NEW", "C10:PREPARATION", "C10:PREPAYMENT_INVOIC",
+                                        "C10:EXECUTING", "C10:FINAL_INVOICE", "C10:WON", "C10:LOSE",
+                                        "C10:APOLOGY"});
   CHECK(stages[5]["SEMANTICS"] == "S");
   CHECK(stages[0]["SEMANTICS"].is_null());
   CHECK(stages[7]["EXTRA"]["SEMANTICS"] == "apology");
@@ -99,34 +109,49 @@ TEST_CASE("a new pipeline gets the default stages with the C<n>: prefix, cut to 
 TEST_CASE("crm.status.add prefixes pipeline stages and keeps process stages before success") {
   test::Emulator emu;
   emu.Hook("crm.category.add", {{"entityTypeId", 2}, {"fields", {{"name", "Производство"}}}});
-  const auto id = emu.Hook("crm.status.add", {{"fields", {{"ENTITY_ID", "DEAL_STAGE_1"}, {"STATUS_ID", "PLANNED"},
-                                                          {"NAME", "Запланировано"}, {"SORT", 25}}}});
+  const auto id = emu.Hook("crm.status.add", {{"fields",
+                                               {{"ENTITY_ID", "DEAL_STAGE_1"},
+                                                {"STATUS_ID", "PLANNED"},
+                                                {"NAME", "Запланировано"},
+                                                {"SORT", 25}}}});
   REQUIRE(id.status == 200);
-  CHECK(emu.Hook("crm.status.get", {{"id", id.body["result"]}}).body["result"]["STATUS_ID"] == "C1:PLANNED");
-  const auto duplicate = emu.Hook("crm.status.add", {{"fields", {{"ENTITY_ID", "DEAL_STAGE_1"},
-                                                                 {"STATUS_ID", "C1:PLANNED"}, {"NAME", "x"}}}});
+  CHECK(emu.Hook("crm.status.get", {{"id", id.body["result"]}}).body["result"]["STATUS_ID"] ==
+        "C1:PLANNED");
+  const auto duplicate = emu.Hook(
+      "crm.status.add",
+      {{"fields", {{"ENTITY_ID", "DEAL_STAGE_1"}, {"STATUS_ID", "C1:PLANNED"}, {"NAME", "x"}}}});
   CHECK(duplicate.body["error"] == "ERROR_CORE");
-  const auto after_won = emu.Hook("crm.status.add", {{"fields", {{"ENTITY_ID", "STATUS"}, {"STATUS_ID", "LATE"},
-                                                                 {"NAME", "x"}, {"SORT", 45}}}});
+  const auto after_won = emu.Hook(
+      "crm.status.add",
+      {{"fields", {{"ENTITY_ID", "STATUS"}, {"STATUS_ID", "LATE"}, {"NAME", "x"}, {"SORT", 45}}}});
   CHECK(after_won.status == 400);
-  CHECK(after_won.body["error_description"].get<std::string>().rfind("Cannot create more stages", 0) == 0);
-  const auto failure = emu.Hook("crm.status.add", {{"fields", {{"ENTITY_ID", "STATUS"}, {"STATUS_ID", "SPAM"},
-                                                               {"NAME", "Спам"}, {"SORT", 60}, {"SEMANTICS", "F"}}}});
+  CHECK(after_won.body["error_description"].get<std::string>().rfind("Cannot create more stages",
+                                                                     0) == 0);
+  const auto failure = emu.Hook("crm.status.add", {{"fields",
+                                                    {{"ENTITY_ID", "STATUS"},
+                                                     {"STATUS_ID", "SPAM"},
+                                                     {"NAME", "Спам"},
+                                                     {"SORT", 60},
+                                                     {"SEMANTICS", "F"}}}});
   CHECK(failure.status == 200);
   const auto missing = emu.Hook("crm.status.add", {{"fields", {{"NAME", "x"}}}});
-  CHECK(missing.body["error_description"] == "The field ENTITY_ID is required.\nThe field STATUS_ID is required.");
+  CHECK(missing.body["error_description"] ==
+        "The field ENTITY_ID is required.\nThe field STATUS_ID is required.");
 }
 
 TEST_CASE("user fields get the UF_CRM_ prefix and appear in both dialects") {
   test::Emulator emu;
-  const auto uf = emu.Hook("crm.lead.userfield.add",
-                           {{"fields", {{"USER_TYPE_ID", "date"}, {"FIELD_NAME", "ready_date"}, {"LABEL", "Ready"}}}});
+  const auto uf = emu.Hook(
+      "crm.lead.userfield.add",
+      {{"fields", {{"USER_TYPE_ID", "date"}, {"FIELD_NAME", "ready_date"}, {"LABEL", "Ready"}}}});
   REQUIRE(uf.status == 200);
-  CHECK(emu.Hook("crm.lead.userfield.get", {{"id", uf.body["result"]}}).body["result"]["FIELD_NAME"] ==
-        "UF_CRM_READY_DATE");
-  CHECK(emu.Hook("crm.lead.userfield.add", {{"fields", {{"USER_TYPE_ID", "date"}, {"FIELD_NAME", "UF_READY_DATE"}}}})
+  CHECK(emu.Hook("crm.lead.userfield.get", {{"id", uf.body["result"]}})
+            .body["result"]["FIELD_NAME"] == "UF_CRM_READY_DATE");
+  CHECK(emu.Hook("crm.lead.userfield.add",
+                 {{"fields", {{"USER_TYPE_ID", "date"}, {"FIELD_NAME", "UF_READY_DATE"}}}})
             .body["error"] == "ERROR_CORE");
-  CHECK(emu.Hook("crm.lead.userfield.add", {{"fields", {{"USER_TYPE_ID", "string"}, {"FIELD_NAME", "bad name"}}}})
+  CHECK(emu.Hook("crm.lead.userfield.add",
+                 {{"fields", {{"USER_TYPE_ID", "string"}, {"FIELD_NAME", "bad name"}}}})
             .body["error"] == "ERROR_CORE");
   const auto fields = emu.Hook("crm.lead.fields").body["result"];
   CHECK(fields["UF_CRM_READY_DATE"]["isDynamic"] == true);
@@ -135,7 +160,8 @@ TEST_CASE("user fields get the UF_CRM_ prefix and appear in both dialects") {
   CHECK(fields["PHONE"]["type"] == "crm_multifield");
   emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "x"}, {"UF_CRM_READY_DATE", "2026-12-01"}}}});
   CHECK(emu.Hook("crm.lead.get", {{"id", 1}}).body["result"]["UF_CRM_READY_DATE"] == "2026-12-01");
-  const auto item = emu.Hook("crm.item.get", {{"entityTypeId", 1}, {"id", 1}}).body["result"]["item"];
+  const auto item =
+      emu.Hook("crm.item.get", {{"entityTypeId", 1}, {"id", 1}}).body["result"]["item"];
   CHECK(item["ufCrmReadyDate"] == "2026-12-01");
   CHECK(item["stageId"] == "NEW");
   CHECK(item["id"] == 1);
@@ -144,40 +170,53 @@ TEST_CASE("user fields get the UF_CRM_ prefix and appear in both dialects") {
 TEST_CASE("crm.item moves a deal between pipelines and keeps observers") {
   test::Emulator emu;
   emu.Hook("crm.category.add", {{"entityTypeId", 2}, {"fields", {{"name", "Продажи"}}}});
-  const auto added = emu.Hook("crm.item.add", {{"entityTypeId", 2},
-                                               {"fields", {{"title", "X"}, {"opportunity", 99.5}, {"observers", {1}}}}});
+  const auto added = emu.Hook(
+      "crm.item.add", {{"entityTypeId", 2},
+                       {"fields", {{"title", "X"}, {"opportunity", 99.5}, {"observers", {1}}}}});
   REQUIRE(added.status == 200);
   const auto& item = added.body["result"]["item"];
   CHECK(item["opportunity"] == 99.5);
   CHECK(item["observers"] == json::array({1}));
   CHECK(item["categoryId"] == 0);
-  const auto moved = emu.Hook("crm.item.update", {{"entityTypeId", 2}, {"id", item["id"]},
-                                                  {"fields", {{"categoryId", 1}, {"stageId", "C1:PREPARATION"}}}});
+  const auto moved =
+      emu.Hook("crm.item.update", {{"entityTypeId", 2},
+                                   {"id", item["id"]},
+                                   {"fields", {{"categoryId", 1}, {"stageId", "C1:PREPARATION"}}}});
   CHECK(moved.body["result"]["item"]["categoryId"] == 1);
   CHECK(moved.body["result"]["item"]["stageId"] == "C1:PREPARATION");
-  CHECK(emu.Hook("crm.item.delete", {{"entityTypeId", 2}, {"id", item["id"]}}).raw.rfind(R"({"result":[])", 0) == 0);
+  CHECK(emu.Hook("crm.item.delete", {{"entityTypeId", 2}, {"id", item["id"]}})
+            .raw.rfind(R"({"result":[])", 0) == 0);
 }
 
-TEST_CASE("multifields append, replace and delete by ID; duplicates are found by normalised phone") {
+TEST_CASE(
+    "multifields append, replace and delete by ID; duplicates are found by normalised phone") {
   test::Emulator emu;
-  emu.Hook("crm.contact.add", {{"fields", {{"NAME", "Anna"}, {"PHONE", {{{"VALUE", "8 (912) 345-67-89"}}}}}}});
-  emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "L"}, {"PHONE", {{{"VALUE", "+79123456789 доб. 12"}}}},
-                                        {"EMAIL", {{{"VALUE", "A@Example.com"}}}}}}});
-  const auto found = emu.Hook("crm.duplicate.findbycomm", {{"type", "PHONE"}, {"values", {"9123456789"}}}).body;
+  emu.Hook("crm.contact.add",
+           {{"fields", {{"NAME", "Anna"}, {"PHONE", {{{"VALUE", "8 (912) 345-67-89"}}}}}}});
+  emu.Hook("crm.lead.add", {{"fields",
+                             {{"TITLE", "L"},
+                              {"PHONE", {{{"VALUE", "+79123456789 доб. 12"}}}},
+                              {"EMAIL", {{{"VALUE", "A@Example.com"}}}}}}});
+  const auto found =
+      emu.Hook("crm.duplicate.findbycomm", {{"type", "PHONE"}, {"values", {"9123456789"}}}).body;
   CHECK(found["result"]["LEAD"] == json::array({1}));
   CHECK(found["result"]["CONTACT"] == json::array({1}));
-  const auto none = emu.Hook("crm.duplicate.findbycomm", {{"type", "EMAIL"}, {"values", {"b@example.com"}}});
+  const auto none =
+      emu.Hook("crm.duplicate.findbycomm", {{"type", "EMAIL"}, {"values", {"b@example.com"}}});
   CHECK(none.raw.rfind(R"({"result":[])", 0) == 0);
-  CHECK(emu.Hook("crm.duplicate.findbycomm", {{"type", "EMAIL"}, {"values", {" a@example.COM "}},
-                                              {"entity_type", "LEAD"}})
+  CHECK(emu.Hook("crm.duplicate.findbycomm",
+                 {{"type", "EMAIL"}, {"values", {" a@example.COM "}}, {"entity_type", "LEAD"}})
             .body["result"]["LEAD"] == json::array({1}));
   const auto phone_id = emu.Hook("crm.lead.get", {{"id", 1}}).body["result"]["PHONE"][0]["ID"];
-  emu.Hook("crm.lead.update", {{"id", 1}, {"fields", {{"PHONE", {{{"ID", phone_id}, {"VALUE", "+7 900"}},
-                                                                 {{"VALUE", "+7 901"}}}}}}});
+  emu.Hook(
+      "crm.lead.update",
+      {{"id", 1},
+       {"fields", {{"PHONE", {{{"ID", phone_id}, {"VALUE", "+7 900"}}, {{"VALUE", "+7 901"}}}}}}});
   auto phones = emu.Hook("crm.lead.get", {{"id", 1}}).body["result"]["PHONE"];
   REQUIRE(phones.size() == 2);
   CHECK(phones[0]["VALUE"] == "+7 900");
-  emu.Hook("crm.lead.update", {{"id", 1}, {"fields", {{"PHONE", {{{"ID", phone_id}, {"DELETE", "Y"}}}}}}});
+  emu.Hook("crm.lead.update",
+           {{"id", 1}, {"fields", {{"PHONE", {{{"ID", phone_id}, {"DELETE", "Y"}}}}}}});
   phones = emu.Hook("crm.lead.get", {{"id", 1}}).body["result"]["PHONE"];
   CHECK(phones.size() == 1);
   CHECK(phones[0]["VALUE"] == "+7 901");
@@ -188,8 +227,9 @@ TEST_CASE("deal contacts, timeline comments, to-dos, tasks and notifications") {
   emu.Hook("crm.contact.add", {{"fields", {{"NAME", "A"}}}});
   emu.Hook("crm.contact.add", {{"fields", {{"NAME", "B"}}}});
   emu.Hook("crm.deal.add", {{"fields", {{"TITLE", "D"}}}});
-  CHECK(emu.Hook("crm.deal.contact.items.set", {{"id", 1}, {"items", {{{"CONTACT_ID", 2}}, {{"CONTACT_ID", 1},
-                                                                                            {"IS_PRIMARY", "Y"}}}}})
+  CHECK(emu.Hook("crm.deal.contact.items.set",
+                 {{"id", 1},
+                  {"items", {{{"CONTACT_ID", 2}}, {{"CONTACT_ID", 1}, {"IS_PRIMARY", "Y"}}}}})
             .body["result"] == true);
   const auto items = emu.Hook("crm.deal.contact.items.get", {{"id", 1}}).body["result"];
   REQUIRE(items.size() == 2);
@@ -197,30 +237,40 @@ TEST_CASE("deal contacts, timeline comments, to-dos, tasks and notifications") {
   CHECK(items[0]["IS_PRIMARY"] == "Y");
   CHECK(emu.Hook("crm.deal.get", {{"id", 1}}).body["result"]["CONTACT_ID"] == "1");
 
-  CHECK(emu.Hook("crm.timeline.comment.add", {{"fields", {{"ENTITY_ID", 1}, {"ENTITY_TYPE", "deal"},
-                                                          {"COMMENT", "handed over"}}}})
+  CHECK(emu.Hook("crm.timeline.comment.add",
+                 {{"fields",
+                   {{"ENTITY_ID", 1}, {"ENTITY_TYPE", "deal"}, {"COMMENT", "handed over"}}}})
             .body["result"] == 1);
-  CHECK(emu.Hook("crm.timeline.comment.add", {{"FIELDS", {{"ENTITY_ID", 1}, {"ENTITY_TYPE", "deal"},
-                                                          {"COMMENT", "x"}}}})
+  CHECK(emu.Hook("crm.timeline.comment.add",
+                 {{"FIELDS", {{"ENTITY_ID", 1}, {"ENTITY_TYPE", "deal"}, {"COMMENT", "x"}}}})
             .status == 400);  // only lowercase `fields`
-  CHECK(emu.Hook("crm.timeline.comment.add", {{"fields", {{"ENTITY_ID", 9}, {"ENTITY_TYPE", "deal"},
-                                                          {"COMMENT", "x"}}}})
+  CHECK(emu.Hook("crm.timeline.comment.add",
+                 {{"fields", {{"ENTITY_ID", 9}, {"ENTITY_TYPE", "deal"}, {"COMMENT", "x"}}}})
             .body["error"] == "OWNER_NOT_FOUND");
-  const auto comments = emu.Hook("crm.timeline.comment.list", {{"filter", {{"ENTITY_ID", 1}, {"ENTITY_TYPE", "deal"}}}});
+  const auto comments = emu.Hook("crm.timeline.comment.list",
+                                 {{"filter", {{"ENTITY_ID", 1}, {"ENTITY_TYPE", "deal"}}}});
   CHECK(comments.body["result"][0]["COMMENT"] == "handed over");
 
-  CHECK(emu.Hook("crm.activity.todo.add", {{"ownerTypeId", 2}, {"ownerId", 1}, {"deadline", "2026-12-01T10:00:00"},
+  CHECK(emu.Hook("crm.activity.todo.add", {{"ownerTypeId", 2},
+                                           {"ownerId", 1},
+                                           {"deadline", "2026-12-01T10:00:00"},
                                            {"title", "Call"}})
             .body["result"]["id"] == 1);
-  const auto task = emu.Hook("tasks.task.add", {{"fields", {{"TITLE", "Agree the meeting"}, {"RESPONSIBLE_ID", 1},
-                                                            {"UF_CRM_TASK", {"D_1"}}}}});
+  const auto task = emu.Hook(
+      "tasks.task.add",
+      {{"fields",
+        {{"TITLE", "Agree the meeting"}, {"RESPONSIBLE_ID", 1}, {"UF_CRM_TASK", {"D_1"}}}}});
   CHECK(task.body["result"]["task"]["id"] == "1");
   CHECK(task.body["result"]["task"]["responsibleId"] == "1");
-  CHECK(emu.Hook("tasks.task.add", {{"fields", {{"RESPONSIBLE_ID", 1}}}}).body["error"] == "ERROR_CORE");
-  const auto tasks = emu.Hook("tasks.task.list", {{"filter", {{"RESPONSIBLE_ID", 1}}}, {"select", {"ID", "UF_CRM_TASK"}}});
+  CHECK(emu.Hook("tasks.task.add", {{"fields", {{"RESPONSIBLE_ID", 1}}}}).body["error"] ==
+        "ERROR_CORE");
+  const auto tasks = emu.Hook(
+      "tasks.task.list", {{"filter", {{"RESPONSIBLE_ID", 1}}}, {"select", {"ID", "UF_CRM_TASK"}}});
   CHECK(tasks.body["result"]["tasks"][0]["ufCrmTask"] == json::array({"D_1"}));
   CHECK(tasks.body["total"] == 1);
 
-  CHECK(emu.Hook("im.notify.system.add", {{"USER_ID", 1}, {"MESSAGE", "New deal"}}).body["result"] == 1);
+  CHECK(
+      emu.Hook("im.notify.system.add", {{"USER_ID", 1}, {"MESSAGE", "New deal"}}).body["result"] ==
+      1);
   CHECK(emu.State("notifications").body[0]["MESSAGE"] == "New deal");
 }

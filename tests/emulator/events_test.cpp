@@ -14,8 +14,10 @@ std::vector<std::string> Keys(const test::Received& r) {
   return keys;
 }
 
-void Bind(test::Emulator& emu, test::AppStub& app, const test::Tokens& tokens, const std::string& event) {
-  const auto bound = emu.App(tokens.access, "event.bind", {{"event", event}, {"handler", app.Url("/events")}});
+void Bind(test::Emulator& emu, test::AppStub& app, const test::Tokens& tokens,
+          const std::string& event) {
+  const auto bound =
+      emu.App(tokens.access, "event.bind", {{"event", event}, {"handler", app.Url("/events")}});
   REQUIRE(bound.body["result"] == true);
 }
 
@@ -26,21 +28,24 @@ TEST_CASE("installing POSTs the installer page and ONAPPINSTALL with the documen
   test::AppStub app;
   const auto tokens = test::Install(emu, app);
   const auto installer = app.Requests("/install").at(0);
-  for (const char* key : {"DOMAIN", "PROTOCOL", "LANG", "APP_SID"}) CHECK(installer.query.find(key) != std::string::npos);
+  for (const char* key : {"DOMAIN", "PROTOCOL", "LANG", "APP_SID"})
+    CHECK(installer.query.find(key) != std::string::npos);
   std::vector<std::string> body_keys = Keys(installer);
-  CHECK(body_keys == std::vector<std::string>{"AUTH_ID", "AUTH_EXPIRES", "REFRESH_ID", "SERVER_ENDPOINT",
-                                              "APPLICATION_TOKEN", "APPLICATION_SCOPE", "member_id", "status",
+  CHECK(body_keys == std::vector<std::string>{"AUTH_ID", "AUTH_EXPIRES", "REFRESH_ID",
+                                              "SERVER_ENDPOINT", "APPLICATION_TOKEN",
+                                              "APPLICATION_SCOPE", "member_id", "status",
                                               "PLACEMENT", "PLACEMENT_OPTIONS"});
   CHECK(installer.form["PLACEMENT"] == "DEFAULT");
   REQUIRE(test::Eventually([&] { return !app.Requests("/install-event").empty(); }));
   const auto event = app.Requests("/install-event").at(0);
   CHECK(event.form["event"] == "ONAPPINSTALL");
-  CHECK(Keys(event) == std::vector<std::string>{
-                           "event", "event_handler_id", "data[VERSION]", "data[ACTIVE]", "data[INSTALLED]",
-                           "data[LANGUAGE_ID]", "ts", "auth[access_token]", "auth[expires]", "auth[expires_in]",
-                           "auth[scope]", "auth[domain]", "auth[server_endpoint]", "auth[status]",
-                           "auth[client_endpoint]", "auth[member_id]", "auth[user_id]", "auth[refresh_token]",
-                           "auth[application_token]"});
+  CHECK(Keys(event) ==
+        std::vector<std::string>{"event", "event_handler_id", "data[VERSION]", "data[ACTIVE]",
+                                 "data[INSTALLED]", "data[LANGUAGE_ID]", "ts", "auth[access_token]",
+                                 "auth[expires]", "auth[expires_in]", "auth[scope]", "auth[domain]",
+                                 "auth[server_endpoint]", "auth[status]", "auth[client_endpoint]",
+                                 "auth[member_id]", "auth[user_id]", "auth[refresh_token]",
+                                 "auth[application_token]"});
   CHECK(event.form["auth"]["application_token"] == tokens.application);
   CHECK(event.form["auth"]["member_id"] == "testportal0000000000000000000001");
   const auto info = emu.App(tokens.access, "app.info").body["result"];
@@ -61,11 +66,12 @@ TEST_CASE("a CRM change reaches each bound handler once with exactly the real ke
   emu.App(tokens.access, "crm.lead.add", {{"fields", {{"TITLE", "x"}}}});
   REQUIRE(test::Eventually([&] { return app.Events("ONCRMLEADADD").size() == 1; }));
   const auto event = app.Events("ONCRMLEADADD").at(0);
-  CHECK(Keys(event) == std::vector<std::string>{
-                           "event", "event_handler_id", "data[FIELDS][ID]", "ts", "auth[access_token]",
-                           "auth[expires]", "auth[expires_in]", "auth[scope]", "auth[domain]",
-                           "auth[server_endpoint]", "auth[status]", "auth[client_endpoint]", "auth[member_id]",
-                           "auth[user_id]", "auth[application_token]"});
+  CHECK(Keys(event) == std::vector<std::string>{"event", "event_handler_id", "data[FIELDS][ID]",
+                                                "ts", "auth[access_token]", "auth[expires]",
+                                                "auth[expires_in]", "auth[scope]", "auth[domain]",
+                                                "auth[server_endpoint]", "auth[status]",
+                                                "auth[client_endpoint]", "auth[member_id]",
+                                                "auth[user_id]", "auth[application_token]"});
   CHECK(event.form["data"]["FIELDS"]["ID"] == "1");
   CHECK(event.form["auth"]["user_id"] == "1");
   // The token in the event works for REST calls.
@@ -78,12 +84,14 @@ TEST_CASE("a change by automation carries only the reduced auth set") {
   test::AppStub app;
   const auto tokens = test::Install(emu, app);
   Bind(emu, app, tokens, "ONCRMDEALADD");
-  emu.Control("act", {{"as", "automation"}, {"method", "crm.deal.add"}, {"params", {{"fields", {{"TITLE", "r"}}}}}});
+  emu.Control("act", {{"as", "automation"},
+                      {"method", "crm.deal.add"},
+                      {"params", {{"fields", {{"TITLE", "r"}}}}}});
   REQUIRE(test::Eventually([&] { return app.Events("ONCRMDEALADD").size() == 1; }));
   CHECK(Keys(app.Events("ONCRMDEALADD").at(0)) ==
-        std::vector<std::string>{"event", "event_handler_id", "data[FIELDS][ID]", "ts", "auth[domain]",
-                                 "auth[client_endpoint]", "auth[server_endpoint]", "auth[member_id]",
-                                 "auth[application_token]"});
+        std::vector<std::string>{"event", "event_handler_id", "data[FIELDS][ID]", "ts",
+                                 "auth[domain]", "auth[client_endpoint]", "auth[server_endpoint]",
+                                 "auth[member_id]", "auth[application_token]"});
 }
 
 TEST_CASE("a simulated user's change carries that user's token") {
@@ -93,12 +101,15 @@ TEST_CASE("a simulated user's change carries that user's token") {
   const auto user = emu.Control("users", {{"NAME", "Olga"}}).body["ID"];
   Bind(emu, app, tokens, "ONCRMLEADUPDATE");
   emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "x"}}}});
-  emu.Control("act", {{"as", "user"}, {"user_id", 2}, {"method", "crm.lead.update"},
+  emu.Control("act", {{"as", "user"},
+                      {"user_id", 2},
+                      {"method", "crm.lead.update"},
                       {"params", {{"id", 1}, {"fields", {{"STATUS_ID", "IN_PROCESS"}}}}}});
   REQUIRE(test::Eventually([&] { return app.Events("ONCRMLEADUPDATE").size() == 1; }));
   const auto event = app.Events("ONCRMLEADUPDATE").at(0);
   CHECK(event.form["auth"]["user_id"] == user);
-  CHECK(emu.App(event.form["auth"]["access_token"], "user.current").body["result"]["NAME"] == "Olga");
+  CHECK(emu.App(event.form["auth"]["access_token"], "user.current").body["result"]["NAME"] ==
+        "Olga");
 }
 
 TEST_CASE("no event is delivered before the installation is finished") {
@@ -126,7 +137,8 @@ TEST_CASE("moving a deal to another pipeline fires only ONCRMDEALMOVETOCATEGORY"
   emu.Hook("crm.deal.add", {{"fields", {{"TITLE", "d"}}}});
   Bind(emu, app, tokens, "ONCRMDEALUPDATE");
   Bind(emu, app, tokens, "ONCRMDEALMOVETOCATEGORY");
-  emu.App(tokens.access, "crm.item.update", {{"entityTypeId", 2}, {"id", 1}, {"fields", {{"categoryId", 1}}}});
+  emu.App(tokens.access, "crm.item.update",
+          {{"entityTypeId", 2}, {"id", 1}, {"fields", {{"categoryId", 1}}}});
   REQUIRE(test::Eventually([&] { return app.Events("ONCRMDEALMOVETOCATEGORY").size() == 1; }));
   emu.Control("deliveries/drain");
   CHECK(app.Events("ONCRMDEALUPDATE").empty());
@@ -140,14 +152,17 @@ TEST_CASE("offline events keep the latest state per object and are reserved by p
   test::Emulator emu;
   test::AppStub app;
   const auto tokens = test::Install(emu, app);
-  REQUIRE(emu.App(tokens.access, "event.bind", {{"event", "ONCRMLEADUPDATE"}, {"event_type", "offline"}})
+  REQUIRE(emu.App(tokens.access, "event.bind",
+                  {{"event", "ONCRMLEADUPDATE"}, {"event_type", "offline"}})
               .body["result"] == true);
   emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "a"}}}});
   emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "b"}}}});
-  for (int i = 0; i < 3; ++i) emu.Hook("crm.lead.update", {{"id", 1}, {"fields", {{"TITLE", "a" + std::to_string(i)}}}});
+  for (int i = 0; i < 3; ++i)
+    emu.Hook("crm.lead.update", {{"id", 1}, {"fields", {{"TITLE", "a" + std::to_string(i)}}}});
   emu.Hook("crm.lead.update", {{"id", 2}, {"fields", {{"TITLE", "b2"}}}});
   // The app's own write tagged with a connector is not queued for that connector only.
-  const auto reserved = emu.App(tokens.access, "event.offline.get", {{"clear", 0}, {"limit", 1}}).body["result"];
+  const auto reserved =
+      emu.App(tokens.access, "event.offline.get", {{"clear", 0}, {"limit", 1}}).body["result"];
   REQUIRE(reserved["events"].size() == 1);
   CHECK(reserved["process_id"].get<std::string>().size() == 32);
   CHECK(reserved["events"][0]["EVENT_DATA"]["FIELDS"]["ID"] == "1");
@@ -183,9 +198,11 @@ TEST_CASE("non-admins cannot bind offline events, event.bind validates its input
     CHECK(emu.App(tokens.access, "event.bind", row.params).body["error"] == row.error);
   }
   Bind(emu, app, tokens, "ONCRMLEADADD");
-  CHECK(emu.App(tokens.access, "event.bind", {{"event", "ONCRMLEADADD"}, {"handler", app.Url("/events")}})
+  CHECK(emu.App(tokens.access, "event.bind",
+                {{"event", "ONCRMLEADADD"}, {"handler", app.Url("/events")}})
             .body["error_description"] == "Unable to set event handler: Handler already binded");
-  CHECK(emu.App(tokens.access, "event.unbind", {{"event", "ONCRMLEADADD"}, {"handler", app.Url("/events")}})
+  CHECK(emu.App(tokens.access, "event.unbind",
+                {{"event", "ONCRMLEADADD"}, {"handler", app.Url("/events")}})
             .body["result"]["count"] == 1);
 }
 
@@ -194,15 +211,19 @@ TEST_CASE("placements bind, open with the placement request, and vanish on unins
   test::AppStub app;
   const auto tokens = test::Install(emu, app);
   Bind(emu, app, tokens, "ONAPPUNINSTALL");
-  CHECK(emu.App(tokens.access, "placement.bind", {{"PLACEMENT", "CRM_DEAL_DETAIL_TAB"}, {"HANDLER", app.Url("/tab")},
-                                                  {"TITLE", "Путь"}})
+  CHECK(emu.App(tokens.access, "placement.bind",
+                {{"PLACEMENT", "CRM_DEAL_DETAIL_TAB"},
+                 {"HANDLER", app.Url("/tab")},
+                 {"TITLE", "Путь"}})
             .body["result"] == true);
-  CHECK(emu.App(tokens.access, "placement.bind", {{"PLACEMENT", "NO_SUCH_PLACE"}, {"HANDLER", app.Url("/tab")}})
+  CHECK(emu.App(tokens.access, "placement.bind",
+                {{"PLACEMENT", "NO_SUCH_PLACE"}, {"HANDLER", app.Url("/tab")}})
             .body["error"] == "ERROR_PLACEMENT_NOT_FOUND");
   const auto bound = emu.App(tokens.access, "placement.get").body["result"];
   CHECK(bound[0]["placement"] == "CRM_DEAL_DETAIL_TAB");
   emu.Hook("crm.deal.add", {{"fields", {{"TITLE", "d"}}}});
-  const auto page = emu.Control("placements/open", {{"placement", "CRM_DEAL_DETAIL_TAB"}, {"id", "1"}});
+  const auto page =
+      emu.Control("placements/open", {{"placement", "CRM_DEAL_DETAIL_TAB"}, {"id", "1"}});
   CHECK(page.body["status"] == 200);
   CHECK(page.body["body"] == "page:CRM_DEAL_DETAIL_TAB");
   const auto request = app.Requests("/tab").at(0);
@@ -227,8 +248,10 @@ TEST_CASE("an update drops the app's bindings and issues a new application token
   Bind(emu, app, tokens, "ONCRMLEADADD");
   emu.Control("apps/update", {{"version", 2}});
   CHECK(emu.App(tokens.access, "event.get").body["result"].empty());
-  REQUIRE(test::Eventually([&] { return !app.Requests("/install-event").empty() &&
-                                        app.Requests("/install-event").back().form["event"] == "ONAPPUPDATE"; }));
+  REQUIRE(test::Eventually([&] {
+    return !app.Requests("/install-event").empty() &&
+           app.Requests("/install-event").back().form["event"] == "ONAPPUPDATE";
+  }));
   const auto update = app.Requests("/install-event").back();
   CHECK(update.form["data"]["PREVIOUS_VERSION"] == "1");
   CHECK(update.form["auth"]["application_token"] != tokens.application);

@@ -22,7 +22,8 @@ TEST_CASE("more than ten indexed items stay in numeric order") {
 }
 
 TEST_CASE("flatten then encode round-trips through the parser") {
-  const nlohmann::ordered_json value = {{"data", {{"FIELDS", {{"ID", "7"}}}}}, {"list", {"a", "b"}}};
+  const nlohmann::ordered_json value = {{"data", {{"FIELDS", {{"ID", "7"}}}}},
+                                        {"list", {"a", "b"}}};
   const auto parsed = emu::ParseForm(emu::EncodeForm(emu::FlattenForm(value)));
   CHECK(parsed == value);
 }

@@ -65,7 +65,9 @@ class Emulator {
   Answer PostForm(const std::string& path, const std::string& form) {
     return ToAnswer(client_->Post(path.c_str(), form, "application/x-www-form-urlencoded"));
   }
-  Answer Get(const std::string& path_and_query) { return ToAnswer(client_->Get(path_and_query.c_str())); }
+  Answer Get(const std::string& path_and_query) {
+    return ToAnswer(client_->Get(path_and_query.c_str()));
+  }
 
   // A method through the admin's incoming webhook, JSON body.
   Answer Hook(const std::string& method, const json& params = json::object()) {
@@ -85,7 +87,8 @@ class Emulator {
   static emu::ServerOptions WithDefaults(emu::ServerOptions options) {
     options.port = 0;
     options.webhooks.emplace_back(1, "testhook");
-    options.member_id = options.member_id.empty() ? "testportal0000000000000000000001" : options.member_id;
+    options.member_id =
+        options.member_id.empty() ? "testportal0000000000000000000001" : options.member_id;
     return options;
   }
   emu::Server server_;
@@ -96,7 +99,7 @@ struct Received {
   std::string path;
   std::string query;
   std::string body;
-  json form;  // the body parsed as a bracket form
+  json form;             // the body parsed as a bracket form
   emu::FormPairs pairs;  // the body's keys in order
 };
 
@@ -127,7 +130,8 @@ class AppStub {
         received_.push_back(r);
       }
       if (req.path == "/install") {
-        res.set_content(finish_install_ ? "<script>BX24.installFinish();</script>" : "<p>setup</p>", "text/html");
+        res.set_content(finish_install_ ? "<script>BX24.installFinish();</script>" : "<p>setup</p>",
+                        "text/html");
       } else {
         res.set_content("page:" + r.form.value("PLACEMENT", std::string("")), "text/html");
       }
@@ -178,12 +182,13 @@ struct Tokens {
   std::string application;
 };
 
-inline Tokens Install(Emulator& emulator, AppStub& app, const std::string& scope =
-                                                          "crm,user,department,task,timeman,im,placement") {
-  const auto answer = emulator.Control("apps/install", {{"application_url", app.Url("/app")},
-                                                        {"installer_url", app.Url("/install")},
-                                                        {"install_event_url", app.Url("/install-event")},
-                                                        {"scope", scope}});
+inline Tokens Install(Emulator& emulator, AppStub& app,
+                      const std::string& scope = "crm,user,department,task,timeman,im,placement") {
+  const auto answer =
+      emulator.Control("apps/install", {{"application_url", app.Url("/app")},
+                                        {"installer_url", app.Url("/install")},
+                                        {"install_event_url", app.Url("/install-event")},
+                                        {"scope", scope}});
   if (answer.status != 200) throw std::runtime_error("install failed: " + answer.raw);
   const auto installer = app.Requests("/install");
   if (installer.empty()) throw std::runtime_error("no installer request");

@@ -73,12 +73,16 @@ TEST_CASE("a method over its operating time gets 429 until its window moves on")
   const auto again = emu.Hook("crm.lead.list");
   CHECK(again.status == 200);
   CHECK(again.body["time"]["operating"] == 100.0);
-  CHECK(again.body["time"]["operating_reset_at"].get<double>() > emu.Get("/_emulator/clock").body["now"].get<double>());
+  CHECK(again.body["time"]["operating_reset_at"].get<double>() >
+        emu.Get("/_emulator/clock").body["now"].get<double>());
 }
 
 TEST_CASE("injected faults fail the next N calls of a method") {
   test::Emulator emu;
-  emu.Control("faults", {{"method", "crm.lead.add"}, {"count", 2}, {"status", 500}, {"error", "INTERNAL_SERVER_ERROR"},
+  emu.Control("faults", {{"method", "crm.lead.add"},
+                         {"count", 2},
+                         {"status", 500},
+                         {"error", "INTERNAL_SERVER_ERROR"},
                          {"description", "Internal server error"}});
   CHECK(emu.Hook("crm.lead.add").status == 500);
   CHECK(emu.Hook("crm.lead.add").body["error"] == "INTERNAL_SERVER_ERROR");

@@ -62,7 +62,8 @@ TEST_CASE("pages are 50 rows with next and total; start=-1 skips the count") {
 }
 
 TEST_CASE("rows sort by the order fields, then by ID") {
-  std::vector<json> rows = {{{"ID", "2"}, {"SORT", "20"}}, {{"ID", "10"}, {"SORT", "20"}}, {{"ID", "3"}, {"SORT", "5"}}};
+  std::vector<json> rows = {
+      {{"ID", "2"}, {"SORT", "20"}}, {{"ID", "10"}, {"SORT", "20"}}, {{"ID", "3"}, {"SORT", "5"}}};
   emu::SortRows(rows, {{"SORT", "DESC"}}, 0);
   CHECK(rows[0]["ID"] == "2");
   CHECK(rows[1]["ID"] == "10");  // numeric, not lexical

@@ -7,9 +7,10 @@ using test::json;
 
 namespace {
 
-test::Answer Refresh(test::Emulator& emu, const std::string& refresh, const std::string& secret = "conveyor-secret") {
-  return emu.Get("/oauth/token/?grant_type=refresh_token&client_id=local.conveyor&client_secret=" + secret +
-                 "&refresh_token=" + refresh);
+test::Answer Refresh(test::Emulator& emu, const std::string& refresh,
+                     const std::string& secret = "conveyor-secret") {
+  return emu.Get("/oauth/token/?grant_type=refresh_token&client_id=local.conveyor&client_secret=" +
+                 secret + "&refresh_token=" + refresh);
 }
 
 }  // namespace
@@ -26,8 +27,9 @@ TEST_CASE("an expired access token gets 401 expired_token; a refresh rotates the
 
   const auto fresh = Refresh(emu, tokens.refresh);
   REQUIRE(fresh.status == 200);
-  for (const char* key : {"access_token", "client_endpoint", "domain", "expires", "expires_in", "member_id",
-                          "refresh_token", "scope", "server_endpoint", "status", "user_id"}) {
+  for (const char* key :
+       {"access_token", "client_endpoint", "domain", "expires", "expires_in", "member_id",
+        "refresh_token", "scope", "server_endpoint", "status", "user_id"}) {
     CHECK(fresh.body.contains(key));
   }
   CHECK(fresh.body["expires_in"] == 3600);

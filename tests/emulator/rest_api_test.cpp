@@ -9,8 +9,9 @@ TEST_CASE("a method answers at /rest/<m>, /rest/<m>.json and through a webhook, 
   test::Emulator emu;
   const auto id = emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "A"}}}}).body["result"];
   REQUIRE(id == 1);
-  for (const std::string path : {"/rest/1/testhook/crm.lead.get", "/rest/1/testhook/crm.lead.get.json",
-                                 "/rest/1/testhook/CRM.Lead.Get"}) {
+  for (const std::string path :
+       {"/rest/1/testhook/crm.lead.get", "/rest/1/testhook/crm.lead.get.json",
+        "/rest/1/testhook/CRM.Lead.Get"}) {
     INFO(path);
     const auto got = emu.Get(path + "?id=1");
     CHECK(got.status == 200);
@@ -20,8 +21,9 @@ TEST_CASE("a method answers at /rest/<m>, /rest/<m>.json and through a webhook, 
 
 TEST_CASE("parameters arrive as JSON, as a bracket form or in the query string") {
   test::Emulator emu;
-  emu.PostForm("/rest/1/testhook/crm.lead.add",
-               "fields%5BTITLE%5D=Form&fields[PHONE][0][VALUE]=%2B7+912&fields[PHONE][0][VALUE_TYPE]=WORK");
+  emu.PostForm(
+      "/rest/1/testhook/crm.lead.add",
+      "fields%5BTITLE%5D=Form&fields[PHONE][0][VALUE]=%2B7+912&fields[PHONE][0][VALUE_TYPE]=WORK");
   emu.Get("/rest/1/testhook/crm.lead.add?FIELDS[TITLE]=Query");  // upper-case FIELDS also works
   emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "Json"}}}});
   const auto list = emu.Hook("crm.lead.list", {{"select", {"ID", "TITLE", "PHONE"}}});
@@ -57,8 +59,8 @@ TEST_CASE("legacy CRM values print as strings, Y/N flags and ISO dates") {
   CHECK(deal["DATE_CREATE"].get<std::string>().size() == 25);  // 2024-08-30T14:29:00+03:00
   CHECK(answer.raw.find(R"("TITLE":"[B]Deal[\/B]")") != std::string::npos);
   CHECK(answer.raw.find(R"("time":{"start":)") != std::string::npos);
-  for (const char* key : {"finish", "duration", "processing", "date_start", "date_finish", "operating_reset_at",
-                          "operating"}) {
+  for (const char* key : {"finish", "duration", "processing", "date_start", "date_finish",
+                          "operating_reset_at", "operating"}) {
     CHECK(answer.body["time"].contains(key));
   }
 }
@@ -77,18 +79,22 @@ TEST_CASE("every error has the documented status, code and text") {
       {"/rest/1/testhook/crm.deal.get?id=abc", 400, "", "ID is not defined or invalid."},
       {"/rest/1/testhook/no.such.method", 404, "ERROR_METHOD_NOT_FOUND", "Method not found!"},
       {"/rest/crm.deal.get?id=1", 401, "NO_AUTH_FOUND", "Wrong authorization data"},
-      {"/rest/crm.deal.get?id=1&auth=forged", 401, "invalid_token", "Unable to get application by token"},
-      {"/rest/1/wrongcode/crm.deal.get?id=1", 401, "INVALID_CREDENTIALS", "Invalid request credentials"},
-      {"/rest/2/second/crm.deal.get?id=1", 401, "INVALID_CREDENTIALS", "Invalid request credentials"},
-      {"/rest/1/testhook/event.bind?event=ONCRMLEADADD&handler=http://a.b/c", 403, "WRONG_AUTH_TYPE",
-       "Current authorization type is denied for this method"},
+      {"/rest/crm.deal.get?id=1&auth=forged", 401, "invalid_token",
+       "Unable to get application by token"},
+      {"/rest/1/wrongcode/crm.deal.get?id=1", 401, "INVALID_CREDENTIALS",
+       "Invalid request credentials"},
+      {"/rest/2/second/crm.deal.get?id=1", 401, "INVALID_CREDENTIALS",
+       "Invalid request credentials"},
+      {"/rest/1/testhook/event.bind?event=ONCRMLEADADD&handler=http://a.b/c", 403,
+       "WRONG_AUTH_TYPE", "Current authorization type is denied for this method"},
       {"/rest/1/testhook/placement.get", 403, "WRONG_AUTH_TYPE",
        "Current authorization type is denied for this method Application context required"},
       {"/rest/1/testhook/crm.item.get?entityTypeId=2&id=5", 400, "NOT_FOUND", "Element not found"},
       {"/rest/1/testhook/crm.item.get?entityTypeId=999&id=5", 400, "ENTITY_TYPE_NOT_SUPPORTED",
        "Entity type 999 is not supported"},
       {"/rest/1/testhook/timeman.status?USER_ID=77", 400, "", "User not found"},
-      {"/rest/1/testhook/im.notify.system.add?MESSAGE=x", 400, "USER_ID_EMPTY", "User ID can't be empty"},
+      {"/rest/1/testhook/im.notify.system.add?MESSAGE=x", 400, "USER_ID_EMPTY",
+       "User ID can't be empty"},
   };
   for (const auto& row : rows) {
     INFO(row.path);
@@ -105,7 +111,8 @@ TEST_CASE("an OAuth token is accepted as auth, access_token or a Bearer header")
   test::AppStub app;
   const auto tokens = test::Install(emu, app);
   CHECK(emu.Get("/rest/user.current?auth=" + tokens.access).body["result"]["ID"] == "1");
-  CHECK(emu.Get("/rest/user.current.json?access_token=" + tokens.access).body["result"]["ID"] == "1");
+  CHECK(emu.Get("/rest/user.current.json?access_token=" + tokens.access).body["result"]["ID"] ==
+        "1");
   const auto bearer = emu.PostJson("/rest/user.current", json::object(),
                                    {{"Authorization", "Bearer " + tokens.access}});
   CHECK(bearer.body["result"]["ID"] == "1");
