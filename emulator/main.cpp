@@ -1,8 +1,8 @@
 // b24-emulator: a Bitrix24 portal on 127.0.0.1 for tests and the demo. See README.md.
+#include <pthread.h>
 #include <csignal>
 #include <fstream>
 #include <iostream>
-#include <pthread.h>
 
 #include <CLI/CLI.hpp>
 

@@ -3,5 +3,5 @@
 # (scripts/run_demo.sh). Ctrl-C stops it; --once stops right after start-up.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-bash "$ROOT/scripts/setup.sh" "$ROOT/build" RelWithDebInfo
+bash "$ROOT/scripts/setup.sh" "$ROOT/build" Release
 exec bash "$ROOT/scripts/run_demo.sh" "$ROOT/build/bin" "$@"

@@ -6,7 +6,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${1:-${BUILD_DIR:-$ROOT/build}}"
-BUILD_TYPE="${2:-${BUILD_TYPE:-RelWithDebInfo}}"
+BUILD_TYPE="${2:-${BUILD_TYPE:-Release}}"
 
 PACKAGES=(
   g++ make cmake pkg-config

@@ -7,7 +7,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jobs="$(nproc 2>/dev/null || echo 2)"
 
-bash "$ROOT/scripts/setup.sh" "$ROOT/build" RelWithDebInfo
+bash "$ROOT/scripts/setup.sh" "$ROOT/build" Release
 echo "== tests"
 (cd "$ROOT/build" && ctest --output-on-failure -j"$jobs")
 
