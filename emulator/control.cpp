@@ -163,7 +163,8 @@ Caller ActorOf(const json& body) {
 
 }  // namespace
 
-void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& deliverer) {
+void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& deliverer,
+                           std::function<std::string()> open_listener) {
   auto post = [&server](const std::string& path, Handler handler) {
     server.Post(path, [handler](const httplib::Request& req, httplib::Response& res) {
       Run(req, res, handler);
@@ -195,16 +196,37 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
         {"now", s->clock.Now()}, {"default_portal", s->default_member_id}, {"portals", portals}};
   });
 
-  post("/_emulator/portals", [s](const json& body) -> tl::expected<json, RestError> {
-    std::lock_guard<std::mutex> lock(s->mutex);
-    const std::string member_id = Str(body, "member_id", s->RandomHex(32));
-    if (s->FindPortal(member_id) != nullptr)
-      return Fail(409, "PORTAL_EXISTS", "Portal exists: " + member_id);
+  post("/_emulator/portals", [s, open_listener](const json& body) -> tl::expected<json, RestError> {
     const std::string plan = Str(body, "plan", "basic");
     if (plan != "basic" && plan != "enterprise")
       return Fail(400, "BAD_PLAN", "plan: basic or enterprise");
-    Portal& p = s->CreatePortal(member_id, s->DefaultPortal().domain, plan);
+    std::string member_id;
+    {
+      std::lock_guard<std::mutex> lock(s->mutex);
+      member_id = Str(body, "member_id", s->RandomHex(32));
+      if (s->FindPortal(member_id) != nullptr)
+        return Fail(409, "PORTAL_EXISTS", "Portal exists: " + member_id);
+    }
+    const std::string domain = open_listener();  // a portal of its own has an address of its own
+    if (domain.empty()) return Fail(503, "NO_PORT", "No free port for a new portal");
+    std::lock_guard<std::mutex> lock(s->mutex);
+    Portal& p = s->CreatePortal(member_id, domain, plan);
+    s->listener_owner[domain] = member_id;
     return PortalSummary(*s, p);
+  });
+
+  // The portal moves to a new address; the old one answers 302 to the new one (REST.md §1.6).
+  post("/_emulator/domain", [s, open_listener](const json& body) -> tl::expected<json, RestError> {
+    const std::string domain = open_listener();
+    if (domain.empty()) return Fail(503, "NO_PORT", "No free port for the new domain");
+    std::lock_guard<std::mutex> lock(s->mutex);
+    auto portal = PortalOf(*s, body);
+    if (!portal) return tl::unexpected(portal.error());
+    (*portal)->previous_domains.push_back((*portal)->domain);
+    (*portal)->domain = domain;
+    s->listener_owner[domain] = (*portal)->member_id;
+    s->dirty = true;
+    return PortalSummary(*s, **portal);
   });
 
   post("/_emulator/plan", [s](const json& body) -> tl::expected<json, RestError> {

@@ -3,6 +3,9 @@
 // portal otherwise. README.md lists the endpoints.
 #pragma once
 
+#include <functional>
+#include <string>
+
 #include "emulator/deliverer.h"
 #include "emulator/state.h"
 
@@ -12,6 +15,8 @@ class Server;
 
 namespace emu {
 
-void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& deliverer);
+// `open_listener` starts another listener and returns its "host:port" ("" on failure).
+void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& deliverer,
+                           std::function<std::string()> open_listener);
 
 }  // namespace emu

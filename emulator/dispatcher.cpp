@@ -315,6 +315,22 @@ HttpOut HandleRest(State& state, Deliverer& deliverer, const HttpIn& in) {
     auto& [portal, caller] = *who;
     entry.member_id = portal->member_id;
     entry.caller = caller.KindName();
+    const auto& old_domains = portal->previous_domains;
+    if (std::find(old_domains.begin(), old_domains.end(), in.listener) != old_domains.end()) {
+      // The portal moved (REST.md §1.6): the old domain redirects, the client must follow.
+      HttpOut moved{302, "", "text/html; charset=utf-8", "http://" + portal->domain + in.path};
+      if (!in.query.empty()) moved.location += "?" + in.query;
+      return finish(moved, "");
+    }
+    if (auto owner = state.listener_owner.find(in.listener);
+        owner != state.listener_owner.end() && owner->second != portal->member_id) {
+      // Credentials of one portal sent to another portal's address.
+      const auto error =
+          route->webhook_code.empty()
+              ? Fail(401, "invalid_token", "Unable to get application by token").value()
+              : Fail(401, "INVALID_CREDENTIALS", "Invalid request credentials").value();
+      return finish(ErrorOut(error), error.code);
+    }
     if (!TakeFromBucket(*portal, start)) {
       auto error = Fail(503, "QUERY_LIMIT_EXCEEDED", "Too many requests").value();
       return finish(ErrorOut(error), error.code);

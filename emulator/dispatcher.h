@@ -20,12 +20,21 @@ struct HttpIn {
   std::string content_type;
   std::string body;
   std::string authorization;  // the Authorization header
+  std::string listener;       // "host:port" the request arrived on
 };
 
 struct HttpOut {
+  HttpOut() = default;
+  HttpOut(int status_code, std::string text, std::string type = "application/json; charset=utf-8",
+          std::string redirect = "")
+      : status(status_code),
+        body(std::move(text)),
+        content_type(std::move(type)),
+        location(std::move(redirect)) {}
   int status = 200;
   std::string body;
   std::string content_type = "application/json; charset=utf-8";
+  std::string location;  // set for 302 (a portal that changed its domain)
 };
 
 HttpOut HandleRest(State& state, Deliverer& deliverer, const HttpIn& in);

@@ -30,6 +30,7 @@ std::string QueryOf(const httplib::Request& req) {
 
 void Answer(httplib::Response& res, const HttpOut& out) {
   res.status = out.status;
+  if (!out.location.empty()) res.set_header("Location", out.location);
   res.set_content(out.body, out.content_type);
 }
 
@@ -44,16 +45,17 @@ Server::~Server() { Stop(); }
 
 void Server::Route(httplib::Server& server) {
   server.Get(R"(/rest/.*)", [this](const httplib::Request& req, httplib::Response& res) {
-    Answer(res,
-           HandleRest(state_, *deliverer_,
-                      {req.path, QueryOf(req), "", "", req.get_header_value("Authorization")}));
+    Answer(res, HandleRest(state_, *deliverer_,
+                           {req.path, QueryOf(req), "", "", req.get_header_value("Authorization"),
+                            options_.host + ":" + std::to_string(req.local_port)}));
   });
   server.Post(R"(/rest/.*)", [this](const httplib::Request& req, httplib::Response& res,
                                     const httplib::ContentReader& reader) {
     const std::string body = ReadBody(reader);
     Answer(res, HandleRest(state_, *deliverer_,
                            {req.path, QueryOf(req), req.get_header_value("Content-Type"), body,
-                            req.get_header_value("Authorization")}));
+                            req.get_header_value("Authorization"),
+                            options_.host + ":" + std::to_string(req.local_port)}));
   });
   auto oauth = [this](const httplib::Request& req, httplib::Response& res,
                       const std::string& body) {
@@ -66,7 +68,7 @@ void Server::Route(httplib::Server& server) {
   server.Post("/oauth/token/",
               [oauth](const httplib::Request& req, httplib::Response& res,
                       const httplib::ContentReader& reader) { oauth(req, res, ReadBody(reader)); });
-  RegisterControlRoutes(server, state_, *deliverer_);
+  RegisterControlRoutes(server, state_, *deliverer_, [this] { return OpenListener(); });
   server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty()) {
       res.set_content(R"({"error":"NOT_FOUND","error_description":"No such path"})",
@@ -139,9 +141,23 @@ bool Server::Start(std::string& error) {
           options_.member_id.empty() ? state_.RandomHex(32) : options_.member_id;
       state_.CreatePortal(member_id, options_.host + ":" + std::to_string(port_), options_.plan);
     }
-    // Portals live where this process listens now.
-    for (auto& [id, portal] : state_.portals)
-      portal.domain = options_.host + ":" + std::to_string(port_);
+    // The default portal lives on the main port (and the TLS port); every other portal gets a
+    // listener of its own, as each real portal has its own domain.
+    const std::string main = options_.host + ":" + std::to_string(port_);
+    state_.listener_owner[main] = state_.default_member_id;
+    if (tls_port_ >= 0) {
+      state_.listener_owner[options_.host + ":" + std::to_string(tls_port_)] =
+          state_.default_member_id;
+    }
+    for (auto& [id, portal] : state_.portals) {
+      portal.previous_domains.clear();
+      portal.domain = id == state_.default_member_id ? main : OpenListener();
+      if (portal.domain.empty()) {
+        error = "cannot open a listener for portal " + id;
+        return false;
+      }
+      state_.listener_owner[portal.domain] = id;
+    }
     for (const auto& [user, code] : options_.webhooks) {
       Portal& portal = state_.DefaultPortal();
       if (portal.users.count(user) == 0) {
@@ -158,6 +174,19 @@ bool Server::Start(std::string& error) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   return true;
+}
+
+std::string Server::OpenListener() {
+  auto server = std::make_unique<httplib::Server>();
+  Route(*server);
+  const int port = server->bind_to_any_port(options_.host);
+  if (port < 0) return "";
+  httplib::Server* raw = server.get();
+  std::lock_guard<std::mutex> lock(listeners_mutex_);
+  extra_threads_.emplace_back([raw] { raw->listen_after_bind(); });
+  extra_.push_back(std::move(server));
+  while (!raw->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  return options_.host + ":" + std::to_string(port);
 }
 
 void Server::SaveLoop() {
@@ -192,6 +221,13 @@ void Server::Stop() {
   stop_cv_.notify_all();
   if (http_) http_->stop();
   if (https_) https_->stop();
+  {
+    std::lock_guard<std::mutex> lock(listeners_mutex_);
+    for (auto& server : extra_) server->stop();
+    for (auto& t : extra_threads_) t.join();
+    extra_threads_.clear();
+    extra_.clear();
+  }
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }

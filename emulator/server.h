@@ -53,6 +53,9 @@ class Server {
 
  private:
   void Route(httplib::Server& server);
+  // Starts one more HTTP listener (a portal of its own, or a portal's new domain) and returns
+  // its "host:port", or "" when no port could be had.
+  std::string OpenListener();
   void SaveLoop();
 
   ServerOptions options_;
@@ -61,6 +64,9 @@ class Server {
   std::unique_ptr<httplib::Server> http_;
   std::unique_ptr<httplib::Server> https_;
   std::vector<std::thread> threads_;
+  std::mutex listeners_mutex_;
+  std::vector<std::unique_ptr<httplib::Server>> extra_;  // GUARDED_BY(listeners_mutex_)
+  std::vector<std::thread> extra_threads_;               // GUARDED_BY(listeners_mutex_)
   int port_ = 0;
   int tls_port_ = -1;
   std::mutex stop_mutex_;

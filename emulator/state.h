@@ -58,6 +58,8 @@ class State {
   double token_lifetime = 3600;
   double refresh_lifetime = 180 * 86400.0;
   std::string public_http;  // "http://127.0.0.1:PORT"
+  // Which portal each listener ("host:port") serves; not persisted (ports change on restart).
+  std::map<std::string, std::string> listener_owner;
 
   std::map<std::string, Portal> portals;  // by member_id
   std::string default_member_id;

@@ -58,15 +58,42 @@ TEST_CASE("with --state the portal survives a restart") {
   std::remove(path);
 }
 
-TEST_CASE("several portals live in one emulator, told apart by their credentials") {
+TEST_CASE("each portal has an address of its own; credentials work only there") {
   test::Emulator emu;
-  const auto second =
-      emu.Control("portals", {{"plan", "enterprise"}}).body["member_id"].get<std::string>();
-  const auto hook =
-      emu.Control("webhooks", {{"portal", second}, {"user_id", 1}, {"code", "other"}});
-  const std::string path = "/rest/1/other/";
-  emu.PostJson(path + "crm.lead.add", {{"fields", {{"TITLE", "in second"}}}});
-  CHECK(emu.PostJson(path + "crm.lead.list", json::object()).body["total"] == 1);
-  CHECK(emu.Hook("crm.lead.list").body["total"] == 0);
-  CHECK(hook.body["url"].get<std::string>().find("/rest/1/other/") != std::string::npos);
+  const auto second = emu.Control("portals", {{"plan", "enterprise"}}).body;
+  const std::string member_id = second["member_id"];
+  const std::string domain = second["domain"];
+  CHECK(domain != emu.Base().substr(7));
+  emu.Control("webhooks", {{"portal", member_id}, {"user_id", 1}, {"code", "other"}});
+  httplib::Client other("http://" + domain);
+  auto added = other.Post("/rest/1/other/crm.lead.add", R"({"fields":{"TITLE":"in second"}})",
+                          "application/json");
+  REQUIRE(added);
+  CHECK(added->status == 200);
+  CHECK(emu.Hook("crm.lead.list").body["total"] == 0);  // the default portal saw nothing
+  const auto elsewhere = emu.PostJson("/rest/1/other/crm.lead.list", json::object());
+  CHECK(elsewhere.status == 401);
+  CHECK(elsewhere.body["error"] == "INVALID_CREDENTIALS");
+}
+
+TEST_CASE("a portal that changed its domain answers 302 at the old one") {
+  test::Emulator emu;
+  const std::string old_domain = emu.Base().substr(7);
+  const auto moved = emu.Control("domain").body;
+  const std::string domain = moved["domain"];
+  REQUIRE(domain != old_domain);
+  const auto redirect = emu.Get("/rest/1/testhook/user.current?x=1");
+  CHECK(redirect.status == 302);
+  httplib::Client client("127.0.0.1", emu.server().port());
+  auto res = client.Post("/rest/1/testhook/crm.lead.add", R"({"fields":{"TITLE":"t"}})",
+                         "application/json");
+  REQUIRE(res);
+  CHECK(res->status == 302);
+  CHECK(res->get_header_value("Location") == "http://" + domain + "/rest/1/testhook/crm.lead.add");
+  httplib::Client moved_client("http://" + domain);
+  auto again = moved_client.Post("/rest/1/testhook/crm.lead.add", R"({"fields":{"TITLE":"t"}})",
+                                 "application/json");
+  REQUIRE(again);
+  CHECK(again->status == 200);
+  CHECK(emu.State("leads").body.size() == 1);  // the redirected POST changed nothing
 }
