@@ -4,6 +4,17 @@
 #include <cstdlib>
 
 namespace app {
+namespace {
+
+void FromEnv(const char* name, std::string& field) {
+  if (const char* v = std::getenv(name); v != nullptr && *v != '\0') field = v;
+}
+
+core::Result<void> Invalid(const std::string& message) {
+  return tl::unexpected(core::Error{core::ErrorCode::kInvalidArgument, message});
+}
+
+}  // namespace
 
 core::Result<HostPort> ParseHostPort(const std::string& text) {
   const auto colon = text.rfind(':');
@@ -23,8 +34,35 @@ core::Result<HostPort> ParseHostPort(const std::string& text) {
 }
 
 void ApplyEnvironment(Config& config) {
-  if (const char* v = std::getenv("CONVEYOR_LISTEN"); v && *v) config.listen = v;
-  if (const char* v = std::getenv("CONVEYOR_LOG_LEVEL"); v && *v) config.log_level = v;
+  FromEnv("CONVEYOR_LISTEN", config.listen);
+  FromEnv("CONVEYOR_PUBLIC_URL", config.public_url);
+  FromEnv("CONVEYOR_DB", config.db);
+  FromEnv("CONVEYOR_CLIENT_ID", config.client_id);
+  FromEnv("CONVEYOR_CLIENT_SECRET", config.client_secret);
+  FromEnv("CONVEYOR_OAUTH_URL", config.oauth_url);
+  FromEnv("CONVEYOR_ENCRYPTION_KEY", config.encryption_key);
+  FromEnv("CONVEYOR_TLS_CERT", config.tls_cert);
+  FromEnv("CONVEYOR_TLS_KEY", config.tls_key);
+  FromEnv("CONVEYOR_LOG_LEVEL", config.log_level);
+  std::string dev;
+  FromEnv("CONVEYOR_DEV", dev);
+  config.dev = dev == "1" || dev == "true";
+}
+
+core::Result<void> Validate(const Config& config) {
+  if (config.encryption_key.empty() && !config.dev) {
+    return Invalid(
+        "CONVEYOR_ENCRYPTION_KEY is not set (64 hex characters or base64 of 32 bytes); "
+        "CONVEYOR_DEV=1 runs with an insecure development key");
+  }
+  if (config.client_id.empty() || config.client_secret.empty()) {
+    return Invalid("CONVEYOR_CLIENT_ID and CONVEYOR_CLIENT_SECRET must be set");
+  }
+  if (config.tls_cert.empty() != config.tls_key.empty()) {
+    return Invalid("CONVEYOR_TLS_CERT and CONVEYOR_TLS_KEY go together");
+  }
+  if (config.db.empty()) return Invalid("CONVEYOR_DB is empty");
+  return {};
 }
 
 }  // namespace app

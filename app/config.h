@@ -1,5 +1,6 @@
 // The conveyor's configuration: flags override environment variables, which override defaults.
-// Secrets are read from the environment only, never from flags (they would show in `ps`).
+// Secrets (client secret, encryption key) come from the environment only, never from flags
+// (they would show in `ps`).
 #pragma once
 
 #include <string>
@@ -10,8 +11,17 @@ namespace app {
 
 struct Config {
   std::string listen = "127.0.0.1:8080";  // CONVEYOR_LISTEN
-  std::string log_level = "info";         // CONVEYOR_LOG_LEVEL
-  std::string port_file;                  // written with {"port":N} once listening
+  std::string public_url;                 // CONVEYOR_PUBLIC_URL; default http://<listen>
+  std::string db = "./conveyor.db";       // CONVEYOR_DB
+  std::string client_id;                  // CONVEYOR_CLIENT_ID (environment only)
+  std::string client_secret;              // CONVEYOR_CLIENT_SECRET (environment only)
+  std::string oauth_url = "https://oauth.bitrix.info/oauth/token/";  // CONVEYOR_OAUTH_URL
+  std::string encryption_key;  // CONVEYOR_ENCRYPTION_KEY (environment only)
+  bool dev = false;      // CONVEYOR_DEV=1 or --dev: a fixed, insecure encryption key is allowed
+  std::string tls_cert;  // CONVEYOR_TLS_CERT
+  std::string tls_key;   // CONVEYOR_TLS_KEY
+  std::string log_level = "info";  // CONVEYOR_LOG_LEVEL
+  std::string port_file;           // written with {"port":N} once listening
 };
 
 struct HostPort {
@@ -22,7 +32,11 @@ struct HostPort {
 // Splits "host:port"; fails with kInvalidArgument on a missing or out-of-range port.
 [[nodiscard]] core::Result<HostPort> ParseHostPort(const std::string& text);
 
-// Fills unset fields from the environment.
+// Fills fields from the environment (before flags are parsed, so flags win).
 void ApplyEnvironment(Config& config);
+
+// Checks the combination: an encryption key outside dev mode, client credentials, a TLS key with
+// a certificate. Fails with kInvalidArgument and a message naming the variable.
+[[nodiscard]] core::Result<void> Validate(const Config& config);
 
 }  // namespace app

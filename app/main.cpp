@@ -4,6 +4,7 @@
 #include <csignal>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 #include <httplib.h>
@@ -11,51 +12,106 @@
 #include <CLI/CLI.hpp>
 
 #include "app/config.h"
+#include "app/embedded.h"
 #include "handlers/deps.h"
 #include "handlers/routes.h"
+#include "lib/b24/rate_limiter.h"
+#include "lib/b24/rest_client.h"
+#include "lib/b24/transport.h"
+#include "lib/engine/portal_tokens.h"
+#include "lib/engine/system_clock.h"
+#include "lib/store/database.h"
+#include "lib/store/inbox.h"
+#include "lib/store/portal_store.h"
+#include "lib/store/token_cipher.h"
 
 namespace {
 
-int Serve(const app::Config& config) {
+int Fail(const std::string& message, int code = 2) {
+  std::cerr << "conveyor: " << message << "\n";
+  return code;
+}
+
+int Serve(app::Config config) {
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   auto listen = app::ParseHostPort(config.listen);
-  if (!listen) {
-    std::cerr << "conveyor: CONVEYOR_LISTEN: " << listen.error().message << "\n";
-    return 2;
-  }
+  if (!listen) return Fail("CONVEYOR_LISTEN: " + listen.error().message);
+  if (auto valid = app::Validate(config); !valid) return Fail(valid.error().message);
+  auto manifest = core::ParseManifest(nlohmann::json::parse(app::kManifestJson, nullptr, false));
+  auto spec = core::ParseInstallSpec(nlohmann::json::parse(app::kInstallSpecJson, nullptr, false));
+  if (!manifest || !spec) return Fail("the embedded manifest or install spec is invalid", 1);
+
+  auto cipher = config.dev && config.encryption_key.empty()
+                    ? core::Result<store::TokenCipher>(store::TokenCipher::ForDevelopment())
+                    : store::TokenCipher::FromKey(config.encryption_key);
+  if (!cipher) return Fail("CONVEYOR_ENCRYPTION_KEY: " + cipher.error().message);
+  if (config.dev && config.encryption_key.empty())
+    spdlog::warn("development mode: tokens are sealed with a public key");
+  auto db = store::Database::Open(config.db);
+  if (!db) return Fail("CONVEYOR_DB: " + db.error().message, 1);
+
+  // SIGTERM/SIGINT are blocked in every thread started below and taken by sigwait on the main
+  // thread: shutdown runs outside any signal handler.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // inherited by every thread started below
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  engine::SystemClock clock;
+  store::PortalStore portals(**db, *cipher);
+  store::Inbox inbox(**db);
+  engine::PortalTokens tokens(portals, clock);
+  b24::HttplibTransport transport;
+  b24::RateLimiter limiter({}, clock);
+  b24::ClientOptions client_options;
+  client_options.oauth_url = config.oauth_url;
+  client_options.client_id = config.client_id;
+  client_options.client_secret = config.client_secret;
+  b24::RestClient client(client_options, transport, tokens, limiter, clock);
 
   handlers::Deps deps;
   deps.version = CONVEYOR_VERSION;
-  httplib::Server server;
-  handlers::RegisterRoutes(server, deps);
-  server.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+  deps.manifest = *manifest;
+  deps.spec = *spec;
+  deps.portals = &portals;
+  deps.inbox = &inbox;
+  deps.client = &client;
+  deps.transport = &transport;
+  deps.clock = &clock;
+
+  std::unique_ptr<httplib::Server> server;
+  if (!config.tls_cert.empty()) {
+    server = std::make_unique<httplib::SSLServer>(config.tls_cert.c_str(), config.tls_key.c_str());
+    if (!server->is_valid()) return Fail("cannot load CONVEYOR_TLS_CERT / CONVEYOR_TLS_KEY");
+  } else {
+    server = std::make_unique<httplib::Server>();
+  }
+  // One access line per request; the path only, never a query string or a body.
+  server->set_logger([](const httplib::Request& req, const httplib::Response& res) {
     spdlog::info("{} {} {}", req.method, req.path, res.status);
   });
-
   int port = listen->port;
   if (port == 0) {
-    port = server.bind_to_any_port(listen->host);
-  } else if (!server.bind_to_port(listen->host, port)) {
+    port = server->bind_to_any_port(listen->host);
+  } else if (!server->bind_to_port(listen->host, port)) {
     port = -1;
   }
-  if (port < 0) {
-    std::cerr << "conveyor: cannot listen on " << config.listen << "\n";
-    return 1;
-  }
+  if (port < 0) return Fail("cannot listen on " + config.listen, 1);
+  const std::string scheme = config.tls_cert.empty() ? "http" : "https";
+  deps.public_url = config.public_url.empty()
+                        ? scheme + "://" + listen->host + ":" + std::to_string(port)
+                        : config.public_url;
+  while (!deps.public_url.empty() && deps.public_url.back() == '/') deps.public_url.pop_back();
+  handlers::RegisterRoutes(*server, deps);
   if (!config.port_file.empty()) std::ofstream(config.port_file) << "{\"port\":" << port << "}\n";
-  spdlog::info("conveyor {} listening on http://{}:{}", deps.version, listen->host, port);
+  spdlog::info("conveyor {} listening on {}://{}:{} (public {})", deps.version, scheme,
+               listen->host, port, deps.public_url);
 
-  // Graceful shutdown: SIGTERM/SIGINT are taken by sigwait on the main thread while the
-  // server runs on its own; in-flight requests finish before stop() returns.
-  std::thread serving([&server] { server.listen_after_bind(); });
+  std::thread serving([&server] { server->listen_after_bind(); });
   int signal = 0;
   sigwait(&signals, &signal);
-  server.stop();
+  server->stop();
   serving.join();
   spdlog::info("conveyor stopped");
   return 0;
@@ -70,7 +126,17 @@ int main(int argc, char** argv) {
   app::ApplyEnvironment(config);  // flags parsed below override the environment
   auto* serve = cli.add_subcommand("serve", "Run the HTTP server");
   serve->add_option("--listen", config.listen, "host:port (env CONVEYOR_LISTEN)");
-  serve->add_option("--log-level", config.log_level, "trace|debug|info|warn|error");
+  serve->add_option("--public-url", config.public_url,
+                    "base URL Bitrix24 calls (env CONVEYOR_PUBLIC_URL)");
+  serve->add_option("--db", config.db, "SQLite file (env CONVEYOR_DB)");
+  serve->add_option("--oauth-url", config.oauth_url,
+                    "OAuth token endpoint (env CONVEYOR_OAUTH_URL)");
+  serve->add_option("--tls-cert", config.tls_cert, "PEM certificate (env CONVEYOR_TLS_CERT)");
+  serve->add_option("--tls-key", config.tls_key, "PEM key (env CONVEYOR_TLS_KEY)");
+  serve->add_option("--log-level", config.log_level,
+                    "trace|debug|info|warn|error (env CONVEYOR_LOG_LEVEL)");
+  serve->add_flag("--dev", config.dev,
+                  "allow the insecure development encryption key (env CONVEYOR_DEV=1)");
   serve->add_option("--port-file", config.port_file, "write {\"port\":N} here once listening");
   CLI11_PARSE(cli, argc, argv);
   try {

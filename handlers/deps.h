@@ -1,15 +1,31 @@
 // What every route needs, built once in app/ and passed by reference (no globals).
-// Thread-safety: read-only after start.
+// Thread-safety: the services are thread-safe; install_mutex serialises installations.
 #pragma once
 
 #include <chrono>
+#include <mutex>
 #include <string>
+
+#include "lib/b24/rest_client.h"
+#include "lib/core/clock.h"
+#include "lib/core/install_spec.h"
+#include "lib/store/inbox.h"
+#include "lib/store/portal_store.h"
 
 namespace handlers {
 
 struct Deps {
   std::string version;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  std::string public_url;  // the base URL Bitrix24 calls, without a trailing slash
+  core::InstallSpec spec;
+  core::Manifest manifest;
+  store::PortalStore* portals = nullptr;
+  store::Inbox* inbox = nullptr;
+  b24::RestClient* client = nullptr;
+  b24::Transport* transport = nullptr;
+  core::Clock* clock = nullptr;
+  std::mutex install_mutex;  // installations are rare: one at a time keeps concurrent ones safe
 };
 
 }  // namespace handlers

@@ -1,27 +1,34 @@
 #include "handlers/routes.h"
 
-#include <nlohmann/json.hpp>
-
+#include "handlers/events.h"
 #include "handlers/health.h"
+#include "handlers/install.h"
+#include "handlers/reply.h"
 
 namespace handlers {
-namespace {
 
-void JsonError(httplib::Response& res, int status, const std::string& error,
-               const std::string& description) {
-  res.status = status;
-  res.set_content(nlohmann::json{{"error", error}, {"error_description", description}}.dump(),
-                  "application/json");
-}
-
-}  // namespace
-
-void RegisterRoutes(httplib::Server& server, const Deps& deps) {
+void RegisterRoutes(httplib::Server& server, Deps& deps) {
   server.Get("/health", [&deps](const httplib::Request& req, httplib::Response& res) {
     Health(deps, req, res);
   });
+  const auto& paths = deps.manifest;
+  auto post = [&server, &deps](
+                  const std::string& path,
+                  void (*handler)(Deps&, const httplib::Request&, httplib::Response&)) {
+    if (path.empty()) return;  // no manifest: a bare health server (tests)
+    server.Post(path, [&deps, handler](const httplib::Request& req, httplib::Response& res) {
+      handler(deps, req, res);
+    });
+  };
+  post(paths.installer_path, Installer);
+  post(paths.install_event_path, InstallEvent);
+  post(paths.events_path, Event);
   server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (res.body.empty()) JsonError(res, res.status, "not_found", "No such route");
+    if (!res.body.empty()) return;
+    if (res.status == 413)
+      return JsonError(res, 413, "payload_too_large", "The request body is too large");
+    JsonError(res, res.status, res.status == 404 ? "not_found" : "bad_request",
+              res.status == 404 ? "No such route" : "The request was refused");
   });
   // Never let an exception text reach the client (cpp-httplib would put e.what() in a header).
   server.set_exception_handler(

@@ -1,4 +1,4 @@
-// The one route table of the conveyor server.
+// The one route table of the conveyor server; paths come from bitrix24-manifest.json.
 #pragma once
 
 #include <httplib.h>
@@ -8,6 +8,6 @@
 namespace handlers {
 
 // Registers every route and the cross-cutting hooks (JSON 404s, exception handler).
-void RegisterRoutes(httplib::Server& server, const Deps& deps);
+void RegisterRoutes(httplib::Server& server, Deps& deps);
 
 }  // namespace handlers

@@ -10,10 +10,11 @@ namespace {
 
 struct RunningServer {
   httplib::Server server;
-  handlers::Deps deps{"9.9.9"};
+  handlers::Deps deps;
   std::thread thread;
   int port = 0;
   RunningServer() {
+    deps.version = "9.9.9";
     handlers::RegisterRoutes(server, deps);
     port = server.bind_to_any_port("127.0.0.1");
     thread = std::thread([this] { server.listen_after_bind(); });

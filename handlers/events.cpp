@@ -1,0 +1,42 @@
+#include "handlers/events.h"
+
+#include "handlers/reply.h"
+#include "lib/core/payloads.h"
+
+namespace handlers {
+
+void Event(Deps& deps, const httplib::Request& req, httplib::Response& res) {
+  auto event = core::ParseEvent(req.body);
+  if (!event) return JsonError(res, 400, "invalid_request", event.error().message);
+  auto stored = deps.portals->Find(event->auth.member_id);
+  if (!stored) return JsonError(res, 500, "storage_error", "The installation could not be read");
+  // Unknown portal or wrong token: 401 and nothing stored (safe-event-handlers.md).
+  if (!*stored || (*stored)->state == "uninstalled" ||
+      !core::ConstantTimeEquals((*stored)->application_token, event->auth.application_token)) {
+    return JsonError(res, 401, "invalid_token", "Unknown installation or application_token");
+  }
+  const int64_t now = static_cast<int64_t>(deps.clock->Now());
+  if (event->name == "ONAPPUNINSTALL") {
+    const bool clean = event->data.is_object() && event->data.value("CLEAN", std::string()) == "1";
+    std::lock_guard<std::mutex> lock(deps.install_mutex);
+    if (auto removed = deps.portals->Remove(event->auth.member_id, clean, now); !removed) {
+      return JsonError(res, 500, "storage_error", "The installation could not be removed");
+    }
+    deps.client->Forget(event->auth.member_id);
+    return Json(res, {{"status", "uninstalled"}});
+  }
+  const std::string entity = event->name.rfind("ONCRMLEAD", 0) == 0   ? "lead"
+                             : event->name.rfind("ONCRMDEAL", 0) == 0 ? "deal"
+                                                                      : "app";
+  // Bitrix24 gives events no id: the same event delivered twice has the same handler, object,
+  // name and second.
+  const std::string dedup = event->name + ":" + std::to_string(event->EntityId()) + ":" +
+                            std::to_string(event->ts) + ":" + event->handler_id;
+  auto queued = deps.inbox->Enqueue(event->auth.member_id, dedup, event->name, entity,
+                                    event->EntityId(), event->data.dump(), now);
+  if (!queued)
+    return JsonError(res, 503, "storage_error", "The event could not be stored; please retry");
+  Json(res, {{"status", *queued ? "queued" : "duplicate"}});
+}
+
+}  // namespace handlers

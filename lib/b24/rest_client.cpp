@@ -1,0 +1,343 @@
+#include "lib/b24/rest_client.h"
+
+#include <algorithm>
+
+#include "lib/core/query_encoding.h"
+
+namespace b24 {
+namespace {
+
+using json = nlohmann::json;
+
+std::string Text(const json& body, const char* key) {
+  auto it = body.find(key);
+  return it != body.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+std::optional<long> OptionalLong(const json& body, const char* key) {
+  auto it = body.find(key);
+  if (it == body.end() || !it->is_number()) return std::nullopt;
+  return it->get<long>();
+}
+
+// "http://new.host/rest/crm.lead.add.json?x" -> "http://new.host/rest/"
+std::string EndpointFrom(const std::string& location) {
+  const auto rest = location.find("/rest/");
+  return rest == std::string::npos ? "" : location.substr(0, rest + 6);
+}
+
+// A list method's rows: legacy lists answer an array, crm.item.list {"items":[...]},
+// tasks.task.list {"tasks":[...]}, crm.category.list {"categories":[...]}.
+json RowsOf(const json& result) {
+  if (result.is_array()) return result;
+  if (result.is_object()) {
+    for (const char* key : {"items", "tasks", "categories"}) {
+      if (result.contains(key) && result[key].is_array()) return result[key];
+    }
+  }
+  return json::array();
+}
+
+long IdOf(const json& row, const std::string& field) {
+  auto it = row.find(field);
+  if (it == row.end()) return 0;
+  if (it->is_number()) return it->get<long>();
+  if (it->is_string()) {
+    try {
+      return std::stol(it->get<std::string>());
+    } catch (...) {
+      return 0;
+    }
+  }
+  return 0;
+}
+
+const json& Entry(const json& map, const std::string& key) {
+  static const json kNull;
+  if (!map.is_object()) return kNull;
+  auto it = map.find(key);
+  return it == map.end() ? kNull : *it;
+}
+
+}  // namespace
+
+RestClient::RestClient(ClientOptions options, Transport& transport, TokenStore& store,
+                       RateLimiter& limiter, core::Clock& clock)
+    : options_(std::move(options)),
+      transport_(transport),
+      store_(store),
+      limiter_(limiter),
+      clock_(clock) {}
+
+bool RestClient::IsRead(const std::string& method) {
+  static const char* kSuffixes[] = {".get", ".list", ".fields", ".current", ".types", ".items"};
+  for (const char* suffix : kSuffixes) {
+    const std::string s = suffix;
+    if (method.size() > s.size() && method.compare(method.size() - s.size(), s.size(), s) == 0) {
+      return true;
+    }
+  }
+  return method == "profile" || method == "app.info" || method == "timeman.status" ||
+         method == "crm.duplicate.findbycomm" || method == "crm.status.entity.types";
+}
+
+std::shared_ptr<RestClient::Session> RestClient::SessionFor(const std::string& member_id) {
+  std::lock_guard<std::mutex> lock(sessions_mutex_);
+  auto& session = sessions_[member_id];
+  if (!session) session = std::make_shared<Session>();
+  return session;
+}
+
+Result<PortalAuth> RestClient::CurrentAuth(const std::string& member_id) {
+  auto session = SessionFor(member_id);
+  std::lock_guard<std::mutex> lock(session->mutex);
+  if (!session->loaded) {
+    auto auth = store_.Load(member_id);
+    if (!auth) return auth;
+    session->auth = *auth;
+    session->loaded = true;
+  }
+  return session->auth;
+}
+
+void RestClient::Forget(const std::string& member_id) {
+  std::lock_guard<std::mutex> lock(sessions_mutex_);
+  sessions_.erase(member_id);
+}
+
+Result<void> RestClient::Refresh(const std::string& member_id, const std::string& expired_token) {
+  auto session = SessionFor(member_id);
+  std::lock_guard<std::mutex> lock(session->mutex);
+  // Single flight: whoever got here first has refreshed already.
+  if (session->loaded && session->auth.access_token != expired_token) return {};
+  if (!session->loaded) {
+    auto auth = store_.Load(member_id);
+    if (!auth) return tl::unexpected(auth.error());
+    session->auth = *auth;
+    session->loaded = true;
+    if (session->auth.access_token != expired_token) return {};
+  }
+  const std::string url = options_.oauth_url + "?grant_type=refresh_token&client_id=" +
+                          core::PercentEncode(options_.client_id) +
+                          "&client_secret=" + core::PercentEncode(options_.client_secret) +
+                          "&refresh_token=" + core::PercentEncode(session->auth.refresh_token);
+  const HttpReply reply = transport_.Get(url, options_.timeout_seconds);
+  const json body = json::parse(reply.body, nullptr, false);
+  if (reply.status != 200 || !body.is_object() || Text(body, "access_token").empty()) {
+    Failure failure = Classify(reply.status, body.is_object() ? Text(body, "error") : "",
+                               body.is_object() ? Text(body, "error_description") : "");
+    if (failure.code == "invalid_grant") {
+      store_.MarkNeedsReinstall(member_id);
+      session->loaded = false;
+    }
+    return tl::unexpected(failure);
+  }
+  const std::string access = Text(body, "access_token");
+  const std::string refresh = Text(body, "refresh_token");
+  const int64_t expires = body.value("expires", int64_t{0});
+  // Persist first: a crash after this line must not lose the rotated refresh token.
+  auto saved = store_.SaveTokens(member_id, access, refresh, expires);
+  if (!saved) return saved;
+  session->auth.access_token = access;
+  session->auth.refresh_token = refresh;
+  session->auth.expires = expires;
+  if (const std::string endpoint = Text(body, "client_endpoint"); !endpoint.empty()) {
+    session->auth.client_endpoint = endpoint;
+  }
+  std::lock_guard<std::mutex> stats_lock(stats_mutex_);
+  ++stats_.refreshes;
+  return {};
+}
+
+void RestClient::Count(const std::string& method, const std::string& outcome) {
+  std::lock_guard<std::mutex> lock(stats_mutex_);
+  ++stats_.by_method[method][outcome];
+}
+
+Result<Response> RestClient::CallOnce(const std::string& member_id, const std::string& method,
+                                      const nlohmann::ordered_json& params, Lane lane, bool read) {
+  double backoff = options_.backoff_seconds;
+  bool refreshed = false;
+  Failure last{FailureKind::kTransport, 0, "", "no attempt made"};
+  for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
+    if (attempt > 0) {
+      std::lock_guard<std::mutex> lock(stats_mutex_);
+      ++stats_.retries;
+    }
+    auto auth = CurrentAuth(member_id);
+    if (!auth) return tl::unexpected(auth.error());
+    const double waited = limiter_.Acquire(member_id, method, lane);
+    nlohmann::ordered_json body = params.is_object() ? params : nlohmann::ordered_json::object();
+    body["auth"] = auth->access_token;
+    const HttpReply reply =
+        transport_.Post(auth->client_endpoint + method + ".json", "application/json", body.dump(),
+                        options_.timeout_seconds);
+    {
+      std::lock_guard<std::mutex> lock(stats_mutex_);
+      ++stats_.calls;
+      stats_.limiter_wait_seconds += waited;
+    }
+    if (reply.status == 302 || reply.status == 301) {
+      const std::string endpoint = EndpointFrom(reply.location);
+      if (endpoint.empty())
+        return tl::unexpected(
+            Failure{FailureKind::kServer, reply.status, "", "redirect without a REST address"});
+      auto saved = store_.SaveEndpoint(member_id, endpoint);
+      if (!saved) return tl::unexpected(saved.error());
+      auto session = SessionFor(member_id);
+      {
+        std::lock_guard<std::mutex> lock(session->mutex);
+        session->auth.client_endpoint = endpoint;
+      }
+      std::lock_guard<std::mutex> lock(stats_mutex_);
+      ++stats_.redirects;
+      continue;
+    }
+    const json answer = json::parse(reply.body, nullptr, false);
+    if (reply.status == 200 && answer.is_object() && answer.contains("result")) {
+      Response response{answer["result"], OptionalLong(answer, "total"),
+                        OptionalLong(answer, "next"), 0, 0};
+      if (answer.contains("time") && answer["time"].is_object()) {
+        response.operating = answer["time"].value("operating", 0.0);
+        response.operating_reset_at = answer["time"].value("operating_reset_at", 0.0);
+        limiter_.NoteOperating(member_id, method, response.operating, response.operating_reset_at);
+      }
+      Count(method, "ok");
+      return response;
+    }
+    last = Classify(
+        reply.status, answer.is_object() ? Text(answer, "error") : "",
+        answer.is_object() ? Text(answer, "error_description") : reply.body.substr(0, 200));
+    Count(method, last.code.empty() ? std::to_string(reply.status) : last.code);
+    {
+      std::lock_guard<std::mutex> lock(stats_mutex_);
+      ++stats_.failures;
+    }
+    switch (last.kind) {
+      case FailureKind::kExpiredToken: {
+        if (refreshed) return tl::unexpected(last);
+        auto ok = Refresh(member_id, auth->access_token);
+        if (!ok) return tl::unexpected(ok.error());
+        refreshed = true;
+        continue;
+      }
+      case FailureKind::kQueryLimit:
+        limiter_.HoldPortal(member_id, clock_.Now() + backoff);
+        backoff *= 2;
+        continue;
+      case FailureKind::kOperationLimit:
+        limiter_.HoldMethod(member_id, method, clock_.Now() + backoff);
+        backoff *= 2;
+        continue;
+      case FailureKind::kTransport:
+      case FailureKind::kServer:
+        if (!read) return tl::unexpected(last);  // it may have run: the caller checks and decides
+        clock_.Sleep(backoff);
+        backoff *= 2;
+        continue;
+      case FailureKind::kInvalidToken:
+      case FailureKind::kNeedsReinstall:
+      case FailureKind::kUnknownPortal:
+      case FailureKind::kNotFound:
+      case FailureKind::kAccessDenied:
+      case FailureKind::kBadRequest:
+        return tl::unexpected(last);
+    }
+  }
+  return tl::unexpected(last);
+}
+
+Result<Response> RestClient::Call(const std::string& member_id, const std::string& method,
+                                  const json& params, Lane lane) {
+  return CallOnce(member_id, method, nlohmann::ordered_json(params), lane, IsRead(method));
+}
+
+Result<std::vector<BatchItem>> RestClient::Batch(const std::string& member_id,
+                                                 const std::vector<BatchCommand>& commands,
+                                                 Lane lane, bool halt) {
+  constexpr size_t kMaxCommands = 50;
+  std::vector<BatchItem> items;
+  for (size_t start = 0; start < commands.size(); start += kMaxCommands) {
+    const size_t end = std::min(commands.size(), start + kMaxCommands);
+    nlohmann::ordered_json cmd = nlohmann::ordered_json::object();
+    bool read = true;
+    for (size_t i = start; i < end; ++i) {
+      const auto& c = commands[i];
+      cmd[c.key] = c.method + "?" + core::EncodeQuery(c.params);
+      read = read && IsRead(c.method);
+    }
+    const nlohmann::ordered_json request = {{"halt", halt ? 1 : 0}, {"cmd", cmd}};
+    auto response = CallOnce(member_id, "batch", request, lane, read);
+    if (!response) return tl::unexpected(response.error());
+    const json& r = response->result;
+    const json& results = Entry(r, "result");
+    const json& errors = Entry(r, "result_error");
+    for (size_t i = start; i < end; ++i) {
+      BatchItem item;
+      item.key = commands[i].key;
+      const json& error = Entry(errors, item.key);
+      if (error.is_object()) {
+        item.failure = Classify(400, Text(error, "error"), Text(error, "error_description"));
+      } else if (results.is_object() && results.contains(item.key)) {
+        item.result = results[item.key];
+        const json& total = Entry(Entry(r, "result_total"), item.key);
+        const json& next = Entry(Entry(r, "result_next"), item.key);
+        if (total.is_number()) item.total = total.get<long>();
+        if (next.is_number()) item.next = next.get<long>();
+      } else {
+        item.failure = Failure{FailureKind::kBadRequest, 0, "", "not run (halted)"};
+      }
+      items.push_back(std::move(item));
+    }
+  }
+  return items;
+}
+
+Result<long> RestClient::ScanById(const std::string& member_id, const std::string& method,
+                                  json params, const std::function<bool(const json& rows)>& on_page,
+                                  Lane lane, const std::string& id_field) {
+  long seen = 0;
+  long last_id = 0;
+  if (!params.is_object()) params = json::object();
+  if (!params.contains("filter") || !params["filter"].is_object())
+    params["filter"] = json::object();
+  params["order"] = {{id_field, "ASC"}};
+  params["start"] = -1;  // no COUNT(*): the fast full export of huge-data.md
+  for (;;) {
+    params["filter"][">" + id_field] = last_id;
+    auto page = Call(member_id, method, params, lane);
+    if (!page) return tl::unexpected(page.error());
+    const json rows = RowsOf(page->result);
+    if (rows.empty()) break;
+    seen += static_cast<long>(rows.size());
+    if (!on_page(rows)) break;
+    const long next_id = IdOf(rows.back(), id_field);
+    if (next_id <= last_id) break;  // a server ignoring the filter must not loop us forever
+    last_id = next_id;
+    if (rows.size() < 50) break;
+  }
+  return seen;
+}
+
+Result<std::vector<json>> RestClient::ListAll(const std::string& member_id,
+                                              const std::string& method, json params, Lane lane) {
+  std::vector<json> rows;
+  if (!params.is_object()) params = json::object();
+  long start = 0;
+  for (;;) {
+    params["start"] = start;
+    auto page = Call(member_id, method, params, lane);
+    if (!page) return tl::unexpected(page.error());
+    for (const auto& row : RowsOf(page->result)) rows.push_back(row);
+    if (!page->next || *page->next <= start) break;
+    start = *page->next;
+  }
+  return rows;
+}
+
+ClientStats RestClient::Stats() const {
+  std::lock_guard<std::mutex> lock(stats_mutex_);
+  return stats_;
+}
+
+}  // namespace b24

@@ -1,0 +1,72 @@
+// What Bitrix24 POSTs to the app, parsed: page requests (installer, app page, placements;
+// REST.md §1.2, §3.3) and events (REST.md §2.3), both url-encoded with PHP bracket keys.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "lib/core/error.h"
+
+namespace core {
+
+// `a[b][]=1&c=2` -> {"a":{"b":["1"]},"c":"2"}; every value a string.
+nlohmann::json ParseForm(std::string_view body);
+
+struct PageRequest {
+  std::string domain;    // query DOMAIN
+  std::string protocol;  // query PROTOCOL: "1" https, "0" http
+  std::string lang;
+  std::string member_id;
+  std::string auth_id;
+  int64_t auth_expires = 0;  // seconds from now
+  std::string refresh_id;
+  std::string server_endpoint;
+  std::string application_token;
+  std::string application_scope;
+  std::string status;
+  std::string placement;
+  nlohmann::json placement_options = nlohmann::json::object();
+
+  // "https://DOMAIN/rest/" from DOMAIN and PROTOCOL.
+  std::string ClientEndpoint() const;
+};
+
+// Fails with kInvalidArgument when member_id, DOMAIN, AUTH_ID or APPLICATION_TOKEN is
+// missing, or PLACEMENT_OPTIONS is not JSON.
+[[nodiscard]] Result<PageRequest> ParsePageRequest(std::string_view query, std::string_view body);
+
+struct EventAuth {
+  std::string access_token;  // empty when automation made the change (reduced set)
+  std::string refresh_token;
+  int64_t expires = 0;
+  std::string scope;
+  std::string domain;
+  std::string server_endpoint;
+  std::string client_endpoint;
+  std::string member_id;
+  std::string application_token;
+  std::string status;
+  int64_t user_id = 0;
+};
+
+struct Event {
+  std::string name;  // upper case
+  std::string handler_id;
+  int64_t ts = 0;
+  nlohmann::json data = nlohmann::json::object();
+  EventAuth auth;
+  // The CRM object the event is about: data[FIELDS][ID]; 0 for app events.
+  int64_t EntityId() const;
+};
+
+// Fails with kInvalidArgument when event, auth[member_id] or auth[application_token] is missing.
+[[nodiscard]] Result<Event> ParseEvent(std::string_view body);
+
+// Compares secrets in time independent of where they differ.
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
+}  // namespace core

@@ -1,0 +1,67 @@
+// The durable queue between the HTTP handlers (which enqueue Bitrix24 events and answer at once)
+// and the engine's workers (which claim, process and ack them).
+//
+// Guarantees: an event is enqueued at most once per (member_id, dedup_key) while it is pending;
+// events of one entity (member_id, entity_type, entity_id) are handed out one at a time in
+// arrival order; delivery is at least once: a claim is a lease, and an event whose lease ran out
+// (its worker crashed or hung) is handed out again. Events without an entity share the empty key
+// ("", 0) and so are also processed one at a time per portal.
+//
+// Thread-safety: safe to share between threads and with other processes on the same file.
+// The Database must outlive the Inbox.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "lib/core/error.h"
+#include "lib/store/database.h"
+
+namespace store {
+
+// Times are Unix seconds, passed in by the caller.
+struct InboxEvent {
+  int64_t id = 0;
+  std::string member_id;
+  std::string dedup_key;
+  std::string event;
+  std::string entity_type;
+  int64_t entity_id = 0;
+  std::string payload;
+  int64_t received_at = 0;
+  int attempts = 0;  // failed attempts so far (Retry calls)
+  int64_t available_at = 0;
+  int64_t leased_until = 0;
+  std::string last_error;
+};
+
+class Inbox {
+ public:
+  explicit Inbox(Database& db) : db_(db) {}
+
+  // Returns false, changing nothing, when (member_id, dedup_key) is already pending. Fails with
+  // kNotFound when the portal is unknown.
+  [[nodiscard]] core::Result<bool> Enqueue(std::string_view member_id, std::string_view dedup_key,
+                                           std::string_view event, std::string_view entity_type,
+                                           int64_t entity_id, std::string_view payload,
+                                           int64_t now);
+  // Leases the oldest event that is available at `now`, not leased, and has no older pending
+  // event for its entity, until now + lease_seconds. nullopt when there is none.
+  [[nodiscard]] core::Result<std::optional<InboxEvent>> Claim(int64_t now, int64_t lease_seconds);
+  // Done with the event: deletes it. Acking an event that is gone already is not an error.
+  [[nodiscard]] core::Result<void> Ack(int64_t id);
+  // Failed: counts the attempt, records the error (which must not hold secrets), releases the
+  // lease and makes the event available again at `available_at`. Retrying an event that is gone
+  // already is not an error.
+  [[nodiscard]] core::Result<void> Retry(int64_t id, std::string_view error, int64_t available_at);
+  // Pending events (leased or not) of one portal, or of all portals.
+  [[nodiscard]] core::Result<int64_t> Depth(std::string_view member_id);
+  [[nodiscard]] core::Result<int64_t> Depth();
+
+ private:
+  Database& db_;
+};
+
+}  // namespace store

@@ -1,0 +1,61 @@
+#include "lib/store/operation_log.h"
+
+#include <utility>
+
+namespace store {
+namespace {
+
+tl::unexpected<core::Error> Fail(core::ErrorCode code, std::string message) {
+  return tl::make_unexpected(core::Error{code, std::move(message)});
+}
+
+}  // namespace
+
+core::Result<bool> OperationLog::Begin(std::string_view member_id, std::string_view op_key,
+                                       int64_t now) {
+  Session session(db_);
+  auto statement = session.Prepare(
+      "operation begin",
+      "INSERT INTO operations (member_id, op_key, state, at) VALUES (?1, ?2, 'started', ?3) "
+      "ON CONFLICT (member_id, op_key) DO NOTHING");
+  if (!statement) return tl::make_unexpected(statement.error());
+  statement->Bind(1, member_id).Bind(2, op_key).Bind(3, now);
+  if (auto ok = statement->Run(); !ok) return tl::make_unexpected(ok.error());
+  return session.Changes() > 0;
+}
+
+core::Result<void> OperationLog::Finish(std::string_view member_id, std::string_view op_key,
+                                        std::string_view result) {
+  Session session(db_);
+  auto statement = session.Prepare(
+      "operation finish",
+      "UPDATE operations SET state = 'done', result = ?3 WHERE member_id = ?1 AND op_key = ?2");
+  if (!statement) return tl::make_unexpected(statement.error());
+  statement->Bind(1, member_id).Bind(2, op_key).Bind(3, result);
+  if (auto ok = statement->Run(); !ok) return ok;
+  if (session.Changes() == 0) {
+    return Fail(core::ErrorCode::kNotFound, "operation finish: key was never begun");
+  }
+  return {};
+}
+
+core::Result<std::optional<Operation>> OperationLog::Find(std::string_view member_id,
+                                                          std::string_view op_key) {
+  Session session(db_);
+  auto statement = session.Prepare(
+      "operation find",
+      "SELECT state, result, at FROM operations WHERE member_id = ?1 AND op_key = ?2");
+  if (!statement) return tl::make_unexpected(statement.error());
+  statement->Bind(1, member_id).Bind(2, op_key);
+  auto row = statement->Step();
+  if (!row) return tl::make_unexpected(row.error());
+  if (!*row) return std::optional<Operation>();
+  Operation operation;
+  operation.state =
+      statement->ColumnText(0) == "done" ? OperationState::kDone : OperationState::kStarted;
+  operation.result = statement->ColumnText(1);
+  operation.at = statement->ColumnInt64(2);
+  return std::optional<Operation>(std::move(operation));
+}
+
+}  // namespace store

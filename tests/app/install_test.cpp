@@ -1,0 +1,167 @@
+// Installing the conveyor into an emulated portal, over real HTTP: provisioning, tokens at
+// rest, event intake, forged requests, uninstall (issue #3 items 5 and 6).
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+
+#include "lib/store/database.h"
+#include "lib/store/inbox.h"
+#include "tests/app/conveyor_process.h"
+
+using test::json;
+
+namespace {
+
+const std::string kMember = "testportal0000000000000000000001";
+
+struct Fixture {
+  test::Emulator emu;
+  std::string db = TempDb();
+  test::ConveyorProcess app{{{"CONVEYOR_CLIENT_ID", "local.conveyor"},
+                             {"CONVEYOR_CLIENT_SECRET", "conveyor-secret"},
+                             {"CONVEYOR_OAUTH_URL", emu.Base() + "/oauth/token/"},
+                             {"CONVEYOR_DEV", "1"}},
+                            db};
+  ~Fixture() {
+    app.Stop();
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((db + suffix).c_str());
+  }
+
+  static std::string TempDb() {
+    char path[] = "/tmp/conveyor-db-XXXXXX";
+    const int fd = mkstemp(path);
+    close(fd);
+    return path;
+  }
+  test::Answer Install() {
+    return emu.Control("apps/install", {{"application_url", app.Url("/app")},
+                                        {"installer_url", app.Url("/install")},
+                                        {"install_event_url", app.Url("/b24/install")}});
+  }
+  long Count(const std::string& section, const char* key, const std::string& value) {
+    long n = 0;
+    for (const auto& row : emu.State(section).body)
+      n += row.value(key, std::string()) == value ? 1 : 0;
+    return n;
+  }
+  std::string ApplicationToken() { return emu.State("installations").body[0]["application_token"]; }
+  long InboxDepth() {
+    auto database = store::Database::Open(db);
+    if (!database) return -1;
+    store::Inbox inbox(**database);
+    auto depth = inbox.Depth();
+    return depth ? *depth : -1;
+  }
+  test::Answer PostEvent(const std::string& form) {
+    httplib::Client client("127.0.0.1", app.port());
+    return test::ToAnswer(client.Post("/b24/events", form, "application/x-www-form-urlencoded"));
+  }
+};
+
+}  // namespace
+
+TEST_CASE("installing provisions the portal once and finishes the installation") {
+  Fixture f;
+  const auto installed = f.Install();
+  REQUIRE(installed.status == 200);
+  CHECK(installed.body["installed"] == true);
+  CHECK(installed.body["installer"]["status"] == 200);
+  CHECK(f.Count("categories", "name", "Продажи") == 1);
+  CHECK(f.Count("categories", "name", "Производство") == 1);
+  CHECK(f.Count("statuses", "NAME", "Готов СЕЙЧАС") == 1);
+  CHECK(f.Count("bindings", "handler", f.app.Url("/b24/events")) == 8);
+  CHECK(f.Count("placements", "handler", f.app.Url("/placements/deal")) == 1);
+
+  // Uninstall keeping data, install again: nothing is duplicated.
+  f.emu.Control("apps/uninstall", {{"clean", false}});
+  REQUIRE(test::Eventually(
+      [&] { return f.emu.Get("/_emulator/deliveries").body["by_status"].contains("200"); }));
+  REQUIRE(f.Install().body["installed"] == true);
+  CHECK(f.Count("categories", "name", "Продажи") == 1);
+  CHECK(f.Count("statuses", "NAME", "Готов СЕЙЧАС") == 1);
+  CHECK(f.Count("bindings", "handler", f.app.Url("/b24/events")) == 8);
+
+  // An update drops the bindings; the installer binds them again, and nothing else changes.
+  f.emu.Control("apps/update", {{"version", 2}});
+  CHECK(f.Count("bindings", "handler", f.app.Url("/b24/events")) == 8);
+  CHECK(f.Count("categories", "name", "Продажи") == 1);
+}
+
+TEST_CASE("tokens are stored encrypted") {
+  Fixture f;
+  REQUIRE(f.Install().body["installed"] == true);
+  const std::string secret = f.emu.State("installations").body[0]["application_token"];
+  std::string raw;
+  for (const std::string& file : {f.db, f.db + "-wal"}) {  // WAL mode: recent pages live in -wal
+    std::ifstream in(file, std::ios::binary);
+    raw += std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  }
+  CHECK(raw.find(secret) == std::string::npos);
+  CHECK(raw.find(kMember) != std::string::npos);  // the row is there, its secrets are not readable
+}
+
+TEST_CASE("events of a known installation are queued; forged ones get 401 and store nothing") {
+  Fixture f;
+  REQUIRE(f.Install().body["installed"] == true);
+  f.emu.Control("act", {{"as", "user"},
+                        {"method", "crm.lead.add"},
+                        {"params", {{"fields", {{"TITLE", "Web form"}}}}}});
+  REQUIRE(test::Eventually([&] { return f.InboxDepth() == 1; }));
+
+  const std::string token = f.ApplicationToken();
+  const std::string forged =
+      "event=ONCRMLEADADD&data[FIELDS][ID]=1&ts=1&auth[member_id]=" + kMember +
+      "&auth[application_token]=" + std::string(token.size(), 'x');
+  const auto refused = f.PostEvent(forged);
+  CHECK(refused.status == 401);
+  CHECK(refused.body["error"] == "invalid_token");
+  const auto unknown =
+      f.PostEvent("event=ONCRMLEADADD&auth[member_id]=nobody&auth[application_token]=" + token);
+  CHECK(unknown.status == 401);
+  const auto malformed = f.PostEvent("no=event");
+  CHECK(malformed.status == 400);
+  CHECK(malformed.body["error_description"] == "event is missing");
+  CHECK(f.InboxDepth() == 1);
+
+  // The same delivery twice is stored once.
+  const std::string genuine =
+      "event=ONCRMLEADUPDATE&event_handler_id=3&data[FIELDS][ID]=1&ts=77&auth[member_id]=" +
+      kMember + "&auth[application_token]=" + token;
+  CHECK(f.PostEvent(genuine).body["status"] == "queued");
+  CHECK(f.PostEvent(genuine).body["status"] == "duplicate");
+  CHECK(f.InboxDepth() == 2);
+}
+
+TEST_CASE("uninstall is accepted only with the stored application_token") {
+  Fixture f;
+  REQUIRE(f.Install().body["installed"] == true);
+  const auto forged = f.PostEvent("event=ONAPPUNINSTALL&data[CLEAN]=1&auth[member_id]=" + kMember +
+                                  "&auth[application_token]=forged");
+  CHECK(forged.status == 401);
+  f.emu.Control(
+      "act",
+      {{"as", "user"}, {"method", "crm.lead.add"}, {"params", {{"fields", {{"TITLE", "x"}}}}}});
+  REQUIRE(test::Eventually([&] { return f.InboxDepth() == 1; }));
+  const std::string token = f.ApplicationToken();
+  f.emu.Control("apps/uninstall", {{"clean", true}});
+  REQUIRE(test::Eventually([&] { return f.InboxDepth() == 0; }));  // CLEAN=1: its data is gone
+  const auto after =
+      f.PostEvent("event=ONCRMLEADADD&data[FIELDS][ID]=1&ts=5&auth[member_id]=" + kMember +
+                  "&auth[application_token]=" + token);
+  CHECK(after.status == 401);
+}
+
+TEST_CASE("the server refuses to start without an encryption key outside dev mode") {
+  test::Emulator emu;
+  char path[] = "/tmp/conveyor-db-XXXXXX";
+  close(mkstemp(path));
+  bool started = true;
+  try {
+    test::ConveyorProcess app({{"CONVEYOR_CLIENT_ID", "id"}, {"CONVEYOR_CLIENT_SECRET", "s"}},
+                              path);
+  } catch (const std::exception&) {
+    started = false;
+  }
+  CHECK_FALSE(started);
+  std::remove(path);
+}

@@ -1,0 +1,62 @@
+// A TokenStore in memory for tests, counting what the client persisted.
+#pragma once
+
+#include <mutex>
+
+#include "lib/b24/token_store.h"
+
+namespace test {
+
+class MemoryTokenStore : public b24::TokenStore {
+ public:
+  explicit MemoryTokenStore(b24::PortalAuth auth) : auth_(std::move(auth)) {}
+  b24::Result<b24::PortalAuth> Load(const std::string& member_id) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (member_id != auth_.member_id) {
+      return tl::unexpected(
+          b24::Failure{b24::FailureKind::kUnknownPortal, 0, "", "unknown portal"});
+    }
+    if (needs_reinstall_) {
+      return tl::unexpected(b24::Failure{b24::FailureKind::kNeedsReinstall, 0, "", "reinstall"});
+    }
+    return auth_;
+  }
+  b24::Result<void> SaveTokens(const std::string&, const std::string& access,
+                               const std::string& refresh, int64_t expires) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auth_.access_token = access;
+    auth_.refresh_token = refresh;
+    auth_.expires = expires;
+    ++saves_;
+    return {};
+  }
+  b24::Result<void> SaveEndpoint(const std::string&, const std::string& endpoint) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auth_.client_endpoint = endpoint;
+    return {};
+  }
+  void MarkNeedsReinstall(const std::string&) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    needs_reinstall_ = true;
+  }
+  b24::PortalAuth auth() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return auth_;
+  }
+  int saves() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return saves_;
+  }
+  bool needs_reinstall() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return needs_reinstall_;
+  }
+
+ private:
+  std::mutex mutex_;
+  b24::PortalAuth auth_;
+  int saves_ = 0;
+  bool needs_reinstall_ = false;
+};
+
+}  // namespace test

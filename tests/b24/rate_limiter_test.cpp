@@ -1,0 +1,55 @@
+#include "lib/b24/rate_limiter.h"
+
+#include <catch2/catch.hpp>
+
+namespace {
+
+// A clock that only moves when someone sleeps.
+class ManualClock : public core::Clock {
+ public:
+  double Now() const override { return now_; }
+  void Sleep(double seconds) override { now_ += seconds; }
+
+ private:
+  double now_ = 1000;
+};
+
+}  // namespace
+
+TEST_CASE("the bucket lets a burst through, then paces requests at the drain rate") {
+  ManualClock clock;
+  b24::RateLimiter limiter({50, 2, 2, 10, 480, 60}, clock);
+  double waited = 0;
+  for (int i = 0; i < 48; ++i) waited += limiter.Acquire("p", "m", b24::Lane::kInteractive);
+  CHECK(waited == 0);  // 50 minus the safety margin of 2
+  CHECK(limiter.Acquire("p", "m", b24::Lane::kInteractive) == Approx(0.5));
+  CHECK(limiter.Acquire("p", "m", b24::Lane::kInteractive) == Approx(0.5));
+  CHECK(limiter.Acquire("other", "m", b24::Lane::kInteractive) == 0);  // portals are separate
+}
+
+TEST_CASE("backfill leaves a reserve to interactive work") {
+  ManualClock clock;
+  b24::RateLimiter limiter({50, 2, 2, 10, 480, 60}, clock);
+  for (int i = 0; i < 38; ++i) REQUIRE(limiter.Acquire("p", "m", b24::Lane::kBackfill) == 0);
+  CHECK(limiter.Acquire("p", "m", b24::Lane::kBackfill) > 0);
+  const double before = clock.Now();
+  for (int i = 0; i < 9; ++i) CHECK(limiter.Acquire("p", "m", b24::Lane::kInteractive) == 0);
+  CHECK(clock.Now() == before);
+}
+
+TEST_CASE("a method near its operating limit waits for operating_reset_at") {
+  ManualClock clock;
+  b24::RateLimiter limiter({50, 2, 2, 10, 480, 60}, clock);
+  limiter.NoteOperating("p", "crm.deal.list", 100, 5000);  // far from the limit: no hold
+  CHECK(limiter.Acquire("p", "crm.deal.list", b24::Lane::kInteractive) == 0);
+  limiter.NoteOperating("p", "crm.deal.list", 430, 1600);
+  CHECK(limiter.Acquire("p", "crm.deal.list", b24::Lane::kInteractive) == Approx(600));
+  CHECK(limiter.Acquire("p", "crm.lead.list", b24::Lane::kInteractive) == 0);
+}
+
+TEST_CASE("a refusal from the portal holds every request until the given time") {
+  ManualClock clock;
+  b24::RateLimiter limiter({50, 2, 2, 10, 480, 60}, clock);
+  limiter.HoldPortal("p", clock.Now() + 3);
+  CHECK(limiter.Acquire("p", "m", b24::Lane::kInteractive) >= 3);
+}

@@ -1,0 +1,248 @@
+// The REST client against a real emulator on 127.0.0.1.
+#include "lib/b24/rest_client.h"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <thread>
+
+#include "lib/engine/system_clock.h"
+#include "tests/b24/memory_token_store.h"
+#include "tests/emulator/harness.h"
+
+using nlohmann::json;
+
+namespace {
+
+// The emulator's virtual clock, frozen: the client's sleeps advance it, so the limiter's and
+// the portal's buckets drain together and tests never wait for real.
+class EmulatorClock : public core::Clock {
+ public:
+  explicit EmulatorClock(test::Emulator& emu) : emu_(emu) {
+    emu_.Control("clock", {{"freeze", true}});
+  }
+  double Now() const override { return emu_.Get("/_emulator/clock").body["now"].get<double>(); }
+  void Sleep(double seconds) override { emu_.Control("clock", {{"advance", seconds}}); }
+
+ private:
+  test::Emulator& emu_;
+};
+
+struct Fixture {
+  test::Emulator emu;
+  test::AppStub app;
+  test::Tokens tokens = test::Install(emu, app);
+  test::MemoryTokenStore store{{"testportal0000000000000000000001", emu.Base() + "/rest/",
+                                tokens.access, tokens.refresh, 0}};
+  b24::HttplibTransport transport;
+
+  b24::ClientOptions Options() {
+    b24::ClientOptions o;
+    o.oauth_url = emu.Base() + "/oauth/token/";
+    o.client_id = "local.conveyor";
+    o.client_secret = "conveyor-secret";
+    o.backoff_seconds = 0.01;
+    return o;
+  }
+  long CountOf(const std::string& method, int status) {
+    const auto log = emu.Get("/_emulator/log").body;
+    const auto& m = log["by_method"];
+    if (!m.contains(method) || !m[method].contains(std::to_string(status))) return 0;
+    return m[method][std::to_string(status)].get<long>();
+  }
+};
+
+const std::string kMember = "testportal0000000000000000000001";
+
+}  // namespace
+
+TEST_CASE("a call returns the result; a typed failure otherwise") {
+  Fixture f;
+  engine::SystemClock clock;
+  b24::RateLimiter limiter({}, clock);
+  b24::RestClient client(f.Options(), f.transport, f.store, limiter, clock);
+  auto added = client.Call(kMember, "crm.lead.add", {{"fields", {{"TITLE", "A"}}}});
+  REQUIRE(added);
+  CHECK(added->result == 1);
+  auto missing = client.Call(kMember, "crm.lead.get", {{"id", 99}});
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().kind == b24::FailureKind::kNotFound);
+  auto unknown = client.Call("someone-else", "crm.lead.get", {{"id", 1}});
+  REQUIRE_FALSE(unknown);
+  CHECK(unknown.error().kind == b24::FailureKind::kUnknownPortal);
+}
+
+TEST_CASE("an expired token is refreshed once, persisted, and the work goes on") {
+  Fixture f;
+  engine::SystemClock clock;
+  b24::RateLimiter limiter({}, clock);
+  b24::RestClient client(f.Options(), f.transport, f.store, limiter, clock);
+  REQUIRE(client.Call(kMember, "user.current"));
+  f.emu.Control("tokens/expire");
+  auto after = client.Call(kMember, "crm.lead.add", {{"fields", {{"TITLE", "after expiry"}}}});
+  REQUIRE(after);
+  CHECK(f.store.saves() == 1);
+  CHECK(f.store.auth().access_token != f.tokens.access);
+  CHECK(f.store.auth().refresh_token != f.tokens.refresh);
+  CHECK(client.Stats().refreshes == 1);
+  CHECK(f.emu.Hook("crm.lead.list").body["total"] == 1);  // the write ran exactly once
+}
+
+TEST_CASE("eight workers hitting an expired token cause one refresh") {
+  Fixture f;
+  engine::SystemClock clock;
+  b24::RateLimiter limiter({}, clock);
+  b24::RestClient client(f.Options(), f.transport, f.store, limiter, clock);
+  REQUIRE(client.Call(kMember, "user.current"));
+  f.emu.Control("tokens/expire");
+  std::atomic<int> ok{0};
+  std::vector<std::thread> workers;
+  for (int i = 0; i < 8; ++i) {
+    workers.emplace_back([&] {
+      if (client.Call(kMember, "crm.lead.list")) ++ok;
+    });
+  }
+  for (auto& w : workers) w.join();
+  CHECK(ok == 8);
+  CHECK(client.Stats().refreshes == 1);
+  CHECK(f.store.saves() == 1);
+}
+
+TEST_CASE("a refused refresh token marks the portal as needing a reinstall") {
+  Fixture f;
+  engine::SystemClock clock;
+  b24::RateLimiter limiter({}, clock);
+  b24::RestClient client(f.Options(), f.transport, f.store, limiter, clock);
+  // Someone else spends the refresh token (e.g. an old copy of the app).
+  f.emu.Get(
+      "/oauth/token/"
+      "?grant_type=refresh_token&client_id=local.conveyor&client_secret=conveyor-secret"
+      "&refresh_token=" +
+      f.tokens.refresh);
+  f.emu.Control("tokens/expire");
+  auto call = client.Call(kMember, "user.current");
+  REQUIRE_FALSE(call);
+  CHECK(call.error().kind == b24::FailureKind::kNeedsReinstall);
+  CHECK(f.store.needs_reinstall());
+  auto next = client.Call(kMember, "user.current");
+  REQUIRE_FALSE(next);
+  CHECK(next.error().kind == b24::FailureKind::kNeedsReinstall);
+}
+
+TEST_CASE("503 and 429 refusals are retried; nothing is lost or duplicated") {
+  Fixture f;
+  engine::SystemClock clock;
+  b24::RateLimiter limiter({}, clock);
+  b24::RestClient client(f.Options(), f.transport, f.store, limiter, clock);
+  f.emu.Control("faults", {{"method", "crm.lead.add"},
+                           {"count", 2},
+                           {"status", 503},
+                           {"error", "QUERY_LIMIT_EXCEEDED"}});
+  f.emu.Control("faults", {{"method", "crm.lead.list"},
+                           {"count", 1},
+                           {"status", 429},
+                           {"error", "OPERATION_TIME_LIMIT"}});
+  REQUIRE(client.Call(kMember, "crm.lead.add", {{"fields", {{"TITLE", "once"}}}}));
+  auto list = client.Call(kMember, "crm.lead.list");
+  REQUIRE(list);
+  CHECK(list->total == 1);
+  CHECK(client.Stats().retries == 3);
+}
+
+TEST_CASE("an uncertain failure of a write is reported, not retried; a read is retried") {
+  Fixture f;
+  engine::SystemClock clock;
+  b24::RateLimiter limiter({}, clock);
+  b24::RestClient client(f.Options(), f.transport, f.store, limiter, clock);
+  f.emu.Control("faults", {{"method", "crm.lead.add"},
+                           {"count", 1},
+                           {"status", 500},
+                           {"error", "INTERNAL_SERVER_ERROR"}});
+  auto write = client.Call(kMember, "crm.lead.add", {{"fields", {{"TITLE", "x"}}}});
+  REQUIRE_FALSE(write);
+  CHECK(write.error().kind == b24::FailureKind::kServer);
+  f.emu.Control("faults", {{"method", "crm.lead.list"},
+                           {"count", 1},
+                           {"status", 500},
+                           {"error", "INTERNAL_SERVER_ERROR"}});
+  CHECK(client.Call(kMember, "crm.lead.list"));
+}
+
+TEST_CASE("batch chunks to 50 and reports each command") {
+  Fixture f;
+  engine::SystemClock clock;
+  b24::RateLimiter limiter({}, clock);
+  b24::RestClient client(f.Options(), f.transport, f.store, limiter, clock);
+  std::vector<b24::BatchCommand> commands;
+  for (int i = 0; i < 120; ++i) {
+    commands.push_back(
+        {"add" + std::to_string(i),
+         "crm.lead.add",
+         {{"fields",
+           {{"TITLE", "Lead & " + std::to_string(i)}, {"PHONE", {{{"VALUE", "+7 912"}}}}}}}});
+  }
+  commands.push_back({"missing", "crm.lead.get", {{"id", 999}}});
+  auto items = client.Batch(kMember, commands);
+  REQUIRE(items);
+  REQUIRE(items->size() == 121);
+  CHECK((*items)[0].result == 1);
+  CHECK((*items)[119].result == 120);
+  REQUIRE((*items)[120].failure);
+  CHECK((*items)[120].failure->kind == b24::FailureKind::kNotFound);
+  CHECK(f.CountOf("batch", 200) == 3);
+  CHECK(f.emu.Hook("crm.lead.get", {{"id", 7}}).body["result"]["TITLE"] == "Lead & 6");
+}
+
+TEST_CASE("a keyset scan reads every row without counting; next-paging reads them too") {
+  Fixture f;
+  engine::SystemClock clock;
+  b24::RateLimiter limiter({}, clock);
+  b24::RestClient client(f.Options(), f.transport, f.store, limiter, clock);
+  std::vector<b24::BatchCommand> commands;
+  for (int i = 0; i < 120; ++i)
+    commands.push_back({"l" + std::to_string(i), "crm.lead.add", {{"fields", {{"TITLE", "L"}}}}});
+  REQUIRE(client.Batch(kMember, commands));
+  std::vector<long> ids;
+  auto seen =
+      client.ScanById(kMember, "crm.lead.list", {{"select", {"ID"}}}, [&](const json& rows) {
+        for (const auto& r : rows) ids.push_back(std::stol(r["ID"].get<std::string>()));
+        return true;
+      });
+  REQUIRE(seen);
+  CHECK(*seen == 120);
+  CHECK(ids.front() == 1);
+  CHECK(ids.back() == 120);
+  CHECK(f.CountOf("crm.lead.list", 200) == 3);
+  auto items = client.ScanById(
+      kMember, "crm.item.list", {{"entityTypeId", 1}}, [](const json&) { return true; },
+      b24::Lane::kBackfill, "id");
+  REQUIRE(items);
+  CHECK(*items == 120);
+  auto all = client.ListAll(kMember, "crm.lead.list", {{"select", {"ID"}}});
+  REQUIRE(all);
+  CHECK(all->size() == 120);
+}
+
+TEST_CASE("a portal's domain change is followed and persisted") {
+  Fixture f;
+  engine::SystemClock clock;
+  b24::RateLimiter limiter({}, clock);
+  b24::RestClient client(f.Options(), f.transport, f.store, limiter, clock);
+  const std::string domain = f.emu.Control("domain").body["domain"];
+  auto added = client.Call(kMember, "crm.lead.add", {{"fields", {{"TITLE", "after move"}}}});
+  REQUIRE(added);
+  CHECK(f.store.auth().client_endpoint == "http://" + domain + "/rest/");
+  CHECK(client.Stats().redirects == 1);
+  CHECK(f.emu.State("leads").body.size() == 1);
+}
+
+TEST_CASE("the limiter keeps the portal's own limit from ever refusing a burst") {
+  Fixture f;
+  EmulatorClock clock(f.emu);
+  b24::RateLimiter limiter({}, clock);
+  b24::RestClient client(f.Options(), f.transport, f.store, limiter, clock);
+  for (int i = 0; i < 120; ++i) REQUIRE(client.Call(kMember, "crm.lead.list"));
+  const auto log = f.emu.Get("/_emulator/log").body;
+  CHECK_FALSE(log["by_error"].contains("QUERY_LIMIT_EXCEEDED"));
+  CHECK(client.Stats().limiter_wait_seconds > 30);  // ~72 requests over the bucket at 2/s
+}

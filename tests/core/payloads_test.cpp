@@ -1,0 +1,72 @@
+#include "lib/core/payloads.h"
+
+#include <catch2/catch.hpp>
+
+TEST_CASE("an event form of real traffic parses (REST.md §2.3, tokens replaced)") {
+  const char* body =
+      "event=ONCRMDEALADD&event_handler_id=185&data%5BFIELDS%5D%5BID%5D=7405&ts=1766047124"
+      "&auth%5Baccess_token%5D=ACCESS&auth%5Bexpires%5D=1766050724&auth%5Bexpires_in%5D=3600"
+      "&auth%5Bscope%5D=crm%2Cplacement&auth%5Bdomain%5D=some-domain.bitrix24.com"
+      "&auth%5Bserver_endpoint%5D=https%3A%2F%2Foauth.bitrix.info%2Frest%2F&auth%5Bstatus%5D=L"
+      "&auth%5Bclient_endpoint%5D=https%3A%2F%2Fsome-domain.bitrix24.com%2Frest%2F"
+      "&auth%5Bmember_id%5D=MEMBER&auth%5Buser_id%5D=7&auth%5Bapplication_token%5D=APPTOKEN";
+  auto event = core::ParseEvent(body);
+  REQUIRE(event);
+  CHECK(event->name == "ONCRMDEALADD");
+  CHECK(event->EntityId() == 7405);
+  CHECK(event->ts == 1766047124);
+  CHECK(event->auth.member_id == "MEMBER");
+  CHECK(event->auth.application_token == "APPTOKEN");
+  CHECK(event->auth.user_id == 7);
+  CHECK(event->auth.client_endpoint == "https://some-domain.bitrix24.com/rest/");
+}
+
+TEST_CASE("an event without its identity is refused by name") {
+  struct Row {
+    const char* body;
+    const char* missing;
+  };
+  const Row rows[] = {
+      {"auth[member_id]=M&auth[application_token]=T", "event"},
+      {"event=ONCRMLEADADD&auth[application_token]=T", "auth[member_id]"},
+      {"event=ONCRMLEADADD&auth[member_id]=M", "auth[application_token]"},
+      {"%%%garbage", "event"},
+  };
+  for (const auto& row : rows) {
+    auto event = core::ParseEvent(row.body);
+    REQUIRE_FALSE(event);
+    CHECK(event.error().code == core::ErrorCode::kInvalidArgument);
+    CHECK(event.error().message == std::string(row.missing) + " is missing");
+  }
+}
+
+TEST_CASE("a placement request parses with its options (REST.md E5)") {
+  auto page = core::ParsePageRequest(
+      "DOMAIN=xxx.bitrix24.com&PROTOCOL=1&LANG=en&APP_SID=5552",
+      "AUTH_ID=A&AUTH_EXPIRES=3600&REFRESH_ID=R&SERVER_ENDPOINT=https%3A%2F%2Foauth.bitrix.info%"
+      "2Frest%2F"
+      "&APPLICATION_TOKEN=T&APPLICATION_SCOPE=crm%2Cplacement&member_id=M&status=L"
+      "&PLACEMENT=CRM_DEAL_DETAIL_TAB&PLACEMENT_OPTIONS=%7B%22ID%22%3A%228061%22%7D");
+  REQUIRE(page);
+  CHECK(page->ClientEndpoint() == "https://xxx.bitrix24.com/rest/");
+  CHECK(page->auth_expires == 3600);
+  CHECK(page->placement_options["ID"] == "8061");
+  auto broken = core::ParsePageRequest(
+      "DOMAIN=x", "member_id=M&AUTH_ID=A&APPLICATION_TOKEN=T&PLACEMENT_OPTIONS={");
+  REQUIRE_FALSE(broken);
+  CHECK(core::ParsePageRequest("", "member_id=M").error().message == "DOMAIN is missing");
+}
+
+TEST_CASE("secrets compare equal only when equal") {
+  CHECK(core::ConstantTimeEquals("abc", "abc"));
+  CHECK_FALSE(core::ConstantTimeEquals("abc", "abd"));
+  CHECK_FALSE(core::ConstantTimeEquals("abc", "abcd"));
+  CHECK_FALSE(core::ConstantTimeEquals("", "a"));
+}
+
+TEST_CASE("PHP bracket forms, including lists, parse") {
+  const auto form = core::ParseForm("a[b][]=1&a[b][]=2&c=x+y&d[0]=p&d[1]=q");
+  CHECK(form["a"]["b"] == nlohmann::json::array({"1", "2"}));
+  CHECK(form["c"] == "x y");
+  CHECK(form["d"][1] == "q");
+}

@@ -1,0 +1,131 @@
+// Provisioning against a real emulator: everything once, and nothing again on a second run.
+#include "lib/engine/provisioner.h"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "lib/engine/system_clock.h"
+#include "tests/b24/memory_token_store.h"
+#include "tests/emulator/harness.h"
+
+using nlohmann::json;
+
+namespace {
+
+json ReadJson(const std::string& relative) {
+  std::ifstream in(std::string(CONVEYOR_SOURCE_DIR) + "/" + relative);
+  return json::parse(in);
+}
+
+struct Fixture {
+  test::Emulator emu;
+  test::AppStub app;
+  test::Tokens tokens = test::Install(emu, app);
+  test::MemoryTokenStore store{{"testportal0000000000000000000001", emu.Base() + "/rest/",
+                                tokens.access, tokens.refresh, 0}};
+  b24::HttplibTransport transport;
+  engine::SystemClock clock;
+  b24::RateLimiter limiter{{}, clock};
+  b24::RestClient client{Options(), transport, store, limiter, clock};
+  core::InstallSpec spec = *core::ParseInstallSpec(ReadJson("install/conveyor.json"));
+  core::Manifest manifest = *core::ParseManifest(ReadJson("bitrix24-manifest.json"));
+  // Handlers must be on the app's host (the stub's).
+  std::string public_url = app.Url("");
+
+  b24::ClientOptions Options() {
+    b24::ClientOptions o;
+    o.oauth_url = emu.Base() + "/oauth/token/";
+    o.client_id = "local.conveyor";
+    o.client_secret = "conveyor-secret";
+    return o;
+  }
+  std::vector<std::string> Names(const std::string& section, const char* key,
+                                 const std::string& entity = "") {
+    std::vector<std::pair<long, std::string>> rows;  // by SORT where rows have one
+    for (const auto& row : emu.State(section).body) {
+      if (!entity.empty() && row.value("ENTITY_ID", std::string()) != entity) continue;
+      const long sort = row.contains("SORT") && row["SORT"].is_string()
+                            ? std::stol(row["SORT"].get<std::string>())
+                            : 0;
+      rows.emplace_back(sort, row[key].get<std::string>());
+    }
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<std::string> out;
+    for (const auto& r : rows) out.push_back(r.second);
+    return out;
+  }
+};
+
+const std::string kMember = "testportal0000000000000000000001";
+
+}  // namespace
+
+TEST_CASE("the spec and the manifest parse; malformed ones are refused by name") {
+  CHECK(core::ParseInstallSpec(ReadJson("install/conveyor.json")));
+  CHECK(core::ParseManifest(ReadJson("bitrix24-manifest.json")));
+  auto bad = core::ParseInstallSpec(json{{"lead_statuses", json::array()}});
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message.find("lead_statuses") != std::string::npos);
+  auto bad_manifest = core::ParseManifest(
+      json{{"code", "x"}, {"scopes", json::array()}, {"events", json::array()}});
+  REQUIRE_FALSE(bad_manifest);
+  CHECK(bad_manifest.error().message.find("handlers") != std::string::npos);
+}
+
+TEST_CASE("provisioning creates pipelines, stages, fields, bindings and placements exactly once") {
+  Fixture f;
+  auto first = engine::Provision(f.client, kMember, f.spec, f.manifest, f.public_url);
+  REQUIRE(first);
+  CHECK(first->failures.empty());
+  CHECK_FALSE(first->applied.empty());
+
+  const auto categories = f.Names("categories", "name");
+  CHECK(std::count(categories.begin(), categories.end(), "Продажи") == 1);
+  CHECK(std::count(categories.begin(), categories.end(), "Производство") == 1);
+  const auto sales = f.Names("statuses", "NAME", "DEAL_STAGE_1");
+  CHECK(sales == std::vector<std::string>{"Свободный лид", "Менеджер назначен", "Встреча назначена",
+                                          "КП отправлено", "Согласие получено",
+                                          "Договор и счёт отправлены", "Сделка успешна",
+                                          "Сделка провалена", "Анализ причины провала"});
+  const auto production = f.Names("statuses", "NAME", "DEAL_STAGE_2");
+  CHECK(std::count(production.begin(), production.end(), "Отгружено клиенту") == 1);
+  CHECK(std::count(production.begin(), production.end(), "Этап 3 отгружен") == 1);
+  const auto leads = f.Names("statuses", "NAME", "STATUS");
+  CHECK(std::count(leads.begin(), leads.end(), "Готов СЕЙЧАС") == 1);
+  const auto fields = f.Names("userfields", "FIELD_NAME");
+  CHECK(std::count(fields.begin(), fields.end(), "UF_CRM_CONVEYOR_READY_DATE") ==
+        2);  // lead and deal
+  CHECK(f.emu.State("bindings").body.size() == f.manifest.events.size());
+  CHECK(f.emu.State("placements").body.size() == 2);
+
+  auto again = engine::Provision(f.client, kMember, f.spec, f.manifest, f.public_url);
+  REQUIRE(again);
+  CHECK(again->applied.empty());
+  CHECK(again->failures.empty());
+}
+
+TEST_CASE("existing pipelines and stages with the same name are reused; stale bindings move") {
+  Fixture f;
+  f.emu.Hook("crm.category.add", {{"entityTypeId", 2}, {"fields", {{"name", "Продажи"}}}});
+  const auto created = f.emu.Hook("crm.status.add", {{"fields",
+                                                      {{"ENTITY_ID", "DEAL_STAGE_1"},
+                                                       {"STATUS_ID", "MINE"},
+                                                       {"NAME", "Встреча назначена"},
+                                                       {"SORT", 25}}}});
+  REQUIRE(created.status == 200);
+  f.emu.App(f.tokens.access, "event.bind",
+            {{"event", "ONCRMLEADADD"}, {"handler", f.app.Url("/old-events")}});
+  auto report = engine::Provision(f.client, kMember, f.spec, f.manifest, f.public_url);
+  REQUIRE(report);
+  CHECK(report->failures.empty());
+  const auto sales = f.Names("statuses", "NAME", "DEAL_STAGE_1");
+  CHECK(std::count(sales.begin(), sales.end(), "Встреча назначена") == 1);
+  CHECK(std::count(sales.begin(), sales.end(), "Новая") ==
+        1);  // an existing pipeline keeps its stages
+  const auto categories = f.Names("categories", "name");
+  CHECK(std::count(categories.begin(), categories.end(), "Продажи") == 1);
+  for (const auto& b : f.emu.State("bindings").body)
+    CHECK(b["handler"] != f.app.Url("/old-events"));
+}
