@@ -263,6 +263,7 @@ TEST_CASE("dropped deliveries are lost for good, as Bitrix24 never retries") {
   test::AppStub app;
   const auto tokens = test::Install(emu, app);
   Bind(emu, app, tokens, "ONCRMLEADADD");
+  emu.Control("deliveries/drain");  // ONAPPINSTALL must not be the one the fault drops
   emu.Control("faults", {{"event_drop_rate", 1.0}});
   emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "lost"}}}});
   emu.Control("deliveries/drain");
