@@ -42,18 +42,24 @@ json UserFilter(const Call& call) {
   return filter;
 }
 
-MethodResult UserGet(Call& call) {
-  const auto conditions = ParseFilter(UserFilter(call));
-  std::vector<json> rows;
-  for (const auto& [id, row] : call.portal.users) {
-    if (RowMatches(row, conditions, call.portal.tz_minutes)) rows.push_back(PublicUser(row));
-  }
+// user.get and department.get take `sort` (a field) and `order` (ASC/DESC) apart.
+json SortOrder(const Call& call) {
   json order = json::object();
   const json* sort = call.Param("sort");
   if (sort != nullptr && sort->is_string()) {
     const json* dir = call.Param("order");
     order[sort->get<std::string>()] = dir != nullptr && dir->is_string() ? *dir : json("ASC");
   }
+  return order;
+}
+
+MethodResult UserGet(Call& call) {
+  const auto conditions = ParseFilter(UserFilter(call));
+  std::vector<json> rows;
+  for (const auto& [id, row] : call.portal.users) {
+    if (RowMatches(row, conditions, call.portal.tz_minutes)) rows.push_back(PublicUser(row));
+  }
+  const json order = SortOrder(call);
   SortRows(rows, order, call.portal.tz_minutes);
   if (rows.empty()) return Reply{json::array(), {}, {}};  // no total on an empty answer
   return PageOf(std::move(rows), ReadPage(call.Param("start")));
@@ -96,12 +102,7 @@ MethodResult DepartmentGet(Call& call) {
       it = it->is_null() ? out.erase(it) : std::next(it);
     rows.push_back(out);
   }
-  json order = json::object();
-  const json* sort = call.Param("sort");
-  if (sort != nullptr && sort->is_string()) {
-    const json* dir = call.Param("order");
-    order[sort->get<std::string>()] = dir != nullptr && dir->is_string() ? *dir : json("ASC");
-  }
+  const json order = SortOrder(call);
   SortRows(rows, order, call.portal.tz_minutes);
   return PageOf(std::move(rows),
                 ReadPage(call.Param("START") ? call.Param("START") : call.Param("start")));

@@ -1,8 +1,10 @@
-// A TokenStore in memory for tests, counting what the client persisted.
+// Test helpers for the REST client: a TokenStore in memory, counting what the client persisted,
+// and client options for an emulator.
 #pragma once
 
 #include <mutex>
 
+#include "lib/b24/rest_client.h"
 #include "lib/b24/token_store.h"
 
 namespace test {
@@ -58,5 +60,15 @@ class MemoryTokenStore : public b24::TokenStore {
   int saves_ = 0;
   bool needs_reinstall_ = false;
 };
+
+// Client options for the emulator at `base` ("http://127.0.0.1:P"), with short backoffs.
+inline b24::ClientOptions ClientOptionsFor(const std::string& base) {
+  b24::ClientOptions o;
+  o.oauth_url = base + "/oauth/token/";
+  o.client_id = "local.conveyor";
+  o.client_secret = "conveyor-secret";
+  o.backoff_seconds = 0.01;
+  return o;
+}
 
 }  // namespace test

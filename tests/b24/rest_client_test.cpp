@@ -36,14 +36,10 @@ struct Fixture {
                                 tokens.access, tokens.refresh, 0}};
   b24::HttplibTransport transport;
 
-  b24::ClientOptions Options() {
-    b24::ClientOptions o;
-    o.oauth_url = emu.Base() + "/oauth/token/";
-    o.client_id = "local.conveyor";
-    o.client_secret = "conveyor-secret";
-    o.backoff_seconds = 0.01;
-    return o;
-  }
+  engine::SystemClock clock;
+  b24::RateLimiter limiter{{}, clock};
+  b24::RestClient client{test::ClientOptionsFor(emu.Base()), transport, store, limiter, clock};
+
   long CountOf(const std::string& method, int status) {
     const auto log = emu.Get("/_emulator/log").body;
     const auto& m = log["by_method"];
@@ -58,9 +54,7 @@ const std::string kMember = "testportal0000000000000000000001";
 
 TEST_CASE("a call returns the result; a typed failure otherwise") {
   Fixture f;
-  engine::SystemClock clock;
-  b24::RateLimiter limiter({}, clock);
-  b24::RestClient client(f.Options(), f.transport, f.store, limiter, clock);
+  auto& client = f.client;
   auto added = client.Call(kMember, "crm.lead.add", {{"fields", {{"TITLE", "A"}}}});
   REQUIRE(added);
   CHECK(added->result == 1);
@@ -74,9 +68,7 @@ TEST_CASE("a call returns the result; a typed failure otherwise") {
 
 TEST_CASE("an expired token is refreshed once, persisted, and the work goes on") {
   Fixture f;
-  engine::SystemClock clock;
-  b24::RateLimiter limiter({}, clock);
-  b24::RestClient client(f.Options(), f.transport, f.store, limiter, clock);
+  auto& client = f.client;
   REQUIRE(client.Call(kMember, "user.current"));
   f.emu.Control("tokens/expire");
   auto after = client.Call(kMember, "crm.lead.add", {{"fields", {{"TITLE", "after expiry"}}}});
@@ -90,9 +82,7 @@ TEST_CASE("an expired token is refreshed once, persisted, and the work goes on")
 
 TEST_CASE("eight workers hitting an expired token cause one refresh") {
   Fixture f;
-  engine::SystemClock clock;
-  b24::RateLimiter limiter({}, clock);
-  b24::RestClient client(f.Options(), f.transport, f.store, limiter, clock);
+  auto& client = f.client;
   REQUIRE(client.Call(kMember, "user.current"));
   f.emu.Control("tokens/expire");
   std::atomic<int> ok{0};
@@ -110,9 +100,7 @@ TEST_CASE("eight workers hitting an expired token cause one refresh") {
 
 TEST_CASE("a refused refresh token marks the portal as needing a reinstall") {
   Fixture f;
-  engine::SystemClock clock;
-  b24::RateLimiter limiter({}, clock);
-  b24::RestClient client(f.Options(), f.transport, f.store, limiter, clock);
+  auto& client = f.client;
   // Someone else spends the refresh token (e.g. an old copy of the app).
   f.emu.Get(
       "/oauth/token/"
@@ -131,9 +119,7 @@ TEST_CASE("a refused refresh token marks the portal as needing a reinstall") {
 
 TEST_CASE("503 and 429 refusals are retried; nothing is lost or duplicated") {
   Fixture f;
-  engine::SystemClock clock;
-  b24::RateLimiter limiter({}, clock);
-  b24::RestClient client(f.Options(), f.transport, f.store, limiter, clock);
+  auto& client = f.client;
   f.emu.Control("faults", {{"method", "crm.lead.add"},
                            {"count", 2},
                            {"status", 503},
@@ -151,9 +137,7 @@ TEST_CASE("503 and 429 refusals are retried; nothing is lost or duplicated") {
 
 TEST_CASE("an uncertain failure of a write is reported, not retried; a read is retried") {
   Fixture f;
-  engine::SystemClock clock;
-  b24::RateLimiter limiter({}, clock);
-  b24::RestClient client(f.Options(), f.transport, f.store, limiter, clock);
+  auto& client = f.client;
   f.emu.Control("faults", {{"method", "crm.lead.add"},
                            {"count", 1},
                            {"status", 500},
@@ -170,9 +154,7 @@ TEST_CASE("an uncertain failure of a write is reported, not retried; a read is r
 
 TEST_CASE("batch chunks to 50 and reports each command") {
   Fixture f;
-  engine::SystemClock clock;
-  b24::RateLimiter limiter({}, clock);
-  b24::RestClient client(f.Options(), f.transport, f.store, limiter, clock);
+  auto& client = f.client;
   std::vector<b24::BatchCommand> commands;
   for (int i = 0; i < 120; ++i) {
     commands.push_back(
@@ -195,9 +177,7 @@ TEST_CASE("batch chunks to 50 and reports each command") {
 
 TEST_CASE("a keyset scan reads every row without counting; next-paging reads them too") {
   Fixture f;
-  engine::SystemClock clock;
-  b24::RateLimiter limiter({}, clock);
-  b24::RestClient client(f.Options(), f.transport, f.store, limiter, clock);
+  auto& client = f.client;
   std::vector<b24::BatchCommand> commands;
   for (int i = 0; i < 120; ++i)
     commands.push_back({"l" + std::to_string(i), "crm.lead.add", {{"fields", {{"TITLE", "L"}}}}});
@@ -225,9 +205,7 @@ TEST_CASE("a keyset scan reads every row without counting; next-paging reads the
 
 TEST_CASE("a portal's domain change is followed and persisted") {
   Fixture f;
-  engine::SystemClock clock;
-  b24::RateLimiter limiter({}, clock);
-  b24::RestClient client(f.Options(), f.transport, f.store, limiter, clock);
+  auto& client = f.client;
   const std::string domain = f.emu.Control("domain").body["domain"];
   auto added = client.Call(kMember, "crm.lead.add", {{"fields", {{"TITLE", "after move"}}}});
   REQUIRE(added);
@@ -240,7 +218,8 @@ TEST_CASE("the limiter keeps the portal's own limit from ever refusing a burst")
   Fixture f;
   EmulatorClock clock(f.emu);
   b24::RateLimiter limiter({}, clock);
-  b24::RestClient client(f.Options(), f.transport, f.store, limiter, clock);
+  b24::RestClient client(test::ClientOptionsFor(f.emu.Base()), f.transport, f.store, limiter,
+                         clock);
   for (int i = 0; i < 120; ++i) REQUIRE(client.Call(kMember, "crm.lead.list"));
   const auto log = f.emu.Get("/_emulator/log").body;
   CHECK_FALSE(log["by_error"].contains("QUERY_LIMIT_EXCEEDED"));

@@ -27,19 +27,12 @@ struct Fixture {
   b24::HttplibTransport transport;
   engine::SystemClock clock;
   b24::RateLimiter limiter{{}, clock};
-  b24::RestClient client{Options(), transport, store, limiter, clock};
+  b24::RestClient client{test::ClientOptionsFor(emu.Base()), transport, store, limiter, clock};
   core::InstallSpec spec = *core::ParseInstallSpec(ReadJson("install/conveyor.json"));
   core::Manifest manifest = *core::ParseManifest(ReadJson("bitrix24-manifest.json"));
   // Handlers must be on the app's host (the stub's).
   std::string public_url = app.Url("");
 
-  b24::ClientOptions Options() {
-    b24::ClientOptions o;
-    o.oauth_url = emu.Base() + "/oauth/token/";
-    o.client_id = "local.conveyor";
-    o.client_secret = "conveyor-secret";
-    return o;
-  }
   std::vector<std::string> Names(const std::string& section, const char* key,
                                  const std::string& entity = "") {
     std::vector<std::pair<long, std::string>> rows;  // by SORT where rows have one
