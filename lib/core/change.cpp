@@ -1,0 +1,26 @@
+#include "lib/core/change.h"
+
+#include <cstdio>
+
+namespace core {
+
+std::string ContentHash(const nlohmann::json& entity) {
+  nlohmann::json content = entity;
+  if (content.is_object()) {
+    for (const char* volatile_field :
+         {"DATE_MODIFY", "MODIFY_BY_ID", "LAST_ACTIVITY_TIME", "LAST_ACTIVITY_BY"}) {
+      content.erase(volatile_field);
+    }
+  }
+  // FNV-1a 64: stable across runs and builds, unlike std::hash.
+  uint64_t hash = 1469598103934665603ULL;
+  for (const char c : content.dump()) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ULL;
+  }
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
+  return text;
+}
+
+}  // namespace core

@@ -1,0 +1,43 @@
+// A change the conveyor noticed: an entity as it was (last snapshot) and as it is now (re-read
+// after an event), and the rule port that turns a change into a plan of REST steps.
+// Thread-safety: values, pure functions; Rules implementations must be thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "lib/core/provision_plan.h"
+
+namespace core {
+
+struct EntityChange {
+  std::string member_id;
+  std::string entity_type;  // "lead", "deal"
+  int64_t entity_id = 0;
+  std::string event;      // what announced it, e.g. ONCRMLEADUPDATE
+  nlohmann::json before;  // null when never seen
+  nlohmann::json after;   // null when deleted
+};
+
+// A stable fingerprint of an entity's content. Fields that change on every save without
+// meaning anything (DATE_MODIFY, MODIFY_BY_ID, LAST_ACTIVITY_*) are left out, so a save that
+// changed nothing — or the echo of our own write — fingerprints the same.
+std::string ContentHash(const nlohmann::json& entity);
+
+class Rules {
+ public:
+  virtual ~Rules() = default;
+  // The REST steps this change calls for (none for most changes).
+  virtual std::vector<RestStep> Plan(const EntityChange& change) = 0;
+};
+
+// Step 2 ships no business rules: changes are noticed, snapshotted and left alone.
+class NoRules : public Rules {
+ public:
+  std::vector<RestStep> Plan(const EntityChange&) override { return {}; }
+};
+
+}  // namespace core

@@ -1,0 +1,80 @@
+#include "lib/engine/inbox_worker.h"
+
+#include <map>
+
+namespace engine {
+namespace {
+
+using json = nlohmann::json;
+
+std::string GetMethod(const std::string& entity_type) {
+  return entity_type == "deal" ? "crm.deal.get" : entity_type == "lead" ? "crm.lead.get" : "";
+}
+
+}  // namespace
+
+core::Result<RoundReport> InboxWorker::RunOnce() {
+  RoundReport report;
+  const auto now = static_cast<int64_t>(clock_.Now());
+  std::map<std::string, std::vector<store::InboxEvent>> by_portal;
+  for (int i = 0; i < options_.max_claims; ++i) {
+    auto claimed = inbox_.Claim(now, options_.lease_seconds);
+    if (!claimed) return tl::unexpected(claimed.error());
+    if (!*claimed) break;
+    by_portal[(*claimed)->member_id].push_back(**claimed);
+    ++report.claimed;
+  }
+  for (auto& [member_id, events] : by_portal) {
+    std::vector<b24::BatchCommand> reads;
+    for (const auto& e : events) {
+      const std::string method = GetMethod(e.entity_type);
+      if (!method.empty())
+        reads.push_back({"e" + std::to_string(e.id), method, {{"id", e.entity_id}}});
+    }
+    auto items = client_.Batch(member_id, reads, b24::Lane::kInteractive);
+    std::map<std::string, b24::BatchItem> results;
+    if (items) {
+      for (auto& item : *items) results[item.key] = std::move(item);
+    }
+    for (const auto& e : events) {
+      if (GetMethod(e.entity_type).empty()) {  // app events: nothing to re-read
+        if (auto ok = inbox_.Ack(e.id); !ok) return tl::unexpected(ok.error());
+        continue;
+      }
+      const auto it = results.find("e" + std::to_string(e.id));
+      const bool deleted = it != results.end() && it->second.failure &&
+                           it->second.failure->kind == b24::FailureKind::kNotFound;
+      if (!items || it == results.end() || (it->second.failure && !deleted)) {
+        const std::string why = !items ? items.error().code + " " + items.error().description
+                                       : "the entity could not be read";
+        if (auto ok = inbox_.Retry(e.id, why, now + options_.retry_seconds); !ok)
+          return tl::unexpected(ok.error());
+        ++report.retried;
+        continue;
+      }
+      core::EntityChange change{member_id,   e.entity_type,
+                                e.entity_id, e.event,
+                                nullptr,     deleted ? json(nullptr) : it->second.result};
+      auto previous = snapshots_.Get(member_id, e.entity_type, e.entity_id);
+      if (!previous) return tl::unexpected(previous.error());
+      if (*previous) change.before = json::parse((*previous)->fields, nullptr, false);
+      const std::string hash = deleted ? "deleted" : core::ContentHash(change.after);
+      if (*previous && (*previous)->hash == hash) {
+        ++report.unchanged;  // an echo of our own write, or a save that changed nothing
+      } else {
+        rules_.Plan(change);  // step 3 executes the plan; step 2 ships no rules
+        ++report.changed;
+        const std::string modified =
+            deleted ? "" : change.after.value("DATE_MODIFY", std::string());
+        const store::Snapshot snapshot{deleted ? "{}" : change.after.dump(), modified, hash};
+        if (auto ok = snapshots_.Put(member_id, e.entity_type, e.entity_id, snapshot); !ok) {
+          return tl::unexpected(ok.error());
+        }
+      }
+      if (auto ok = inbox_.Ack(e.id); !ok) return tl::unexpected(ok.error());
+    }
+  }
+  return report;
+}
+
+}  // namespace engine

@@ -1,0 +1,115 @@
+// The inbox worker against a real emulator and real SQLite: changes reach the rules once,
+// echoes and empty saves do not, failures are retried, nothing acknowledged is lost.
+#include "lib/engine/inbox_worker.h"
+
+#include <catch2/catch.hpp>
+
+#include "lib/engine/system_clock.h"
+#include "lib/store/database.h"
+#include "lib/store/portal_store.h"
+#include "tests/b24/memory_token_store.h"
+#include "tests/emulator/harness.h"
+
+using nlohmann::json;
+
+namespace {
+
+const std::string kMember = "testportal0000000000000000000001";
+
+// Rules that remember what they were shown.
+class RecordingRules : public core::Rules {
+ public:
+  std::vector<core::RestStep> Plan(const core::EntityChange& change) override {
+    changes.push_back(change);
+    return {};
+  }
+  std::vector<core::EntityChange> changes;
+};
+
+struct Fixture {
+  test::Emulator emu;
+  test::AppStub app;
+  test::Tokens tokens = test::Install(emu, app);
+  test::MemoryTokenStore token_store{
+      {kMember, emu.Base() + "/rest/", tokens.access, tokens.refresh, 0}};
+  b24::HttplibTransport transport;
+  engine::SystemClock clock;
+  b24::RateLimiter limiter{{}, clock};
+  b24::RestClient client{test::ClientOptionsFor(emu.Base()), transport, token_store, limiter,
+                         clock};
+  std::unique_ptr<store::Database> db = std::move(*store::Database::Open(":memory:"));
+  store::TokenCipher cipher = store::TokenCipher::ForDevelopment();
+  store::PortalStore portals{*db, cipher};
+  store::Inbox inbox{*db};
+  store::SnapshotStore snapshots{*db};
+  RecordingRules rules;
+  engine::InboxWorker worker{inbox, snapshots, client, rules, clock};
+
+  Fixture() {
+    store::PortalRecord record;
+    record.member_id = kMember;
+    REQUIRE(portals.Upsert(record));
+  }
+  void Queue(const std::string& event, const std::string& type, int64_t id,
+             const std::string& key) {
+    REQUIRE(inbox.Enqueue(kMember, key, event, type, id, "{}", static_cast<int64_t>(clock.Now())));
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a change reaches the rules with its before and after; an empty save does not") {
+  Fixture f;
+  f.emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "First"}}}});
+  f.Queue("ONCRMLEADADD", "lead", 1, "a");
+  auto round = f.worker.RunOnce();
+  REQUIRE(round);
+  CHECK(round->changed == 1);
+  REQUIRE(f.rules.changes.size() == 1);
+  CHECK(f.rules.changes[0].before.is_null());
+  CHECK(f.rules.changes[0].after["TITLE"] == "First");
+
+  // A save that changes nothing (legacy update still fires an event): no change for the rules.
+  f.emu.Hook("crm.lead.update", {{"id", 1}, {"fields", {{"TITLE", "First"}}}});
+  f.Queue("ONCRMLEADUPDATE", "lead", 1, "b");
+  round = f.worker.RunOnce();
+  REQUIRE(round);
+  CHECK(round->unchanged == 1);
+  CHECK(f.rules.changes.size() == 1);
+
+  f.emu.Hook("crm.lead.update", {{"id", 1}, {"fields", {{"STATUS_ID", "IN_PROCESS"}}}});
+  f.Queue("ONCRMLEADUPDATE", "lead", 1, "c");
+  REQUIRE(f.worker.RunOnce());
+  REQUIRE(f.rules.changes.size() == 2);
+  CHECK(f.rules.changes[1].before["STATUS_ID"] == "NEW");
+  CHECK(f.rules.changes[1].after["STATUS_ID"] == "IN_PROCESS");
+  CHECK(*f.inbox.Depth() == 0);
+}
+
+TEST_CASE("events of one round are read in one batch per portal; a deleted entity is a change") {
+  Fixture f;
+  for (int i = 0; i < 5; ++i)
+    f.emu.Hook("crm.deal.add", {{"fields", {{"TITLE", "D" + std::to_string(i)}}}});
+  for (int i = 1; i <= 5; ++i) f.Queue("ONCRMDEALADD", "deal", i, "d" + std::to_string(i));
+  f.emu.Hook("crm.deal.delete", {{"id", 5}});
+  auto round = f.worker.RunOnce();
+  REQUIRE(round);
+  CHECK(round->claimed == 5);
+  CHECK(round->changed == 5);
+  CHECK(f.rules.changes.back().after.is_null());
+  CHECK(f.client.Stats().by_method["batch"]["ok"] == 1);
+}
+
+TEST_CASE("a portal that cannot be read keeps its events for a retry") {
+  Fixture f;
+  f.emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "x"}}}});
+  f.Queue("ONCRMLEADADD", "lead", 1, "a");
+  f.emu.Control(
+      "faults",
+      {{"method", "batch"}, {"count", 5}, {"status", 500}, {"error", "INTERNAL_SERVER_ERROR"}});
+  auto round = f.worker.RunOnce();
+  REQUIRE(round);
+  CHECK(round->retried == 1);
+  CHECK(f.rules.changes.empty());
+  CHECK(*f.inbox.Depth() == 1);  // still there, available after the retry delay
+}
