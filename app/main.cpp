@@ -18,11 +18,13 @@
 #include "lib/b24/rate_limiter.h"
 #include "lib/b24/rest_client.h"
 #include "lib/b24/transport.h"
+#include "lib/engine/inbox_worker.h"
 #include "lib/engine/portal_tokens.h"
 #include "lib/engine/system_clock.h"
 #include "lib/store/database.h"
 #include "lib/store/inbox.h"
 #include "lib/store/portal_store.h"
+#include "lib/store/snapshot_store.h"
 #include "lib/store/token_cipher.h"
 
 namespace {
@@ -108,11 +110,18 @@ int Serve(app::Config config) {
   spdlog::info("conveyor {} listening on {}://{}:{} (public {})", deps.version, scheme,
                listen->host, port, deps.public_url);
 
+  // Workers drain the inbox: events acknowledged to Bitrix24 are processed even after a crash.
+  store::SnapshotStore snapshots(**db);
+  core::NoRules rules;  // the conveyor's rules arrive with step 3
+  engine::InboxWorker worker(inbox, snapshots, client, rules, clock);
+  engine::WorkerPool workers(worker, clock, 2);
+
   std::thread serving([&server] { server->listen_after_bind(); });
   int signal = 0;
   sigwait(&signals, &signal);
   server->stop();
   serving.join();
+  workers.Stop();
   spdlog::info("conveyor stopped");
   return 0;
 }

@@ -77,4 +77,42 @@ core::Result<RoundReport> InboxWorker::RunOnce() {
   return report;
 }
 
+WorkerPool::WorkerPool(InboxWorker& worker, core::Clock& clock, int threads, double idle_seconds,
+                       int64_t keep_done_seconds)
+    : worker_(worker),
+      clock_(clock),
+      idle_seconds_(idle_seconds),
+      keep_done_seconds_(keep_done_seconds) {
+  for (int i = 0; i < threads; ++i) threads_.emplace_back([this, i] { Run(i == 0); });
+}
+
+void WorkerPool::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+}
+
+void WorkerPool::Run(bool purges) {
+  double last_purge = 0;
+  for (;;) {
+    auto round = worker_.RunOnce();
+    const bool idle = !round || round->claimed == 0;
+    if (purges && clock_.Now() - last_purge > 3600) {
+      last_purge = clock_.Now();
+      (void)worker_.PurgeDone(static_cast<int64_t>(clock_.Now()) - keep_done_seconds_);
+    }
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (stop_) return;
+    if (idle)
+      wake_.wait_for(lock, std::chrono::duration<double>(idle_seconds_), [this] { return stop_; });
+    if (stop_) return;
+  }
+}
+
 }  // namespace engine

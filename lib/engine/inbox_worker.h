@@ -6,6 +6,8 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -44,6 +46,9 @@ class InboxWorker {
 
   // One round: claim what is available, process it. Fails only when storage fails.
   core::Result<RoundReport> RunOnce();
+  core::Result<int64_t> PurgeDone(int64_t received_before) {
+    return inbox_.PurgeDone(received_before);
+  }
 
  private:
   store::Inbox& inbox_;
@@ -52,6 +57,30 @@ class InboxWorker {
   core::Rules& rules_;
   core::Clock& clock_;
   WorkerOptions options_;
+};
+
+// Runs InboxWorker rounds on background threads until stopped; idles briefly when the inbox is
+// empty and purges processed events after `keep_done_seconds`.
+class WorkerPool {
+ public:
+  WorkerPool(InboxWorker& worker, core::Clock& clock, int threads, double idle_seconds = 0.1,
+             int64_t keep_done_seconds = 7 * 86400);
+  ~WorkerPool() { Stop(); }
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+  void Stop();
+
+ private:
+  void Run(bool purges);
+
+  InboxWorker& worker_;
+  core::Clock& clock_;
+  double idle_seconds_;
+  int64_t keep_done_seconds_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_ = false;  // GUARDED_BY(mutex_)
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace engine

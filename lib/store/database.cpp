@@ -99,6 +99,13 @@ CREATE TABLE operations (
 ) WITHOUT ROWID;
 )sql";
 
+// v2: acknowledged events stay (done = 1) so that a late redelivery is still recognised as a
+// duplicate; PurgeDone removes them after a while.
+constexpr std::string_view kSchemaV2 = R"sql(
+ALTER TABLE inbox ADD COLUMN done INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX inbox_pending ON inbox (done, available_at, id);
+)sql";
+
 core::ErrorCode CodeFor(int rc) {
   if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) return core::ErrorCode::kNotFound;
   switch (rc & 0xff) {
@@ -388,6 +395,7 @@ int64_t Session::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_)
 const std::vector<Migration>& Database::Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "portals, inbox, snapshots, decisions, timers, operations", kSchemaV1},
+      {2, "acknowledged inbox events kept for deduplication", kSchemaV2},
   };
   return kMigrations;
 }

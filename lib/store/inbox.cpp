@@ -51,8 +51,9 @@ core::Result<std::optional<InboxEvent>> Inbox::Claim(int64_t now, int64_t lease_
       "inbox claim",
       "SELECT id, member_id, dedup_key, event, entity_type, entity_id, payload, received_at, "
       "attempts, available_at, last_error FROM inbox AS e "
-      "WHERE e.available_at <= ?1 AND (e.leased_until IS NULL OR e.leased_until < ?1) "
-      "AND NOT EXISTS (SELECT 1 FROM inbox AS o WHERE o.member_id = e.member_id "
+      "WHERE e.done = 0 AND e.available_at <= ?1 AND (e.leased_until IS NULL OR e.leased_until < "
+      "?1) "
+      "AND NOT EXISTS (SELECT 1 FROM inbox AS o WHERE o.member_id = e.member_id AND o.done = 0 "
       "AND o.entity_type = e.entity_type AND o.entity_id = e.entity_id AND o.id <> e.id "
       "AND (o.id < e.id OR o.leased_until >= ?1)) "
       "ORDER BY e.id LIMIT 1");
@@ -87,7 +88,8 @@ core::Result<std::optional<InboxEvent>> Inbox::Claim(int64_t now, int64_t lease_
 
 core::Result<void> Inbox::Ack(int64_t id) {
   Session session(db_);
-  auto statement = session.Prepare("inbox ack", "DELETE FROM inbox WHERE id = ?1");
+  auto statement =
+      session.Prepare("inbox ack", "UPDATE inbox SET done = 1, leased_until = NULL WHERE id = ?1");
   if (!statement) return tl::make_unexpected(statement.error());
   statement->Bind(1, id);
   return statement->Run();
@@ -98,7 +100,7 @@ core::Result<void> Inbox::Retry(int64_t id, std::string_view error, int64_t avai
   auto statement = session.Prepare(
       "inbox retry",
       "UPDATE inbox SET attempts = attempts + 1, leased_until = NULL, last_error = ?2, "
-      "available_at = ?3 WHERE id = ?1");
+      "available_at = ?3 WHERE id = ?1 AND done = 0");
   if (!statement) return tl::make_unexpected(statement.error());
   statement->Bind(1, id).Bind(2, error).Bind(3, available_at);
   return statement->Run();
@@ -106,8 +108,8 @@ core::Result<void> Inbox::Retry(int64_t id, std::string_view error, int64_t avai
 
 core::Result<int64_t> Inbox::Depth(std::string_view member_id) {
   Session session(db_);
-  auto statement =
-      session.Prepare("inbox depth", "SELECT count(*) FROM inbox WHERE member_id = ?1");
+  auto statement = session.Prepare("inbox depth",
+                                   "SELECT count(*) FROM inbox WHERE member_id = ?1 AND done = 0");
   if (!statement) return tl::make_unexpected(statement.error());
   statement->Bind(1, member_id);
   return Count(*statement);
@@ -115,9 +117,28 @@ core::Result<int64_t> Inbox::Depth(std::string_view member_id) {
 
 core::Result<int64_t> Inbox::Depth() {
   Session session(db_);
-  auto statement = session.Prepare("inbox depth", "SELECT count(*) FROM inbox");
+  auto statement = session.Prepare("inbox depth", "SELECT count(*) FROM inbox WHERE done = 0");
   if (!statement) return tl::make_unexpected(statement.error());
   return Count(*statement);
+}
+
+core::Result<int64_t> Inbox::Received(std::string_view member_id) {
+  Session session(db_);
+  auto statement =
+      session.Prepare("inbox received", "SELECT count(*) FROM inbox WHERE member_id = ?1");
+  if (!statement) return tl::make_unexpected(statement.error());
+  statement->Bind(1, member_id);
+  return Count(*statement);
+}
+
+core::Result<int64_t> Inbox::PurgeDone(int64_t received_before) {
+  Session session(db_);
+  auto statement =
+      session.Prepare("inbox purge", "DELETE FROM inbox WHERE done = 1 AND received_at < ?1");
+  if (!statement) return tl::make_unexpected(statement.error());
+  statement->Bind(1, received_before);
+  if (auto ok = statement->Run(); !ok) return tl::make_unexpected(ok.error());
+  return session.Changes();
 }
 
 }  // namespace store

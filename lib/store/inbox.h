@@ -41,7 +41,8 @@ class Inbox {
  public:
   explicit Inbox(Database& db) : db_(db) {}
 
-  // Returns false, changing nothing, when (member_id, dedup_key) is already pending. Fails with
+  // Returns false, changing nothing, when (member_id, dedup_key) is already pending or was
+  // processed and not yet purged. Fails with
   // kNotFound when the portal is unknown.
   [[nodiscard]] core::Result<bool> Enqueue(std::string_view member_id, std::string_view dedup_key,
                                            std::string_view event, std::string_view entity_type,
@@ -50,7 +51,8 @@ class Inbox {
   // Leases the oldest event that is available at `now`, not leased, and has no older pending
   // event for its entity, until now + lease_seconds. nullopt when there is none.
   [[nodiscard]] core::Result<std::optional<InboxEvent>> Claim(int64_t now, int64_t lease_seconds);
-  // Done with the event: deletes it. Acking an event that is gone already is not an error.
+  // Done with the event: marks it done (kept for deduplication until PurgeDone). Acking an
+  // event that is done or gone already is not an error.
   [[nodiscard]] core::Result<void> Ack(int64_t id);
   // Failed: counts the attempt, records the error (which must not hold secrets), releases the
   // lease and makes the event available again at `available_at`. Retrying an event that is gone
@@ -58,6 +60,10 @@ class Inbox {
   [[nodiscard]] core::Result<void> Retry(int64_t id, std::string_view error, int64_t available_at);
   // Pending events (leased or not) of one portal, or of all portals.
   [[nodiscard]] core::Result<int64_t> Depth(std::string_view member_id);
+  // Every event of the portal still on record, pending or done.
+  [[nodiscard]] core::Result<int64_t> Received(std::string_view member_id);
+  // Deletes done events received before the given time; returns how many.
+  [[nodiscard]] core::Result<int64_t> PurgeDone(int64_t received_before);
   [[nodiscard]] core::Result<int64_t> Depth();
 
  private:

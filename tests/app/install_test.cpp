@@ -6,6 +6,7 @@
 
 #include "lib/store/database.h"
 #include "lib/store/inbox.h"
+#include "lib/store/snapshot_store.h"
 #include "tests/app/conveyor_process.h"
 
 using test::json;
@@ -45,12 +46,30 @@ struct Fixture {
     return n;
   }
   std::string ApplicationToken() { return emu.State("installations").body[0]["application_token"]; }
+  // Events still waiting to be processed.
   long InboxDepth() {
     auto database = store::Database::Open(db);
     if (!database) return -1;
     store::Inbox inbox(**database);
     auto depth = inbox.Depth();
     return depth ? *depth : -1;
+  }
+  // Events on record for the portal, processed or not.
+  long Received() {
+    auto database = store::Database::Open(db);
+    if (!database) return -1;
+    store::Inbox inbox(**database);
+    auto received = inbox.Received(kMember);
+    return received ? *received : -1;
+  }
+  // The lead as the conveyor last saw it, or null.
+  json SnapshotOf(const std::string& type, int64_t id) {
+    auto database = store::Database::Open(db);
+    if (!database) return nullptr;
+    store::SnapshotStore snapshots(**database);
+    auto found = snapshots.Get(kMember, type, id);
+    if (!found || !*found) return nullptr;
+    return json::parse((*found)->fields);
   }
   test::Answer PostEvent(const std::string& form) {
     httplib::Client client("127.0.0.1", app.port());
@@ -121,15 +140,16 @@ TEST_CASE("events of a known installation are queued; forged ones get 401 and st
   const auto malformed = f.PostEvent("no=event");
   CHECK(malformed.status == 400);
   CHECK(malformed.body["error_description"] == "event is missing");
-  CHECK(f.InboxDepth() == 1);
+  CHECK(f.Received() == 1);
 
-  // The same delivery twice is stored once.
+  // The same delivery twice is stored once, even after the first was processed.
   const std::string genuine =
       "event=ONCRMLEADUPDATE&event_handler_id=3&data[FIELDS][ID]=1&ts=77&auth[member_id]=" +
       kMember + "&auth[application_token]=" + token;
   CHECK(f.PostEvent(genuine).body["status"] == "queued");
+  REQUIRE(test::Eventually([&] { return f.InboxDepth() == 0; }));
   CHECK(f.PostEvent(genuine).body["status"] == "duplicate");
-  CHECK(f.InboxDepth() == 2);
+  CHECK(f.Received() == 2);
 }
 
 TEST_CASE("uninstall is accepted only with the stored application_token") {
@@ -141,10 +161,10 @@ TEST_CASE("uninstall is accepted only with the stored application_token") {
   f.emu.Control(
       "act",
       {{"as", "user"}, {"method", "crm.lead.add"}, {"params", {{"fields", {{"TITLE", "x"}}}}}});
-  REQUIRE(test::Eventually([&] { return f.InboxDepth() == 1; }));
+  REQUIRE(test::Eventually([&] { return f.Received() == 1; }));
   const std::string token = f.ApplicationToken();
   f.emu.Control("apps/uninstall", {{"clean", true}});
-  REQUIRE(test::Eventually([&] { return f.InboxDepth() == 0; }));  // CLEAN=1: its data is gone
+  REQUIRE(test::Eventually([&] { return f.Received() == 0; }));  // CLEAN=1: its data is gone
   const auto after =
       f.PostEvent("event=ONCRMLEADADD&data[FIELDS][ID]=1&ts=5&auth[member_id]=" + kMember +
                   "&auth[application_token]=" + token);
@@ -164,4 +184,31 @@ TEST_CASE("the server refuses to start without an encryption key outside dev mod
   }
   CHECK_FALSE(started);
   std::remove(path);
+}
+
+TEST_CASE("events acknowledged before a kill -9 are processed after the restart") {
+  Fixture f;
+  REQUIRE(f.Install().body["installed"] == true);
+  f.emu.Hook("crm.deal.add", {{"fields", {{"TITLE", "Survivor"}}}});
+  // The portal cannot be read for now: the events stay in the inbox.
+  f.emu.Control(
+      "faults",
+      {{"method", "batch"}, {"count", 1000}, {"status", 500}, {"error", "INTERNAL_SERVER_ERROR"}});
+  const std::string token = f.ApplicationToken();
+  for (int ts = 1; ts <= 3; ++ts) {
+    const auto answer = f.PostEvent(
+        "event=ONCRMDEALUPDATE&event_handler_id=1&data[FIELDS][ID]=1&ts=" + std::to_string(ts) +
+        "&auth[member_id]=" + kMember + "&auth[application_token]=" + token);
+    REQUIRE(answer.body["status"] == "queued");
+  }
+  f.app.Kill9();
+  CHECK(f.InboxDepth() >= 3);  // ours, and the ONCRMDEALADD the portal delivered
+  f.emu.Delete("/_emulator/faults");
+  test::ConveyorProcess restarted({{"CONVEYOR_CLIENT_ID", "local.conveyor"},
+                                   {"CONVEYOR_CLIENT_SECRET", "conveyor-secret"},
+                                   {"CONVEYOR_OAUTH_URL", f.emu.Base() + "/oauth/token/"},
+                                   {"CONVEYOR_DEV", "1"}},
+                                  f.db);
+  REQUIRE(test::Eventually([&] { return f.InboxDepth() == 0; }, 20));
+  CHECK(f.SnapshotOf("deal", 1).value("TITLE", std::string()) == "Survivor");
 }

@@ -68,6 +68,7 @@ class Emulator {
   Answer Get(const std::string& path_and_query) {
     return ToAnswer(client_->Get(path_and_query.c_str()));
   }
+  Answer Delete(const std::string& path) { return ToAnswer(client_->Delete(path.c_str())); }
 
   // A method through the admin's incoming webhook, JSON body.
   Answer Hook(const std::string& method, const json& params = json::object()) {

@@ -161,7 +161,7 @@ TEST_CASE("an expired lease makes the event claimable again, in its place") {
   CHECK(MustDepth(inbox) == 2);
 }
 
-TEST_CASE("Retry counts the attempt, keeps the error and delays the event; Ack deletes it") {
+TEST_CASE("Retry counts the attempt, keeps the error and delays the event; Ack finishes it") {
   auto db = MustOpen(":memory:");
   AddPortal(*db, "m1");
   store::Inbox inbox(*db);
@@ -362,4 +362,23 @@ TEST_CASE("two threads enqueuing and claiming concurrently lose nothing and dupl
     }
     CHECK(out_of_order == 0);
   }
+}
+
+TEST_CASE("a processed event is still a duplicate until purged") {
+  auto db = MustOpen(":memory:");
+  AddPortal(*db, "m1");
+  store::Inbox inbox(*db);
+  REQUIRE(inbox.Enqueue("m1", "k", "ONCRMLEADADD", "lead", 1, "{}", 100).value());
+  auto claimed = inbox.Claim(100, 60);
+  REQUIRE(claimed.has_value());
+  REQUIRE(claimed->has_value());
+  REQUIRE(inbox.Ack((*claimed)->id).has_value());
+  CHECK(MustDepth(inbox) == 0);
+  CHECK(inbox.Received("m1").value() == 1);
+  CHECK_FALSE(
+      inbox.Enqueue("m1", "k", "ONCRMLEADADD", "lead", 1, "{}", 150).value());  // late redelivery
+  CHECK_FALSE(inbox.Claim(150, 60).value().has_value());
+  CHECK(inbox.PurgeDone(100).value() == 0);  // received at 100: not before 100
+  CHECK(inbox.PurgeDone(101).value() == 1);
+  CHECK(inbox.Enqueue("m1", "k", "ONCRMLEADADD", "lead", 1, "{}", 200).value());
 }
