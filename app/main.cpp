@@ -105,16 +105,16 @@ int Serve(app::Config config) {
                         ? scheme + "://" + listen->host + ":" + std::to_string(port)
                         : config.public_url;
   while (!deps.public_url.empty() && deps.public_url.back() == '/') deps.public_url.pop_back();
-  handlers::RegisterRoutes(*server, deps);
-  if (!config.port_file.empty()) std::ofstream(config.port_file) << "{\"port\":" << port << "}\n";
-  spdlog::info("conveyor {} listening on {}://{}:{} (public {})", deps.version, scheme,
-               listen->host, port, deps.public_url);
-
   // Workers drain the inbox: events acknowledged to Bitrix24 are processed even after a crash.
   store::SnapshotStore snapshots(**db);
   core::NoRules rules;  // the conveyor's rules arrive with step 3
   engine::InboxWorker worker(inbox, snapshots, client, rules, clock);
   engine::WorkerPool workers(worker, clock, 2);
+  deps.workers = &workers;
+  handlers::RegisterRoutes(*server, deps);
+  if (!config.port_file.empty()) std::ofstream(config.port_file) << "{\"port\":" << port << "}\n";
+  spdlog::info("conveyor {} listening on {}://{}:{} (public {})", deps.version, scheme,
+               listen->host, port, deps.public_url);
 
   std::thread serving([&server] { server->listen_after_bind(); });
   int signal = 0;

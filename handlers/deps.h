@@ -2,6 +2,7 @@
 // Thread-safety: the services are thread-safe; install_mutex serialises installations.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <string>
@@ -9,6 +10,7 @@
 #include "lib/b24/rest_client.h"
 #include "lib/core/clock.h"
 #include "lib/core/install_spec.h"
+#include "lib/engine/inbox_worker.h"
 #include "lib/store/inbox.h"
 #include "lib/store/portal_store.h"
 
@@ -25,6 +27,11 @@ struct Deps {
   b24::RestClient* client = nullptr;
   b24::Transport* transport = nullptr;
   core::Clock* clock = nullptr;
+  engine::WorkerPool* workers = nullptr;
+  // Counted by the event route for /metrics.
+  std::atomic<long> events_received{0};
+  std::atomic<long> events_rejected{0};
+  std::atomic<long> events_duplicate{0};
   std::mutex install_mutex;  // installations are rare: one at a time keeps concurrent ones safe
 };
 

@@ -7,12 +7,16 @@ namespace handlers {
 
 void Event(Deps& deps, const httplib::Request& req, httplib::Response& res) {
   auto event = core::ParseEvent(req.body);
-  if (!event) return JsonError(res, 400, "invalid_request", event.error().message);
+  if (!event) {
+    ++deps.events_rejected;
+    return JsonError(res, 400, "invalid_request", event.error().message);
+  }
   auto stored = deps.portals->Find(event->auth.member_id);
   if (!stored) return JsonError(res, 500, "storage_error", "The installation could not be read");
   // Unknown portal or wrong token: 401 and nothing stored (safe-event-handlers.md).
   if (!*stored || (*stored)->state == "uninstalled" ||
       !core::ConstantTimeEquals((*stored)->application_token, event->auth.application_token)) {
+    ++deps.events_rejected;
     return JsonError(res, 401, "invalid_token", "Unknown installation or application_token");
   }
   const int64_t now = static_cast<int64_t>(deps.clock->Now());
@@ -36,6 +40,7 @@ void Event(Deps& deps, const httplib::Request& req, httplib::Response& res) {
                                     event->EntityId(), event->data.dump(), now);
   if (!queued)
     return JsonError(res, 503, "storage_error", "The event could not be stored; please retry");
+  ++(*queued ? deps.events_received : deps.events_duplicate);
   Json(res, {{"status", *queued ? "queued" : "duplicate"}});
 }
 

@@ -11,6 +11,14 @@ void RegisterRoutes(httplib::Server& server, Deps& deps) {
   server.Get("/health", [&deps](const httplib::Request& req, httplib::Response& res) {
     Health(deps, req, res);
   });
+  if (deps.portals != nullptr) {  // a bare health server (tests) has no storage
+    server.Get("/healthz", [&deps](const httplib::Request& req, httplib::Response& res) {
+      Healthz(deps, req, res);
+    });
+    server.Get("/metrics", [&deps](const httplib::Request& req, httplib::Response& res) {
+      Metrics(deps, req, res);
+    });
+  }
   const auto& paths = deps.manifest;
   auto post = [&server, &deps](
                   const std::string& path,

@@ -86,6 +86,11 @@ WorkerPool::WorkerPool(InboxWorker& worker, core::Clock& clock, int threads, dou
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this, i] { Run(i == 0); });
 }
 
+WorkerPool::Totals WorkerPool::totals() const {
+  return {rounds_.load(), processed_.load(), changed_.load(), retried_.load(),
+          storage_errors_.load()};
+}
+
 void WorkerPool::Stop() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -103,6 +108,14 @@ void WorkerPool::Run(bool purges) {
   for (;;) {
     auto round = worker_.RunOnce();
     const bool idle = !round || round->claimed == 0;
+    ++rounds_;
+    if (!round) {
+      ++storage_errors_;
+    } else {
+      processed_ += round->changed + round->unchanged;
+      changed_ += round->changed;
+      retried_ += round->retried;
+    }
     if (purges && clock_.Now() - last_purge > 3600) {
       last_purge = clock_.Now();
       (void)worker_.PurgeDone(static_cast<int64_t>(clock_.Now()) - keep_done_seconds_);

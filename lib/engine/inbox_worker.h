@@ -70,8 +70,19 @@ class WorkerPool {
   WorkerPool& operator=(const WorkerPool&) = delete;
   void Stop();
 
+  struct Totals {
+    long rounds = 0;
+    long processed = 0;
+    long changed = 0;
+    long retried = 0;
+    long storage_errors = 0;
+  };
+  Totals totals() const;
+
  private:
   void Run(bool purges);
+
+  std::atomic<long> rounds_{0}, processed_{0}, changed_{0}, retried_{0}, storage_errors_{0};
 
   InboxWorker& worker_;
   core::Clock& clock_;

@@ -131,6 +131,16 @@ core::Result<int64_t> Inbox::Received(std::string_view member_id) {
   return Count(*statement);
 }
 
+core::Result<int64_t> Inbox::LastReceivedAt(std::string_view member_id) {
+  Session session(db_);
+  auto statement =
+      session.Prepare("inbox last received",
+                      "SELECT coalesce(max(received_at), 0) FROM inbox WHERE member_id = ?1");
+  if (!statement) return tl::make_unexpected(statement.error());
+  statement->Bind(1, member_id);
+  return Count(*statement);
+}
+
 core::Result<int64_t> Inbox::PurgeDone(int64_t received_before) {
   Session session(db_);
   auto statement =

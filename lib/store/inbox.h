@@ -62,6 +62,8 @@ class Inbox {
   [[nodiscard]] core::Result<int64_t> Depth(std::string_view member_id);
   // Every event of the portal still on record, pending or done.
   [[nodiscard]] core::Result<int64_t> Received(std::string_view member_id);
+  // When the portal's newest event on record arrived; 0 when none.
+  [[nodiscard]] core::Result<int64_t> LastReceivedAt(std::string_view member_id);
   // Deletes done events received before the given time; returns how many.
   [[nodiscard]] core::Result<int64_t> PurgeDone(int64_t received_before);
   [[nodiscard]] core::Result<int64_t> Depth();

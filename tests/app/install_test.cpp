@@ -212,3 +212,32 @@ TEST_CASE("events acknowledged before a kill -9 are processed after the restart"
   REQUIRE(test::Eventually([&] { return f.InboxDepth() == 0; }, 20));
   CHECK(f.SnapshotOf("deal", 1).value("TITLE", std::string()) == "Survivor");
 }
+
+TEST_CASE("healthz shows each installation and metrics count what happened, without secrets") {
+  Fixture f;
+  REQUIRE(f.Install().body["installed"] == true);
+  f.emu.Control(
+      "act",
+      {{"as", "user"}, {"method", "crm.lead.add"}, {"params", {{"fields", {{"TITLE", "x"}}}}}});
+  REQUIRE(test::Eventually([&] { return f.SnapshotOf("lead", 1).is_object(); }));
+  f.PostEvent("event=ONCRMLEADADD&auth[member_id]=" + kMember + "&auth[application_token]=forged");
+  httplib::Client client("127.0.0.1", f.app.port());
+  const auto health = test::ToAnswer(client.Get("/healthz"));
+  REQUIRE(health.status == 200);
+  REQUIRE(health.body["portals"].size() == 1);
+  CHECK(health.body["portals"][0]["member_id"] == kMember);
+  CHECK(health.body["portals"][0]["state"] == "installed");
+  CHECK(health.body["portals"][0]["inbox_depth"] == 0);
+  CHECK(health.body["portals"][0]["last_event_at"].get<long>() > 0);
+  auto metrics = client.Get("/metrics");
+  REQUIRE(metrics);
+  CHECK(metrics->body.find("conveyor_events_received_total 1\n") != std::string::npos);
+  CHECK(metrics->body.find("conveyor_events_rejected_total 1\n") != std::string::npos);
+  CHECK(metrics->body.find("conveyor_events_processed_total 1\n") != std::string::npos);
+  CHECK(
+      metrics->body.find("conveyor_rest_calls_by_outcome_total{method=\"batch\",outcome=\"ok\"}") !=
+      std::string::npos);
+  const std::string token = f.ApplicationToken();
+  CHECK(health.raw.find(token) == std::string::npos);
+  CHECK(metrics->body.find(token) == std::string::npos);
+}
