@@ -109,6 +109,8 @@ int Serve(app::Config config) {
   store::SnapshotStore snapshots(**db);
   core::NoRules rules;  // the conveyor's rules arrive with step 3
   engine::InboxWorker worker(inbox, snapshots, client, rules, clock);
+  if (auto released = inbox.ReleaseLeases(); !released)
+    return Fail("CONVEYOR_DB: " + released.error().message, 1);
   engine::WorkerPool workers(worker, clock, 2);
   deps.workers = &workers;
   handlers::RegisterRoutes(*server, deps);

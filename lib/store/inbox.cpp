@@ -131,6 +131,16 @@ core::Result<int64_t> Inbox::Received(std::string_view member_id) {
   return Count(*statement);
 }
 
+core::Result<int64_t> Inbox::ReleaseLeases() {
+  Session session(db_);
+  auto statement = session.Prepare(
+      "inbox release leases",
+      "UPDATE inbox SET leased_until = NULL WHERE done = 0 AND leased_until IS NOT NULL");
+  if (!statement) return tl::make_unexpected(statement.error());
+  if (auto ok = statement->Run(); !ok) return tl::make_unexpected(ok.error());
+  return session.Changes();
+}
+
 core::Result<int64_t> Inbox::LastReceivedAt(std::string_view member_id) {
   Session session(db_);
   auto statement =

@@ -62,6 +62,9 @@ class Inbox {
   [[nodiscard]] core::Result<int64_t> Depth(std::string_view member_id);
   // Every event of the portal still on record, pending or done.
   [[nodiscard]] core::Result<int64_t> Received(std::string_view member_id);
+  // Ends every lease. Called once at start-up: one process owns the database, so nothing is
+  // being processed yet and events leased by a killed process are available at once.
+  [[nodiscard]] core::Result<int64_t> ReleaseLeases();
   // When the portal's newest event on record arrived; 0 when none.
   [[nodiscard]] core::Result<int64_t> LastReceivedAt(std::string_view member_id);
   // Deletes done events received before the given time; returns how many.

@@ -382,3 +382,14 @@ TEST_CASE("a processed event is still a duplicate until purged") {
   CHECK(inbox.PurgeDone(101).value() == 1);
   CHECK(inbox.Enqueue("m1", "k", "ONCRMLEADADD", "lead", 1, "{}", 200).value());
 }
+
+TEST_CASE("leases of a killed process are released at start-up") {
+  auto db = MustOpen(":memory:");
+  AddPortal(*db, "m1");
+  store::Inbox inbox(*db);
+  REQUIRE(inbox.Enqueue("m1", "k", "ONCRMLEADADD", "lead", 1, "{}", 100).value());
+  REQUIRE(inbox.Claim(100, 60).value().has_value());
+  CHECK_FALSE(inbox.Claim(101, 60).value().has_value());  // still leased
+  CHECK(inbox.ReleaseLeases().value() == 1);
+  CHECK(inbox.Claim(101, 60).value().has_value());
+}
