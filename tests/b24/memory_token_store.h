@@ -1,11 +1,13 @@
 // Test helpers for the REST client: a TokenStore in memory, counting what the client persisted,
-// and client options for an emulator.
+// client options for an emulator, and a fixture with both.
 #pragma once
 
 #include <mutex>
 
 #include "lib/b24/rest_client.h"
 #include "lib/b24/token_store.h"
+#include "lib/engine/system_clock.h"
+#include "tests/emulator/harness.h"
 
 namespace test {
 
@@ -70,5 +72,18 @@ inline b24::ClientOptions ClientOptionsFor(const std::string& base) {
   o.backoff_seconds = 0.01;
   return o;
 }
+
+// An emulator with the app installed and a REST client holding the admin's tokens.
+struct ClientFixture {
+  static constexpr const char* kMember = "testportal0000000000000000000001";
+  Emulator emu;
+  AppStub app;
+  Tokens tokens = Install(emu, app);
+  MemoryTokenStore token_store{{kMember, emu.Base() + "/rest/", tokens.access, tokens.refresh, 0}};
+  b24::HttplibTransport transport;
+  engine::SystemClock clock;
+  b24::RateLimiter limiter{{}, clock};
+  b24::RestClient client{ClientOptionsFor(emu.Base()), transport, token_store, limiter, clock};
+};
 
 }  // namespace test

@@ -28,18 +28,7 @@ class EmulatorClock : public core::Clock {
   test::Emulator& emu_;
 };
 
-struct Fixture {
-  test::Emulator emu;
-  test::AppStub app;
-  test::Tokens tokens = test::Install(emu, app);
-  test::MemoryTokenStore store{{"testportal0000000000000000000001", emu.Base() + "/rest/",
-                                tokens.access, tokens.refresh, 0}};
-  b24::HttplibTransport transport;
-
-  engine::SystemClock clock;
-  b24::RateLimiter limiter{{}, clock};
-  b24::RestClient client{test::ClientOptionsFor(emu.Base()), transport, store, limiter, clock};
-
+struct Fixture : test::ClientFixture {
   long CountOf(const std::string& method, int status) {
     const auto log = emu.Get("/_emulator/log").body;
     const auto& m = log["by_method"];
@@ -73,9 +62,9 @@ TEST_CASE("an expired token is refreshed once, persisted, and the work goes on")
   f.emu.Control("tokens/expire");
   auto after = client.Call(kMember, "crm.lead.add", {{"fields", {{"TITLE", "after expiry"}}}});
   REQUIRE(after);
-  CHECK(f.store.saves() == 1);
-  CHECK(f.store.auth().access_token != f.tokens.access);
-  CHECK(f.store.auth().refresh_token != f.tokens.refresh);
+  CHECK(f.token_store.saves() == 1);
+  CHECK(f.token_store.auth().access_token != f.tokens.access);
+  CHECK(f.token_store.auth().refresh_token != f.tokens.refresh);
   CHECK(client.Stats().refreshes == 1);
   CHECK(f.emu.Hook("crm.lead.list").body["total"] == 1);  // the write ran exactly once
 }
@@ -95,7 +84,7 @@ TEST_CASE("eight workers hitting an expired token cause one refresh") {
   for (auto& w : workers) w.join();
   CHECK(ok == 8);
   CHECK(client.Stats().refreshes == 1);
-  CHECK(f.store.saves() == 1);
+  CHECK(f.token_store.saves() == 1);
 }
 
 TEST_CASE("a refused refresh token marks the portal as needing a reinstall") {
@@ -111,7 +100,7 @@ TEST_CASE("a refused refresh token marks the portal as needing a reinstall") {
   auto call = client.Call(kMember, "user.current");
   REQUIRE_FALSE(call);
   CHECK(call.error().kind == b24::FailureKind::kNeedsReinstall);
-  CHECK(f.store.needs_reinstall());
+  CHECK(f.token_store.needs_reinstall());
   auto next = client.Call(kMember, "user.current");
   REQUIRE_FALSE(next);
   CHECK(next.error().kind == b24::FailureKind::kNeedsReinstall);
@@ -209,7 +198,7 @@ TEST_CASE("a portal's domain change is followed and persisted") {
   const std::string domain = f.emu.Control("domain").body["domain"];
   auto added = client.Call(kMember, "crm.lead.add", {{"fields", {{"TITLE", "after move"}}}});
   REQUIRE(added);
-  CHECK(f.store.auth().client_endpoint == "http://" + domain + "/rest/");
+  CHECK(f.token_store.auth().client_endpoint == "http://" + domain + "/rest/");
   CHECK(client.Stats().redirects == 1);
   CHECK(f.emu.State("leads").body.size() == 1);
 }
@@ -218,7 +207,7 @@ TEST_CASE("the limiter keeps the portal's own limit from ever refusing a burst")
   Fixture f;
   EmulatorClock clock(f.emu);
   b24::RateLimiter limiter({}, clock);
-  b24::RestClient client(test::ClientOptionsFor(f.emu.Base()), f.transport, f.store, limiter,
+  b24::RestClient client(test::ClientOptionsFor(f.emu.Base()), f.transport, f.token_store, limiter,
                          clock);
   for (int i = 0; i < 120; ++i) REQUIRE(client.Call(kMember, "crm.lead.list"));
   const auto log = f.emu.Get("/_emulator/log").body;

@@ -26,17 +26,7 @@ class RecordingRules : public core::Rules {
   std::vector<core::EntityChange> changes;
 };
 
-struct Fixture {
-  test::Emulator emu;
-  test::AppStub app;
-  test::Tokens tokens = test::Install(emu, app);
-  test::MemoryTokenStore token_store{
-      {kMember, emu.Base() + "/rest/", tokens.access, tokens.refresh, 0}};
-  b24::HttplibTransport transport;
-  engine::SystemClock clock;
-  b24::RateLimiter limiter{{}, clock};
-  b24::RestClient client{test::ClientOptionsFor(emu.Base()), transport, token_store, limiter,
-                         clock};
+struct Fixture : test::ClientFixture {
   std::unique_ptr<store::Database> db = std::move(*store::Database::Open(":memory:"));
   store::TokenCipher cipher = store::TokenCipher::ForDevelopment();
   store::PortalStore portals{*db, cipher};

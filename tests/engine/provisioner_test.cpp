@@ -18,16 +18,7 @@ json ReadJson(const std::string& relative) {
   return json::parse(in);
 }
 
-struct Fixture {
-  test::Emulator emu;
-  test::AppStub app;
-  test::Tokens tokens = test::Install(emu, app);
-  test::MemoryTokenStore store{{"testportal0000000000000000000001", emu.Base() + "/rest/",
-                                tokens.access, tokens.refresh, 0}};
-  b24::HttplibTransport transport;
-  engine::SystemClock clock;
-  b24::RateLimiter limiter{{}, clock};
-  b24::RestClient client{test::ClientOptionsFor(emu.Base()), transport, store, limiter, clock};
+struct Fixture : test::ClientFixture {
   core::InstallSpec spec = *core::ParseInstallSpec(ReadJson("install/conveyor.json"));
   core::Manifest manifest = *core::ParseManifest(ReadJson("bitrix24-manifest.json"));
   // Handlers must be on the app's host (the stub's).
