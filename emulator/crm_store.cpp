@@ -150,8 +150,7 @@ void MergeMultifield(Portal& portal, json& current, const std::string& type_id, 
     const long id = AsId(item.contains("ID") ? &item["ID"] : nullptr);
     const std::string value =
         item.value("VALUE", json("")).is_string() ? item.value("VALUE", "") : item["VALUE"].dump();
-    const std::string value_type =
-        item.value("VALUE_TYPE", type_id == "PHONE" || type_id == "EMAIL" ? "WORK" : "WORK");
+    const std::string value_type = item.value("VALUE_TYPE", "WORK");
     if (id == 0) {
       if (value.empty()) continue;
       current.push_back({{"ID", portal.NextId("multifield")},
