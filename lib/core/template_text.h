@@ -1,0 +1,24 @@
+// Admin-written texts (task titles, timeline comments, notifications) with {placeholders} filled
+// from the item at hand: "Передан от {from.name} к {to.name}".
+// Thread-safety: pure functions.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace core {
+
+// Replaces every {name} or {dotted.name} (segments of ASCII letters, digits and "_") by its
+// value. An unknown placeholder stays as written, so a typo is visible in the result rather than
+// silently empty. "{{" and "}}" are literal braces; any other brace is copied as is. Values are
+// inserted verbatim, never expanded again. Bytes outside placeholders, UTF-8 included, pass
+// through untouched.
+std::string RenderTemplate(std::string_view text, const std::map<std::string, std::string>& values);
+
+// The placeholder names used in `text`, each once, in order of first use: settings check them
+// against the names the app can fill.
+std::vector<std::string> Placeholders(std::string_view text);
+
+}  // namespace core
