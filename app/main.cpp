@@ -18,11 +18,15 @@
 #include "lib/b24/rate_limiter.h"
 #include "lib/b24/rest_client.h"
 #include "lib/b24/transport.h"
+#include "lib/engine/executor.h"
 #include "lib/engine/inbox_worker.h"
+#include "lib/engine/log.h"
+#include "lib/engine/logging_rules.h"
 #include "lib/engine/portal_tokens.h"
 #include "lib/engine/system_clock.h"
 #include "lib/store/database.h"
 #include "lib/store/inbox.h"
+#include "lib/store/operation_log.h"
 #include "lib/store/portal_store.h"
 #include "lib/store/snapshot_store.h"
 #include "lib/store/token_cipher.h"
@@ -36,6 +40,7 @@ int Fail(const std::string& message, int code = 2) {
 
 int Serve(app::Config config) {
   spdlog::set_level(spdlog::level::from_str(config.log_level));
+  engine::UseJsonLines();
   auto listen = app::ParseHostPort(config.listen);
   if (!listen) return Fail("CONVEYOR_LISTEN: " + listen.error().message);
   if (auto valid = app::Validate(config); !valid) return Fail(valid.error().message);
@@ -48,7 +53,7 @@ int Serve(app::Config config) {
                     : store::TokenCipher::FromKey(config.encryption_key);
   if (!cipher) return Fail("CONVEYOR_ENCRYPTION_KEY: " + cipher.error().message);
   if (config.dev && config.encryption_key.empty())
-    spdlog::warn("development mode: tokens are sealed with a public key");
+    engine::Log(spdlog::level::warn, "development mode: tokens are sealed with a public key");
   auto db = store::Database::Open(config.db);
   if (!db) return Fail("CONVEYOR_DB: " + db.error().message, 1);
 
@@ -91,7 +96,8 @@ int Serve(app::Config config) {
   }
   // One access line per request; the path only, never a query string or a body.
   server->set_logger([](const httplib::Request& req, const httplib::Response& res) {
-    spdlog::info("{} {} {}", req.method, req.path, res.status);
+    engine::Log(spdlog::level::info, "request",
+                {{"method", req.method}, {"path", req.path}, {"status", res.status}});
   });
   int port = listen->port;
   if (port == 0) {
@@ -107,16 +113,21 @@ int Serve(app::Config config) {
   while (!deps.public_url.empty() && deps.public_url.back() == '/') deps.public_url.pop_back();
   // Workers drain the inbox: events acknowledged to Bitrix24 are processed even after a crash.
   store::SnapshotStore snapshots(**db);
-  core::NoRules rules;  // the conveyor's rules arrive with step 3
-  engine::InboxWorker worker(inbox, snapshots, client, rules, clock);
+  store::OperationLog operations(**db);
+  core::NoRules no_rules;  // the conveyor's rules arrive with step 3
+  engine::LoggingRules rules(no_rules);
+  engine::Executor executor(client, operations, snapshots, clock);
+  engine::InboxWorker worker(inbox, snapshots, client, rules, executor, clock);
   if (auto released = inbox.ReleaseLeases(); !released)
     return Fail("CONVEYOR_DB: " + released.error().message, 1);
   engine::WorkerPool workers(worker, clock, 2);
   deps.workers = &workers;
   handlers::RegisterRoutes(*server, deps);
   if (!config.port_file.empty()) std::ofstream(config.port_file) << "{\"port\":" << port << "}\n";
-  spdlog::info("conveyor {} listening on {}://{}:{} (public {})", deps.version, scheme,
-               listen->host, port, deps.public_url);
+  engine::Log(spdlog::level::info, "listening",
+              {{"version", deps.version},
+               {"address", scheme + "://" + listen->host + ":" + std::to_string(port)},
+               {"public_url", deps.public_url}});
 
   std::thread serving([&server] { server->listen_after_bind(); });
   int signal = 0;
@@ -124,7 +135,7 @@ int Serve(app::Config config) {
   server->stop();
   serving.join();
   workers.Stop();
-  spdlog::info("conveyor stopped");
+  engine::Log(spdlog::level::info, "stopped");
   return 0;
 }
 

@@ -431,6 +431,7 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
       fault.status = static_cast<int>(Number(body, "status", 503));
       fault.code = Str(body, "error", "QUERY_LIMIT_EXCEEDED");
       fault.description = Str(body, "description", "Too many requests");
+      fault.after = body.value("after", false);
       (*portal)->faults.push_back(fault);
     }
     return json{{"event_drop_rate", s->delivery.drop_rate},

@@ -217,6 +217,22 @@ const MethodTable& Methods() {
   return table;
 }
 
+namespace {
+
+// The next injected fault for this method, before or after it runs, counted down.
+Fault* TakeFault(Portal& portal, const std::string& method, bool after) {
+  for (auto& fault : portal.faults) {
+    if (fault.remaining > 0 && fault.after == after &&
+        (fault.method == "*" || fault.method == method)) {
+      --fault.remaining;
+      return &fault;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 Invocation Invoke(Call& call, const std::string& method) {
   Invocation out{Fail(404, "ERROR_METHOD_NOT_FOUND", "Method not found!"), 0, 0};
   const auto& table = Methods();
@@ -232,12 +248,9 @@ Invocation Invoke(Call& call, const std::string& method) {
   const bool limited =
       call.caller.kind == Caller::Kind::kApp || call.caller.kind == Caller::Kind::kWebhook;
   if (limited) {
-    for (auto& fault : call.portal.faults) {
-      if (fault.remaining > 0 && (fault.method == "*" || fault.method == method)) {
-        --fault.remaining;
-        out.result = Fail(fault.status, fault.code, fault.description);
-        return out;
-      }
+    if (auto* fault = TakeFault(call.portal, method, false)) {
+      out.result = Fail(fault->status, fault->code, fault->description);
+      return out;
     }
   }
   auto& window = call.portal.operating[OperatingKey(call.caller, method)];
@@ -265,6 +278,10 @@ Invocation Invoke(Call& call, const std::string& method) {
     std::tie(out.operating, out.operating_reset_at) = OperatingSum(window, call.now);
   }
   call.state.dirty = true;
+  if (limited) {
+    if (auto* fault = TakeFault(call.portal, method, true))
+      out.result = Fail(fault->status, fault->code, fault->description);
+  }
   return out;
 }
 

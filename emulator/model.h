@@ -84,6 +84,7 @@ struct Fault {
   int status = 503;
   std::string code;
   std::string description;
+  bool after = false;  // run the method, then answer with the fault: "applied, answer lost"
 };
 
 struct Portal {

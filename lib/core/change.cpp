@@ -23,4 +23,13 @@ std::string ContentHash(const nlohmann::json& entity) {
   return text;
 }
 
+std::string TextField(const nlohmann::json& entity, const std::string& name) {
+  if (!entity.is_object()) return "";
+  const auto it = entity.find(name);
+  if (it == entity.end()) return "";
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number()) return it->dump();
+  return "";
+}
+
 }  // namespace core

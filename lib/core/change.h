@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lib/core/provision_plan.h"
+#include "lib/core/action.h"
 
 namespace core {
 
@@ -27,17 +27,21 @@ struct EntityChange {
 // changed nothing — or the echo of our own write — fingerprints the same.
 std::string ContentHash(const nlohmann::json& entity);
 
+// A string field of an entity as Bitrix24 answers it, or "" when it is missing or null.
+std::string TextField(const nlohmann::json& entity, const std::string& name);
+
 class Rules {
  public:
   virtual ~Rules() = default;
-  // The REST steps this change calls for (none for most changes).
-  virtual std::vector<RestStep> Plan(const EntityChange& change) = 0;
+  // The actions this change calls for (none for most changes). Rules must be state-based:
+  // planning again after some actions ran gives the same keys, so nothing is done twice.
+  virtual std::vector<Action> Plan(const EntityChange& change) = 0;
 };
 
 // Step 2 ships no business rules: changes are noticed, snapshotted and left alone.
 class NoRules : public Rules {
  public:
-  std::vector<RestStep> Plan(const EntityChange&) override { return {}; }
+  std::vector<Action> Plan(const EntityChange&) override { return {}; }
 };
 
 }  // namespace core

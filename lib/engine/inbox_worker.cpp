@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "lib/engine/log.h"
+
 namespace engine {
 namespace {
 
@@ -9,6 +11,27 @@ using json = nlohmann::json;
 
 std::string GetMethod(const std::string& entity_type) {
   return entity_type == "deal" ? "crm.deal.get" : entity_type == "lead" ? "crm.lead.get" : "";
+}
+
+void LogRetry(const std::string& member_id, const store::InboxEvent& e, const std::string& why) {
+  Log(spdlog::level::warn, "event retried",
+      {{"member_id", member_id},
+       {"event", e.event},
+       {"entity", e.entity_type},
+       {"id", e.entity_id},
+       {"why", why}});
+}
+
+bool Touches(const std::vector<core::Action>& plan, const std::string& entity_type,
+             int64_t entity_id) {
+  for (const auto& action : plan) {
+    for (const auto& ref : action.touches) {
+      if (ref.entity_type == entity_type && ref.id.is_number_integer() &&
+          ref.id.get<int64_t>() == entity_id)
+        return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -47,6 +70,7 @@ core::Result<RoundReport> InboxWorker::RunOnce() {
       if (!items || it == results.end() || (it->second.failure && !deleted)) {
         const std::string why = !items ? items.error().code + " " + items.error().description
                                        : "the entity could not be read";
+        LogRetry(member_id, e, why);
         if (auto ok = inbox_.Retry(e.id, why, now + options_.retry_seconds); !ok)
           return tl::unexpected(ok.error());
         ++report.retried;
@@ -62,13 +86,29 @@ core::Result<RoundReport> InboxWorker::RunOnce() {
       if (*previous && (*previous)->hash == hash) {
         ++report.unchanged;  // an echo of our own write, or a save that changed nothing
       } else {
-        rules_.Plan(change);  // step 3 executes the plan; step 2 ships no rules
+        const auto plan = rules_.Plan(change);
+        if (!plan.empty()) {
+          auto executed = executor_.Run(member_id, plan);
+          if (!executed) {  // the snapshot stays old, so the retry plans again
+            LogRetry(member_id, e, executed.error().message);
+            if (auto ok =
+                    inbox_.Retry(e.id, executed.error().message, now + options_.retry_seconds);
+                !ok) {
+              return tl::unexpected(ok.error());
+            }
+            ++report.retried;
+            continue;
+          }
+          report.actions += executed->sent;
+        }
         ++report.changed;
-        const std::string modified =
-            deleted ? "" : change.after.value("DATE_MODIFY", std::string());
-        const store::Snapshot snapshot{deleted ? "{}" : change.after.dump(), modified, hash};
-        if (auto ok = snapshots_.Put(member_id, e.entity_type, e.entity_id, snapshot); !ok) {
-          return tl::unexpected(ok.error());
+        // After our own write the executor stored the newer state; keep it.
+        if (!Touches(plan, e.entity_type, e.entity_id)) {
+          const std::string modified = deleted ? "" : core::TextField(change.after, "DATE_MODIFY");
+          const store::Snapshot snapshot{deleted ? "{}" : change.after.dump(), modified, hash};
+          if (auto ok = snapshots_.Put(member_id, e.entity_type, e.entity_id, snapshot); !ok) {
+            return tl::unexpected(ok.error());
+          }
         }
       }
       if (auto ok = inbox_.Ack(e.id); !ok) return tl::unexpected(ok.error());

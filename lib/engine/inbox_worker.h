@@ -1,7 +1,7 @@
 // Drains the durable inbox: claims events (per portal and entity in order, leased so that a
 // crash re-delivers them), re-reads the entities in one batch per portal, compares them with
-// the last snapshot, hands real changes to the rules and acknowledges. Processing is
-// at-least-once: an event is acknowledged only after its snapshot is stored.
+// the last snapshot, hands real changes to the rules, executes their plans and acknowledges.
+// Processing is at-least-once: an event is acknowledged only after its snapshot is stored.
 // Thread-safety: RunOnce may run on several threads at once (the inbox leases keep them apart).
 #pragma once
 
@@ -15,6 +15,7 @@
 #include "lib/b24/rest_client.h"
 #include "lib/core/change.h"
 #include "lib/core/clock.h"
+#include "lib/engine/executor.h"
 #include "lib/store/inbox.h"
 #include "lib/store/snapshot_store.h"
 
@@ -29,6 +30,7 @@ struct WorkerOptions {
 struct RoundReport {
   int claimed = 0;
   int changed = 0;    // handed to the rules
+  int actions = 0;    // REST writes the rules' plans sent
   int unchanged = 0;  // echoes and saves that changed nothing
   int retried = 0;
 };
@@ -36,11 +38,13 @@ struct RoundReport {
 class InboxWorker {
  public:
   InboxWorker(store::Inbox& inbox, store::SnapshotStore& snapshots, b24::RestClient& client,
-              core::Rules& rules, core::Clock& clock, WorkerOptions options = {})
+              core::Rules& rules, Executor& executor, core::Clock& clock,
+              WorkerOptions options = {})
       : inbox_(inbox),
         snapshots_(snapshots),
         client_(client),
         rules_(rules),
+        executor_(executor),
         clock_(clock),
         options_(options) {}
 
@@ -55,6 +59,7 @@ class InboxWorker {
   store::SnapshotStore& snapshots_;
   b24::RestClient& client_;
   core::Rules& rules_;
+  Executor& executor_;
   core::Clock& clock_;
   WorkerOptions options_;
 };

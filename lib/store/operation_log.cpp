@@ -39,6 +39,16 @@ core::Result<void> OperationLog::Finish(std::string_view member_id, std::string_
   return {};
 }
 
+core::Result<void> OperationLog::Abandon(std::string_view member_id, std::string_view op_key) {
+  Session session(db_);
+  auto statement = session.Prepare(
+      "operation abandon",
+      "DELETE FROM operations WHERE member_id = ?1 AND op_key = ?2 AND state = 'started'");
+  if (!statement) return tl::make_unexpected(statement.error());
+  statement->Bind(1, member_id).Bind(2, op_key);
+  return statement->Run();
+}
+
 core::Result<std::optional<Operation>> OperationLog::Find(std::string_view member_id,
                                                           std::string_view op_key) {
   Session session(db_);

@@ -34,6 +34,8 @@ class OperationLog {
   // Marks a begun key done with its result. Fails with kNotFound when it was never begun.
   [[nodiscard]] core::Result<void> Finish(std::string_view member_id, std::string_view op_key,
                                           std::string_view result);
+  // Forgets a begun key whose write certainly did not run, so it can be sent again.
+  [[nodiscard]] core::Result<void> Abandon(std::string_view member_id, std::string_view op_key);
   // nullopt when the key was never begun.
   [[nodiscard]] core::Result<std::optional<Operation>> Find(std::string_view member_id,
                                                             std::string_view op_key);

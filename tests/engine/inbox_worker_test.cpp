@@ -19,7 +19,7 @@ const std::string kMember = "testportal0000000000000000000001";
 // Rules that remember what they were shown.
 class RecordingRules : public core::Rules {
  public:
-  std::vector<core::RestStep> Plan(const core::EntityChange& change) override {
+  std::vector<core::Action> Plan(const core::EntityChange& change) override {
     changes.push_back(change);
     return {};
   }
@@ -32,8 +32,10 @@ struct Fixture : test::ClientFixture {
   store::PortalStore portals{*db, cipher};
   store::Inbox inbox{*db};
   store::SnapshotStore snapshots{*db};
+  store::OperationLog operations{*db};
+  engine::Executor executor{client, operations, snapshots, clock};
   RecordingRules rules;
-  engine::InboxWorker worker{inbox, snapshots, client, rules, clock};
+  engine::InboxWorker worker{inbox, snapshots, client, rules, executor, clock};
 
   Fixture() {
     store::PortalRecord record;
@@ -102,4 +104,65 @@ TEST_CASE("a portal that cannot be read keeps its events for a retry") {
   CHECK(round->retried == 1);
   CHECK(f.rules.changes.empty());
   CHECK(*f.inbox.Depth() == 1);  // still there, available after the retry delay
+}
+
+namespace {
+
+// Answers a lead titled "ping" by writing "pong" into it: without echo suppression its own
+// write would come back as a change and loop.
+class PingRules : public core::Rules {
+ public:
+  std::vector<core::Action> Plan(const core::EntityChange& change) override {
+    ++shown;
+    if (core::TextField(change.after, "TITLE") != "ping") return {};
+    if (core::TextField(change.after, "COMMENTS") == "pong") return {};
+    return {{"pong:" + std::to_string(change.entity_id),
+             "crm.lead.update",
+             {{"id", change.entity_id}, {"fields", {{"COMMENTS", "pong"}}}},
+             "test",
+             std::nullopt,
+             {{"lead", change.entity_id}}}};
+  }
+  int shown = 0;
+};
+
+}  // namespace
+
+TEST_CASE("the event announcing the app's own write is recognised and ignored") {
+  Fixture f;
+  PingRules ping;
+  engine::InboxWorker worker{f.inbox, f.snapshots, f.client, ping, f.executor, f.clock};
+  f.emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "ping"}}}});
+  f.Queue("ONCRMLEADADD", "lead", 1, "add");
+  auto round = worker.RunOnce();
+  REQUIRE(round);
+  CHECK(round->changed == 1);
+  CHECK(round->actions == 1);
+  CHECK(f.emu.Hook("crm.lead.get", {{"id", 1}}).body["result"]["COMMENTS"] == "pong");
+
+  f.Queue("ONCRMLEADUPDATE", "lead", 1, "echo");  // what the portal sends after our write
+  round = worker.RunOnce();
+  REQUIRE(round);
+  CHECK(round->unchanged == 1);
+  CHECK(ping.shown == 1);
+}
+
+TEST_CASE("a plan that fails leaves the event to be retried, and the retry completes it") {
+  Fixture f;
+  PingRules ping;
+  engine::InboxWorker worker{
+      f.inbox, f.snapshots, f.client, ping, f.executor, f.clock, engine::WorkerOptions{60, 50, 0}};
+  f.emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "ping"}}}});
+  REQUIRE(f.emu
+              .Control("faults", {{"method", "batch"},
+                                  {"count", 1},
+                                  {"after", true},
+                                  {"status", 500},
+                                  {"error", "INTERNAL_SERVER_ERROR"}})
+              .status == 200);
+  f.Queue("ONCRMLEADADD", "lead", 1, "add");
+  // The event's read is a batch too: the fault hits it first, then the plan runs.
+  for (int i = 0; i < 5 && *f.inbox.Depth() > 0; ++i) REQUIRE(worker.RunOnce());
+  CHECK(*f.inbox.Depth() == 0);
+  CHECK(f.emu.Hook("crm.lead.get", {{"id", 1}}).body["result"]["COMMENTS"] == "pong");
 }

@@ -66,3 +66,19 @@ TEST_CASE("finishing a key that was never begun, or beginning one for an unknown
   REQUIRE_FALSE(begun.has_value());
   CHECK(begun.error().code == core::ErrorCode::kNotFound);
 }
+
+TEST_CASE("an abandoned key can be begun again; a finished one cannot be abandoned") {
+  auto db = store_test::MustOpen(":memory:");
+  store_test::AddPortal(*db, "m1");
+  store::OperationLog log(*db);
+  REQUIRE(*log.Begin("m1", "refused", 1));
+  REQUIRE(log.Abandon("m1", "refused"));
+  CHECK_FALSE(log.Find("m1", "refused")->has_value());
+  CHECK(*log.Begin("m1", "refused", 2));
+
+  REQUIRE(*log.Begin("m1", "done", 1));
+  REQUIRE(log.Finish("m1", "done", "7"));
+  REQUIRE(log.Abandon("m1", "done"));
+  REQUIRE(log.Find("m1", "done")->has_value());
+  CHECK((*log.Find("m1", "done"))->result == "7");
+}

@@ -1,0 +1,49 @@
+// What rules ask the engine to do: REST writes, each under an operation key so that an event
+// processed twice (at-least-once delivery) never writes twice (issue #3, items 3 and 6).
+// Thread-safety: plain values.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace core {
+
+// A list call that finds what a create call made, for when the create may have run but its
+// answer was lost: the first row's ID is taken as the create's result.
+struct Lookup {
+  std::string method;
+  nlohmann::json params = nlohmann::json::object();
+};
+
+// An entity an action writes. Its state right after the write is stored as its snapshot, so
+// the event announcing our own write compares equal and is ignored (no event loops).
+struct EntityRef {
+  std::string entity_type;  // "lead", "deal"
+  nlohmann::json id;        // a number, or "$result[key]" of an earlier action of the plan
+};
+
+struct Action {
+  std::string key;  // operation key, unique within the portal and stable across retries
+  std::string method;
+  nlohmann::json params = nlohmann::json::object();  // may hold "$result[key]" of earlier actions
+  std::string why;                                   // for the decisions journal
+  std::optional<Lookup> lookup;                      // for creates that must not run twice
+  std::vector<EntityRef> touches;
+};
+
+// A create without a lookup is at most once: when its outcome is unknown it is not sent again.
+// Every other method is safe to send again (updates set values; reads change nothing).
+bool RepeatableWithoutLookup(const std::string& method);
+
+// "$result[key]" -> "key", or empty when `value` is not such a reference.
+std::string ReferencedKey(const nlohmann::json& value);
+
+// `params` with every "$result[key]" whose key is in `known` replaced by that result, so an
+// action can refer to one that finished in an earlier round.
+nlohmann::json ResolveReferences(const nlohmann::json& params, const nlohmann::json& known);
+
+}  // namespace core

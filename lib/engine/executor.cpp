@@ -1,0 +1,127 @@
+#include "lib/engine/executor.h"
+
+#include "lib/core/change.h"
+
+namespace engine {
+namespace {
+
+using json = nlohmann::json;
+
+core::Error Failed(const std::string& what, const b24::Failure& failure) {
+  core::Error error = b24::ToCoreError(failure);
+  error.message = what + ": " + error.message;
+  return error;
+}
+
+int64_t IdOf(const json& value) {
+  if (value.is_number_integer()) return value.get<int64_t>();
+  if (value.is_string()) return std::atoll(value.get_ref<const std::string&>().c_str());
+  return 0;
+}
+
+// The first row's ID of a list answer (`[...]` or `{"tasks": [...]}`), or null.
+json FirstId(const json& result) {
+  const json* rows = &result;
+  if (result.is_object() && result.size() == 1) rows = &result.begin().value();
+  if (!rows->is_array() || rows->empty() || !(*rows)[0].is_object()) return nullptr;
+  const json& row = (*rows)[0];
+  for (const char* field : {"ID", "id"}) {
+    // Lists spell IDs as strings; the create answered a number. Keep one form.
+    if (row.contains(field)) return IdOf(row[field]) > 0 ? json(IdOf(row[field])) : row[field];
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+core::Result<ExecutionReport> Executor::Run(const std::string& member_id,
+                                            const std::vector<core::Action>& plan) {
+  ExecutionReport report;
+  json known = json::object();  // key -> result of actions finished before this batch
+  std::vector<const core::Action*> to_send;
+  for (const auto& action : plan) {
+    auto previous = operations_.Find(member_id, action.key);
+    if (!previous) return tl::unexpected(previous.error());
+    if (*previous && (*previous)->state == store::OperationState::kDone) {
+      known[action.key] = json::parse((*previous)->result, nullptr, false);
+      ++report.skipped;
+      continue;
+    }
+    if (*previous) {  // begun, outcome unknown
+      if (action.lookup) {
+        auto rows = client_.Call(member_id, action.lookup->method,
+                                 core::ResolveReferences(action.lookup->params, known));
+        if (!rows) return tl::unexpected(Failed("lookup " + action.key, rows.error()));
+        const json id = FirstId(rows->result);
+        if (!id.is_null()) {
+          if (auto ok = operations_.Finish(member_id, action.key, id.dump()); !ok)
+            return tl::unexpected(ok.error());
+          known[action.key] = id;
+          ++report.found;
+          continue;
+        }
+      } else if (!core::RepeatableWithoutLookup(action.method)) {
+        if (auto ok = operations_.Finish(member_id, action.key, "null"); !ok)
+          return tl::unexpected(ok.error());
+        ++report.unknown;  // at most once: better one missing than two
+        continue;
+      }
+    } else {
+      auto begun = operations_.Begin(member_id, action.key, static_cast<int64_t>(clock_.Now()));
+      if (!begun) return tl::unexpected(begun.error());
+    }
+    to_send.push_back(&action);
+  }
+  if (to_send.empty()) return report;
+
+  std::vector<b24::BatchCommand> commands;
+  for (const auto* action : to_send) {
+    commands.push_back(
+        {action->key, action->method, core::ResolveReferences(action->params, known)});
+  }
+  std::vector<std::string> echo_types;
+  for (const auto* action : to_send) {
+    for (const auto& ref : action->touches) {
+      commands.push_back({"echo" + std::to_string(echo_types.size()),
+                          "crm." + ref.entity_type + ".get",
+                          {{"id", core::ResolveReferences(ref.id, known)}}});
+      echo_types.push_back(ref.entity_type);
+    }
+  }
+  auto items = client_.Batch(member_id, commands, b24::Lane::kInteractive);
+  if (!items) {
+    if (b24::CertainlyNotRun(items.error().kind)) {
+      for (const auto* action : to_send) {
+        if (auto ok = operations_.Abandon(member_id, action->key); !ok)
+          return tl::unexpected(ok.error());
+      }
+    }
+    return tl::unexpected(Failed("batch", items.error()));
+  }
+  std::optional<core::Error> first_failure;
+  for (size_t i = 0; i < to_send.size(); ++i) {
+    const auto& item = (*items)[i];
+    const std::string& key = to_send[i]->key;
+    // A command's own error is an answer: it did not apply, so it may be sent again.
+    auto ok = item.failure ? operations_.Abandon(member_id, key)
+                           : operations_.Finish(member_id, key, item.result.dump());
+    if (!ok) return tl::unexpected(ok.error());
+    if (item.failure && !first_failure) first_failure = Failed(key, *item.failure);
+    if (!item.failure) ++report.sent;
+  }
+  for (size_t i = 0; i < echo_types.size(); ++i) {
+    const auto& item = (*items)[to_send.size() + i];
+    if (item.failure || !item.result.is_object()) continue;  // the next event re-reads it
+    const store::Snapshot snapshot{item.result.dump(), core::TextField(item.result, "DATE_MODIFY"),
+                                   core::ContentHash(item.result)};
+    if (auto ok = snapshots_.Put(member_id, echo_types[i], IdOf(item.result["ID"]), snapshot);
+        !ok) {
+      return tl::unexpected(ok.error());
+    }
+    ++report.echoes;
+  }
+  if (first_failure) return tl::unexpected(*first_failure);
+  return report;
+}
+
+}  // namespace engine

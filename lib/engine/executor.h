@@ -1,0 +1,49 @@
+// Applies the actions rules planned, in one batch request per plan (REST economy), each under
+// its operation key (issue #3, items 3 and 6):
+// - a key already done is not sent again; its stored result stands in for "$result[key]";
+// - a key begun but with an unknown outcome (the answer was lost) is looked up when the action
+//   has a lookup, sent again when repeating it is harmless, and otherwise left alone;
+// - a write that certainly did not run forgets its key, so the retried event sends it again;
+// - the entities the actions touch are re-read in the same batch and stored as snapshots, so
+//   the events announcing our own writes compare equal and are ignored.
+// Thread-safety: Run may be called concurrently for different entities.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "lib/b24/rest_client.h"
+#include "lib/core/action.h"
+#include "lib/core/clock.h"
+#include "lib/store/operation_log.h"
+#include "lib/store/snapshot_store.h"
+
+namespace engine {
+
+struct ExecutionReport {
+  int sent = 0;     // actions sent to the portal
+  int skipped = 0;  // done before (a repeated event)
+  int found = 0;    // an uncertain create found by its lookup
+  int unknown = 0;  // an uncertain create without a lookup, not repeated
+  int echoes = 0;   // snapshots stored for touched entities
+};
+
+class Executor {
+ public:
+  Executor(b24::RestClient& client, store::OperationLog& operations,
+           store::SnapshotStore& snapshots, core::Clock& clock)
+      : client_(client), operations_(operations), snapshots_(snapshots), clock_(clock) {}
+
+  // Fails when an action failed or storage failed; the caller retries the event later, and
+  // the actions that finished stay finished.
+  core::Result<ExecutionReport> Run(const std::string& member_id,
+                                    const std::vector<core::Action>& plan);
+
+ private:
+  b24::RestClient& client_;
+  store::OperationLog& operations_;
+  store::SnapshotStore& snapshots_;
+  core::Clock& clock_;
+};
+
+}  // namespace engine

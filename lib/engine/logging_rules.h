@@ -1,0 +1,21 @@
+// A rule set that logs every change it is shown (which fields changed, on which portal and
+// entity) and then asks the rules it wraps. Used to watch a portal's traffic without acting.
+// Thread-safety: as thread-safe as the wrapped rules.
+#pragma once
+
+#include <vector>
+
+#include "lib/core/change.h"
+
+namespace engine {
+
+class LoggingRules : public core::Rules {
+ public:
+  explicit LoggingRules(core::Rules& inner) : inner_(inner) {}
+  std::vector<core::Action> Plan(const core::EntityChange& change) override;
+
+ private:
+  core::Rules& inner_;
+};
+
+}  // namespace engine

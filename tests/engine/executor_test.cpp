@@ -1,0 +1,156 @@
+// The executor against a real emulator and real SQLite: a plan runs in one batch, a repeated
+// plan sends nothing, an answer lost after the portal applied a write never duplicates it, and
+// a write the portal certainly refused is sent again.
+#include "lib/engine/executor.h"
+
+#include <catch2/catch.hpp>
+
+#include "lib/core/change.h"
+#include "lib/store/database.h"
+#include "lib/store/portal_store.h"
+#include "tests/b24/memory_token_store.h"
+#include "tests/emulator/harness.h"
+
+using nlohmann::json;
+
+namespace {
+
+struct Fixture : test::ClientFixture {
+  std::unique_ptr<store::Database> db = std::move(*store::Database::Open(":memory:"));
+  store::TokenCipher cipher = store::TokenCipher::ForDevelopment();
+  store::PortalStore portals{*db, cipher};
+  store::OperationLog operations{*db};
+  store::SnapshotStore snapshots{*db};
+  engine::Executor executor{client, operations, snapshots, clock};
+
+  Fixture() {
+    store::PortalRecord record;
+    record.member_id = kMember;
+    REQUIRE(portals.Upsert(record));
+    REQUIRE(emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "Order"}}}}).status == 200);
+  }
+
+  // A hand-over shaped plan: a deal made from lead 1 (found again by LEAD_ID), a comment on it,
+  // and the lead marked — each under its own key.
+  static std::vector<core::Action> Plan() {
+    core::Action deal{"handover:lead:1:deal",
+                      "crm.deal.add",
+                      {{"fields", {{"TITLE", "Order"}, {"LEAD_ID", 1}}}},
+                      "ready now",
+                      core::Lookup{"crm.deal.list", {{"filter", {{"LEAD_ID", 1}}}}},
+                      {{"deal", "$result[handover:lead:1:deal]"}}};
+    core::Action comment{"handover:lead:1:comment",
+                         "crm.timeline.comment.add",
+                         {{"fields",
+                           {{"ENTITY_TYPE", "deal"},
+                            {"ENTITY_ID", "$result[handover:lead:1:deal]"},
+                            {"COMMENT", "handed over"}}}},
+                         "ready now",
+                         std::nullopt,
+                         {}};
+    core::Action lead{"handover:lead:1:lead",
+                      "crm.lead.update",
+                      {{"id", 1}, {"fields", {{"COMMENTS", "handed over"}}}},
+                      "ready now",
+                      std::nullopt,
+                      {{"lead", 1}}};
+    return {deal, comment, lead};
+  }
+
+  long Count(const std::string& method, const json& params = json::object()) {
+    auto answer = emu.Hook(method, params);
+    REQUIRE(answer.status == 200);
+    return answer.body["total"].get<long>();
+  }
+  long Comments() {
+    return Count("crm.timeline.comment.list",
+                 {{"filter", {{"ENTITY_TYPE", "deal"}, {"ENTITY_ID", 1}}}});
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a plan runs in one request; running it again sends nothing") {
+  Fixture f;
+  const long before = f.client.Stats().calls;
+  auto report = f.executor.Run(f.kMember, Fixture::Plan());
+  REQUIRE(report);
+  CHECK(report->sent == 3);
+  CHECK(report->echoes == 2);  // the new deal and the updated lead, re-read in the same batch
+  CHECK(f.client.Stats().calls - before == 1);
+  CHECK(f.Count("crm.deal.list") == 1);
+  CHECK(f.Comments() == 1);
+
+  // The echoes are stored: the deal's snapshot is exactly what the portal now answers.
+  auto deal = f.emu.Hook("crm.deal.get", {{"id", 1}});
+  auto snapshot = f.snapshots.Get(f.kMember, "deal", 1);
+  REQUIRE(snapshot);
+  REQUIRE(*snapshot);
+  CHECK((*snapshot)->hash == core::ContentHash(deal.body["result"]));
+
+  report = f.executor.Run(f.kMember, Fixture::Plan());
+  REQUIRE(report);
+  CHECK(report->skipped == 3);
+  CHECK(report->sent == 0);
+  CHECK(f.client.Stats().calls - before == 1);
+  CHECK(f.Count("crm.deal.list") == 1);
+}
+
+TEST_CASE("an answer lost after the portal applied the batch duplicates nothing") {
+  Fixture f;
+  REQUIRE(f.emu
+              .Control("faults", {{"method", "batch"},
+                                  {"after", true},
+                                  {"status", 500},
+                                  {"error", "INTERNAL_SERVER_ERROR"}})
+              .status == 200);
+  auto report = f.executor.Run(f.kMember, Fixture::Plan());
+  REQUIRE_FALSE(report);
+  CHECK(report.error().code == core::ErrorCode::kUnavailable);
+  CHECK(f.Count("crm.deal.list") == 1);  // it did run
+
+  report = f.executor.Run(f.kMember, Fixture::Plan());
+  REQUIRE(report);
+  CHECK(report->found == 1);    // the deal, by its lookup
+  CHECK(report->unknown == 1);  // the comment: at most once, not sent again
+  CHECK(report->sent == 1);     // the lead update is harmless to repeat
+  CHECK(f.Count("crm.deal.list") == 1);
+  CHECK(f.Comments() == 1);
+  auto operation = f.operations.Find(f.kMember, "handover:lead:1:deal");
+  REQUIRE(operation);
+  REQUIRE(*operation);
+  CHECK((*operation)->result == "1");
+}
+
+TEST_CASE("a batch the portal refused is sent again in full") {
+  Fixture f;
+  // Refusals before running: the client's retries run out, the outcome is certain.
+  REQUIRE(f.emu.Control("faults", {{"method", "batch"}, {"count", 20}}).status == 200);
+  auto report = f.executor.Run(f.kMember, Fixture::Plan());
+  REQUIRE_FALSE(report);
+  CHECK(f.Count("crm.deal.list") == 0);
+  REQUIRE(f.emu.Delete("/_emulator/faults").status == 200);
+
+  report = f.executor.Run(f.kMember, Fixture::Plan());
+  REQUIRE(report);
+  CHECK(report->sent == 3);
+  CHECK(f.Count("crm.deal.list") == 1);
+  CHECK(f.Comments() == 1);
+}
+
+TEST_CASE("a command the portal rejected inside a batch is sent again; its siblings are not") {
+  Fixture f;
+  auto plan = Fixture::Plan();
+  plan[1].params["fields"]["ENTITY_TYPE"] = "nonsense";
+  auto report = f.executor.Run(f.kMember, plan);
+  REQUIRE_FALSE(report);
+  CHECK(report.error().message.find("handover:lead:1:comment") != std::string::npos);
+  CHECK(f.Comments() == 0);
+
+  report = f.executor.Run(f.kMember, Fixture::Plan());
+  REQUIRE(report);
+  CHECK(report->skipped == 2);
+  CHECK(report->sent == 1);
+  CHECK(f.Comments() == 1);
+  CHECK(f.Count("crm.deal.list") == 1);
+}
