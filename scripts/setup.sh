@@ -13,6 +13,7 @@ PACKAGES=(
   libcpp-httplib-dev nlohmann-json3-dev libexpected-dev libcli11-dev libspdlog-dev
   libsqlite3-dev libssl-dev catch2
   openssl curl clang-format
+  wrk  # the event intake benchmark (bench/intake.sh)
 )
 
 missing=()
