@@ -44,6 +44,13 @@ void ApplyEnvironment(Config& config) {
   FromEnv("CONVEYOR_TLS_CERT", config.tls_cert);
   FromEnv("CONVEYOR_TLS_KEY", config.tls_key);
   FromEnv("CONVEYOR_LOG_LEVEL", config.log_level);
+  std::string sweep;
+  FromEnv("CONVEYOR_SWEEP_SECONDS", sweep);
+  if (!sweep.empty()) {
+    char* end = nullptr;
+    const double seconds = std::strtod(sweep.c_str(), &end);
+    config.sweep_seconds = end != nullptr && *end == '\0' ? seconds : -1;  // Validate says why
+  }
   std::string dev;
   FromEnv("CONVEYOR_DEV", dev);
   config.dev = dev == "1" || dev == "true";
@@ -54,6 +61,9 @@ core::Result<void> Validate(const Config& config) {
     return Invalid(
         "CONVEYOR_ENCRYPTION_KEY is not set (64 hex characters or base64 of 32 bytes); "
         "CONVEYOR_DEV=1 runs with an insecure development key");
+  }
+  if (!(config.sweep_seconds >= 0)) {
+    return Invalid("CONVEYOR_SWEEP_SECONDS must be a number of seconds, 0 or more");
   }
   if (config.client_id.empty() || config.client_secret.empty()) {
     return Invalid("CONVEYOR_CLIENT_ID and CONVEYOR_CLIENT_SECRET must be set");

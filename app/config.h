@@ -21,6 +21,7 @@ struct Config {
   std::string tls_cert;  // CONVEYOR_TLS_CERT
   std::string tls_key;   // CONVEYOR_TLS_KEY
   std::string log_level = "info";  // CONVEYOR_LOG_LEVEL
+  double sweep_seconds = 300;      // CONVEYOR_SWEEP_SECONDS; 0 turns the reconciliation sweep off
   std::string port_file;           // written with {"port":N} once listening
 };
 

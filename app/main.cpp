@@ -22,13 +22,16 @@
 #include "lib/engine/inbox_worker.h"
 #include "lib/engine/log.h"
 #include "lib/engine/logging_rules.h"
+#include "lib/engine/periodic.h"
 #include "lib/engine/portal_tokens.h"
+#include "lib/engine/sweeper.h"
 #include "lib/engine/system_clock.h"
 #include "lib/store/database.h"
 #include "lib/store/inbox.h"
 #include "lib/store/operation_log.h"
 #include "lib/store/portal_store.h"
 #include "lib/store/snapshot_store.h"
+#include "lib/store/sweep_marks.h"
 #include "lib/store/token_cipher.h"
 
 namespace {
@@ -122,6 +125,14 @@ int Serve(app::Config config) {
     return Fail("CONVEYOR_DB: " + released.error().message, 1);
   engine::WorkerPool workers(worker, clock, 2);
   deps.workers = &workers;
+  store::SweepMarks marks(**db);
+  engine::Sweeper sweeper(portals, snapshots, marks, inbox, client, clock);
+  deps.sweeper = &sweeper;
+  std::unique_ptr<engine::Periodic> sweeps;
+  if (config.sweep_seconds > 0) {
+    sweeps = std::make_unique<engine::Periodic>(config.sweep_seconds,
+                                                [&sweeper] { (void)sweeper.SweepAll(); });
+  }
   handlers::RegisterRoutes(*server, deps);
   if (!config.port_file.empty()) std::ofstream(config.port_file) << "{\"port\":" << port << "}\n";
   engine::Log(spdlog::level::info, "listening",
@@ -134,6 +145,7 @@ int Serve(app::Config config) {
   sigwait(&signals, &signal);
   server->stop();
   serving.join();
+  if (sweeps) sweeps->Stop();
   workers.Stop();
   engine::Log(spdlog::level::info, "stopped");
   return 0;
@@ -159,6 +171,8 @@ int main(int argc, char** argv) {
                     "trace|debug|info|warn|error (env CONVEYOR_LOG_LEVEL)");
   serve->add_flag("--dev", config.dev,
                   "allow the insecure development encryption key (env CONVEYOR_DEV=1)");
+  serve->add_option("--sweep-seconds", config.sweep_seconds,
+                    "reconciliation sweep interval, 0 = off (env CONVEYOR_SWEEP_SECONDS)");
   serve->add_option("--port-file", config.port_file, "write {\"port\":N} here once listening");
   CLI11_PARSE(cli, argc, argv);
   try {

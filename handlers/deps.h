@@ -11,6 +11,7 @@
 #include "lib/core/clock.h"
 #include "lib/core/install_spec.h"
 #include "lib/engine/inbox_worker.h"
+#include "lib/engine/sweeper.h"
 #include "lib/store/inbox.h"
 #include "lib/store/portal_store.h"
 
@@ -28,6 +29,7 @@ struct Deps {
   b24::Transport* transport = nullptr;
   core::Clock* clock = nullptr;
   engine::WorkerPool* workers = nullptr;
+  engine::Sweeper* sweeper = nullptr;  // marks a new installation's starting point
   // Counted by the event route for /metrics.
   std::atomic<long> events_received{0};
   std::atomic<long> events_rejected{0};

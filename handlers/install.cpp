@@ -73,6 +73,8 @@ void Installer(Deps& deps, const httplib::Request& req, httplib::Response& res) 
         "text/html; charset=utf-8");
     return;
   }
+  // From here on a lost event is recovered by the sweep; an error only delays the mark.
+  if (deps.sweeper != nullptr) (void)deps.sweeper->SweepPortal(page->member_id);
   res.set_content(kFinishedPage, "text/html; charset=utf-8");
 }
 

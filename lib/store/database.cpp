@@ -106,6 +106,17 @@ ALTER TABLE inbox ADD COLUMN done INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX inbox_pending ON inbox (done, available_at, id);
 )sql";
 
+// v3: how far the reconciliation sweep has read each entity type, in the portal's own
+// DATE_MODIFY spelling.
+constexpr std::string_view kSchemaV3 = R"sql(
+CREATE TABLE sweep_marks (
+  member_id TEXT NOT NULL REFERENCES portals (member_id) ON DELETE CASCADE,
+  entity_type TEXT NOT NULL,
+  modified_since TEXT NOT NULL,
+  PRIMARY KEY (member_id, entity_type)
+) WITHOUT ROWID;
+)sql";
+
 core::ErrorCode CodeFor(int rc) {
   if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) return core::ErrorCode::kNotFound;
   switch (rc & 0xff) {
@@ -396,6 +407,7 @@ const std::vector<Migration>& Database::Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "portals, inbox, snapshots, decisions, timers, operations", kSchemaV1},
       {2, "acknowledged inbox events kept for deduplication", kSchemaV2},
+      {3, "reconciliation sweep marks", kSchemaV3},
   };
   return kMigrations;
 }

@@ -1,0 +1,104 @@
+#include "lib/engine/sweeper.h"
+
+#include "lib/core/change.h"
+#include "lib/engine/log.h"
+
+namespace engine {
+namespace {
+
+using json = nlohmann::json;
+
+core::Error Failed(const b24::Failure& failure) { return b24::ToCoreError(failure); }
+
+int64_t IdOf(const json& row) {
+  const std::string text = core::TextField(row, "ID");
+  return text.empty() ? 0 : std::atoll(text.c_str());
+}
+
+}  // namespace
+
+core::Result<void> Sweeper::SweepType(const std::string& member_id, const std::string& entity_type,
+                                      SweepReport& report) {
+  const std::string method = "crm." + entity_type + ".list";
+  auto mark = marks_.Get(member_id, entity_type);
+  if (!mark) return tl::unexpected(mark.error());
+  if (!*mark) {  // first sweep: remember the newest modification, replay nothing
+    auto newest = client_.Call(
+        member_id, method,
+        {{"order", {{"DATE_MODIFY", "DESC"}}}, {"select", {"ID", "DATE_MODIFY"}}, {"start", -1}},
+        b24::Lane::kBackfill);
+    if (!newest) return tl::unexpected(Failed(newest.error()));
+    const json& rows = newest->result;
+    const std::string since =
+        rows.is_array() && !rows.empty() ? core::TextField(rows[0], "DATE_MODIFY") : "";
+    return marks_.Set(member_id, entity_type, since);
+  }
+  // Inclusive: a change in the same second as the mark is not missed; one already processed
+  // is skipped by its snapshot.
+  json params = {{"select", {"ID", "DATE_MODIFY"}}, {"filter", json::object()}};
+  if (!(*mark)->empty()) params["filter"][">=DATE_MODIFY"] = **mark;
+  std::string newest = **mark;
+  core::Result<void> stored;
+  const auto now = static_cast<int64_t>(clock_.Now());
+  auto scanned = client_.ScanById(member_id, method, params, [&](const json& rows) {
+    for (const auto& row : rows) {
+      const int64_t id = IdOf(row);
+      const std::string modified = core::TextField(row, "DATE_MODIFY");
+      if (id <= 0) continue;
+      auto snapshot = snapshots_.Get(member_id, entity_type, id);
+      if (!snapshot) {
+        stored = tl::unexpected(snapshot.error());
+        return false;
+      }
+      if (!*snapshot || (*snapshot)->modified != modified) {
+        const std::string key = "SWEEP:" + entity_type + ":" + std::to_string(id) + ":" + modified;
+        auto queued = inbox_.Enqueue(member_id, key, "SWEEP", entity_type, id, "{}", now);
+        if (!queued) {
+          stored = tl::unexpected(queued.error());
+          return false;
+        }
+        if (*queued) ++report.queued;
+      }
+      // One portal answers in one time zone, so ISO times order as strings.
+      if (modified > newest) newest = modified;
+    }
+    report.listed += static_cast<long>(rows.size());
+    return true;
+  });
+  if (!stored) return stored;
+  if (!scanned) return tl::unexpected(Failed(scanned.error()));
+  return marks_.Set(member_id, entity_type, newest);
+}
+
+core::Result<SweepReport> Sweeper::SweepPortal(const std::string& member_id) {
+  SweepReport report;
+  for (const char* type : {"lead", "deal"}) {
+    if (auto ok = SweepType(member_id, type, report); !ok) return tl::unexpected(ok.error());
+  }
+  return report;
+}
+
+core::Result<SweepReport> Sweeper::SweepAll() {
+  auto all = portals_.All();
+  if (!all) return tl::unexpected(all.error());
+  SweepReport total;
+  for (const auto& portal : *all) {
+    if (portal.state != "installed") continue;
+    auto report = SweepPortal(portal.member_id);
+    if (!report) {
+      ++total.failed_portals;
+      Log(spdlog::level::warn, "sweep failed",
+          {{"member_id", portal.member_id}, {"why", report.error().message}});
+      continue;
+    }
+    total.listed += report->listed;
+    total.queued += report->queued;
+    if (report->queued > 0) {
+      Log(spdlog::level::info, "sweep recovered changes",
+          {{"member_id", portal.member_id}, {"queued", report->queued}});
+    }
+  }
+  return total;
+}
+
+}  // namespace engine
