@@ -16,6 +16,7 @@ PostResult PostForm(const std::string& url, const std::string& extra_query, cons
   }
   httplib::Client client(origin);
   client.enable_server_certificate_verification(false);
+  client.set_tcp_nodelay(true);
   const auto whole = static_cast<time_t>(timeout_seconds);
   const auto micro = static_cast<time_t>((timeout_seconds - static_cast<double>(whole)) * 1e6);
   client.set_connection_timeout(whole, micro);

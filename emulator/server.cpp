@@ -44,6 +44,8 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
 Server::~Server() { Stop(); }
 
 void Server::Route(httplib::Server& server) {
+  // Headers and body are two writes: without TCP_NODELAY the body waits for a delayed ACK.
+  server.set_tcp_nodelay(true);
   server.Get(R"(/rest/.*)", [this](const httplib::Request& req, httplib::Response& res) {
     Answer(res, HandleRest(state_, *deliverer_,
                            {req.path, QueryOf(req), "", "", req.get_header_value("Authorization"),

@@ -1,6 +1,7 @@
 #include "handlers/events.h"
 
 #include "handlers/reply.h"
+#include "lib/core/change.h"
 #include "lib/core/payloads.h"
 
 namespace handlers {
@@ -21,7 +22,7 @@ void Event(Deps& deps, const httplib::Request& req, httplib::Response& res) {
   }
   const int64_t now = static_cast<int64_t>(deps.clock->Now());
   if (event->name == "ONAPPUNINSTALL") {
-    const bool clean = event->data.is_object() && event->data.value("CLEAN", std::string()) == "1";
+    const bool clean = core::TextField(event->data, "CLEAN") == "1";
     std::lock_guard<std::mutex> lock(deps.install_mutex);
     if (auto removed = deps.portals->Remove(event->auth.member_id, clean, now); !removed) {
       return JsonError(res, 500, "storage_error", "The installation could not be removed");

@@ -66,6 +66,8 @@ void Metrics(Deps& deps, const httplib::Request&, httplib::Response& res) {
     counter("conveyor_events_processed_total", "Events processed by the workers.", t.processed);
     counter("conveyor_events_changed_total", "Events that showed a real change.", t.changed);
     counter("conveyor_events_retried_total", "Events put back for a retry.", t.retried);
+    counter("conveyor_events_given_up_total", "Events dropped after too many failed attempts.",
+            t.given_up);
     counter("conveyor_worker_storage_errors_total", "Worker rounds that failed on storage.",
             t.storage_errors);
   }

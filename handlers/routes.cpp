@@ -27,10 +27,21 @@ void RegisterRoutes(httplib::Server& server, Deps& deps) {
     server.Post(path, [&deps, handler](const httplib::Request& req, httplib::Response& res) {
       handler(deps, req, res);
     });
+    const auto refuse = [](const httplib::Request&, httplib::Response& res) {
+      res.set_header("Allow", "POST");
+      JsonError(res, 405, "method_not_allowed", "This address takes POST only");
+    };
+    server.Get(path, refuse);
+    server.Put(path, refuse);
+    server.Delete(path, refuse);
+    server.Patch(path, refuse);
   };
   post(paths.installer_path, Installer);
   post(paths.install_event_path, InstallEvent);
   post(paths.events_path, Event);
+  // Bitrix24's forms are a few kilobytes; anything far bigger is refused before it is read.
+  // (cpp-httplib 0.11.4 refuses url-encoded bodies over 8 KiB by itself.)
+  server.set_payload_max_length(kMaxBodyBytes);
   server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return;
     if (res.status == 413)

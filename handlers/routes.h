@@ -7,7 +7,10 @@
 
 namespace handlers {
 
-// Registers every route and the cross-cutting hooks (JSON 404s, exception handler).
+// The largest request body accepted (413 JSON beyond it).
+constexpr size_t kMaxBodyBytes = 1 << 20;
+
+// Registers every route and the cross-cutting hooks (JSON 404/405/413, exception handler).
 void RegisterRoutes(httplib::Server& server, Deps& deps);
 
 }  // namespace handlers

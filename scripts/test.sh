@@ -17,7 +17,7 @@ else
   tree="$ROOT/build-asan"
 fi
 echo "== tests ($tree)"
-(cd "$tree" && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$jobs")
+(cd "$tree" && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure --timeout 300 -j"$jobs")
 
 echo "== clang-format"
 cd "$ROOT"

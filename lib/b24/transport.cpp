@@ -17,6 +17,7 @@ std::unique_ptr<httplib::Client> ClientFor(const std::string& url, bool verify, 
   if (!client->is_valid()) return nullptr;
   client->enable_server_certificate_verification(verify);
   client->set_follow_location(false);
+  client->set_tcp_nodelay(true);
   const auto whole = static_cast<time_t>(timeout);
   const auto micro = static_cast<time_t>((timeout - static_cast<double>(whole)) * 1e6);
   client->set_connection_timeout(whole, micro);

@@ -171,8 +171,19 @@ Result<Event> ParseEvent(std::string_view body) {
     e.auth.user_id = Number(Get(auth, "user_id"));
   }
   if (e.name.empty()) return tl::unexpected(Missing("event"));
+  const bool name_ok = std::all_of(e.name.begin(), e.name.end(), [](unsigned char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+  if (!name_ok) {
+    return tl::unexpected(Error{ErrorCode::kInvalidArgument, "'event' is not an event name"});
+  }
   if (e.auth.member_id.empty()) return tl::unexpected(Missing("auth[member_id]"));
   if (e.auth.application_token.empty()) return tl::unexpected(Missing("auth[application_token]"));
+  // A CRM event names its object; without a valid ID there is nothing to re-read.
+  if (e.name.rfind("ONCRM", 0) == 0 && e.EntityId() <= 0) {
+    return tl::unexpected(
+        Error{ErrorCode::kInvalidArgument, "'data[FIELDS][ID]' must be a positive integer"});
+  }
   return e;
 }
 

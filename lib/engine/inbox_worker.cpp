@@ -1,5 +1,6 @@
 #include "lib/engine/inbox_worker.h"
 
+#include <algorithm>
 #include <map>
 
 #include "lib/engine/log.h"
@@ -11,15 +12,6 @@ using json = nlohmann::json;
 
 std::string GetMethod(const std::string& entity_type) {
   return entity_type == "deal" ? "crm.deal.get" : entity_type == "lead" ? "crm.lead.get" : "";
-}
-
-void LogRetry(const std::string& member_id, const store::InboxEvent& e, const std::string& why) {
-  Log(spdlog::level::warn, "event retried",
-      {{"member_id", member_id},
-       {"event", e.event},
-       {"entity", e.entity_type},
-       {"id", e.entity_id},
-       {"why", why}});
 }
 
 bool Touches(const std::vector<core::Action>& plan, const std::string& entity_type,
@@ -36,17 +28,35 @@ bool Touches(const std::vector<core::Action>& plan, const std::string& entity_ty
 
 }  // namespace
 
+core::Result<void> InboxWorker::Defer(const store::InboxEvent& e, const std::string& why,
+                                      int64_t now, RoundReport& report) {
+  const bool give_up = e.attempts + 1 >= options_.max_attempts;
+  Log(give_up ? spdlog::level::err : spdlog::level::warn,
+      give_up ? "event given up" : "event retried",
+      {{"member_id", e.member_id},
+       {"event", e.event},
+       {"entity", e.entity_type},
+       {"id", e.entity_id},
+       {"attempts", e.attempts + 1},
+       {"why", why}});
+  if (give_up) {  // it would block every later event of its entity forever
+    ++report.given_up;
+    return inbox_.Ack(e.id);
+  }
+  ++report.retried;
+  // Exponential backoff, so a portal that is down is not hammered: 5 s, 10 s, … up to an hour.
+  const int64_t delay = std::min<int64_t>(3600, options_.retry_seconds << std::min(e.attempts, 10));
+  return inbox_.Retry(e.id, why, now + delay);
+}
+
 core::Result<RoundReport> InboxWorker::RunOnce() {
   RoundReport report;
   const auto now = static_cast<int64_t>(clock_.Now());
   std::map<std::string, std::vector<store::InboxEvent>> by_portal;
-  for (int i = 0; i < options_.max_claims; ++i) {
-    auto claimed = inbox_.Claim(now, options_.lease_seconds);
-    if (!claimed) return tl::unexpected(claimed.error());
-    if (!*claimed) break;
-    by_portal[(*claimed)->member_id].push_back(**claimed);
-    ++report.claimed;
-  }
+  auto claimed = inbox_.ClaimMany(now, options_.lease_seconds, options_.max_claims);
+  if (!claimed) return tl::unexpected(claimed.error());
+  for (auto& event : *claimed) by_portal[event.member_id].push_back(std::move(event));
+  report.claimed = static_cast<int>(claimed->size());
   for (auto& [member_id, events] : by_portal) {
     std::vector<b24::BatchCommand> reads;
     for (const auto& e : events) {
@@ -70,10 +80,7 @@ core::Result<RoundReport> InboxWorker::RunOnce() {
       if (!items || it == results.end() || (it->second.failure && !deleted)) {
         const std::string why = !items ? items.error().code + " " + items.error().description
                                        : "the entity could not be read";
-        LogRetry(member_id, e, why);
-        if (auto ok = inbox_.Retry(e.id, why, now + options_.retry_seconds); !ok)
-          return tl::unexpected(ok.error());
-        ++report.retried;
+        if (auto ok = Defer(e, why, now, report); !ok) return tl::unexpected(ok.error());
         continue;
       }
       core::EntityChange change{member_id,   e.entity_type,
@@ -90,13 +97,8 @@ core::Result<RoundReport> InboxWorker::RunOnce() {
         if (!plan.empty()) {
           auto executed = executor_.Run(member_id, plan);
           if (!executed) {  // the snapshot stays old, so the retry plans again
-            LogRetry(member_id, e, executed.error().message);
-            if (auto ok =
-                    inbox_.Retry(e.id, executed.error().message, now + options_.retry_seconds);
-                !ok) {
+            if (auto ok = Defer(e, executed.error().message, now, report); !ok)
               return tl::unexpected(ok.error());
-            }
-            ++report.retried;
             continue;
           }
           report.actions += executed->sent;
@@ -127,8 +129,8 @@ WorkerPool::WorkerPool(InboxWorker& worker, core::Clock& clock, int threads, dou
 }
 
 WorkerPool::Totals WorkerPool::totals() const {
-  return {rounds_.load(), processed_.load(), changed_.load(), retried_.load(),
-          storage_errors_.load()};
+  return {rounds_.load(),  processed_.load(), changed_.load(),
+          retried_.load(), given_up_.load(),  storage_errors_.load()};
 }
 
 void WorkerPool::Stop() {
@@ -155,6 +157,7 @@ void WorkerPool::Run(bool purges) {
       processed_ += round->changed + round->unchanged;
       changed_ += round->changed;
       retried_ += round->retried;
+      given_up_ += round->given_up;
     }
     if (purges && clock_.Now() - last_purge > 3600) {
       last_purge = clock_.Now();

@@ -23,8 +23,9 @@ namespace engine {
 
 struct WorkerOptions {
   int64_t lease_seconds = 60;
-  int max_claims = 50;  // events per round: one batch read per portal
-  int64_t retry_seconds = 5;
+  int max_claims = 50;        // events per round: one batch read per portal
+  int64_t retry_seconds = 5;  // the first retry's delay; it doubles with each attempt
+  int max_attempts = 12;      // then the event is given up (logged as an error), ~3 h in all
 };
 
 struct RoundReport {
@@ -33,6 +34,7 @@ struct RoundReport {
   int actions = 0;    // REST writes the rules' plans sent
   int unchanged = 0;  // echoes and saves that changed nothing
   int retried = 0;
+  int given_up = 0;
 };
 
 class InboxWorker {
@@ -55,6 +57,10 @@ class InboxWorker {
   }
 
  private:
+  // Puts a failed event back with a growing delay, or gives it up after max_attempts.
+  core::Result<void> Defer(const store::InboxEvent& e, const std::string& why, int64_t now,
+                           RoundReport& report);
+
   store::Inbox& inbox_;
   store::SnapshotStore& snapshots_;
   b24::RestClient& client_;
@@ -80,6 +86,7 @@ class WorkerPool {
     long processed = 0;
     long changed = 0;
     long retried = 0;
+    long given_up = 0;
     long storage_errors = 0;
   };
   Totals totals() const;
@@ -87,7 +94,8 @@ class WorkerPool {
  private:
   void Run(bool purges);
 
-  std::atomic<long> rounds_{0}, processed_{0}, changed_{0}, retried_{0}, storage_errors_{0};
+  std::atomic<long> rounds_{0}, processed_{0}, changed_{0}, retried_{0}, given_up_{0},
+      storage_errors_{0};
 
   InboxWorker& worker_;
   core::Clock& clock_;

@@ -11,7 +11,8 @@
 
 namespace engine {
 
-// {"ts":"…","level":"info","msg":"…",…fields} on every line from now on.
+// {"ts":"…","level":"info","msg":"…",…fields} on every line from now on, written to stderr by
+// a background thread. Call once, before any other thread logs; spdlog::shutdown() flushes.
 void UseJsonLines();
 
 void Log(spdlog::level::level_enum level, std::string_view message,

@@ -107,8 +107,11 @@ CREATE INDEX inbox_pending ON inbox (done, available_at, id);
 )sql";
 
 // v3: how far the reconciliation sweep has read each entity type, in the portal's own
-// DATE_MODIFY spelling.
+// DATE_MODIFY spelling; pending events in id order, so a claim stops at the first eligible rows
+// however long the backlog (the old index made SQLite sort every pending row).
 constexpr std::string_view kSchemaV3 = R"sql(
+DROP INDEX inbox_pending;
+CREATE INDEX inbox_pending_order ON inbox (done, id);
 CREATE TABLE sweep_marks (
   member_id TEXT NOT NULL REFERENCES portals (member_id) ON DELETE CASCADE,
   entity_type TEXT NOT NULL,
@@ -368,6 +371,11 @@ core::Result<void> Transaction::Commit() {
 
 // ---- Session ---------------------------------------------------------------------------------
 
+core::Result<void> Database::Checkpoint() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return ExecRaw(db_, "checkpoint", "PRAGMA wal_checkpoint(PASSIVE)");
+}
+
 Session::Session(Database& db) : lock_(db.mutex_), db_(db.db_) {}
 
 core::Result<Statement> Session::Prepare(std::string_view op, std::string_view sql) {
@@ -407,7 +415,7 @@ const std::vector<Migration>& Database::Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "portals, inbox, snapshots, decisions, timers, operations", kSchemaV1},
       {2, "acknowledged inbox events kept for deduplication", kSchemaV2},
-      {3, "reconciliation sweep marks", kSchemaV3},
+      {3, "reconciliation sweep marks; claim order index", kSchemaV3},
   };
   return kMigrations;
 }
@@ -450,6 +458,10 @@ core::Result<std::unique_ptr<Database>> Database::Open(const std::string& path,
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, options.busy_timeout_ms);
   if (auto ok = ApplyPragmas(raw, path); !ok) return tl::make_unexpected(ok.error());
+  if (options.background_checkpoints) {
+    if (auto ok = ExecRaw(raw, "disable automatic checkpoints", "PRAGMA wal_autocheckpoint=0"); !ok)
+      return tl::make_unexpected(ok.error());
+  }
 
   auto found = UserVersion(raw);
   if (!found) return tl::make_unexpected(found.error());

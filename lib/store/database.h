@@ -44,6 +44,9 @@ struct DatabaseOptions {
   // The migrations to run; nullptr means Database::Migrations(). Tests substitute a list to check
   // that a failing migration leaves the previous version intact.
   const std::vector<Migration>* migrations = nullptr;
+  // Leave WAL checkpoints to Checkpoint() on another connection, so no commit on this one pays
+  // for copying the log back and its fsyncs (the server's request path).
+  bool background_checkpoints = false;
 };
 
 class Database;
@@ -162,6 +165,10 @@ class Database {
 
   // The current `PRAGMA user_version`, or -1 if it cannot be read.
   int SchemaVersion();
+  // Copies what other connections committed to the WAL back into the database file, as far as
+  // readers allow (PRAGMA wal_checkpoint(PASSIVE)). Fails with the SQLite error.
+  [[nodiscard]] core::Result<void> Checkpoint();
+
   // The version the file was at before Open() migrated it (equal to SchemaVersion() when the
   // open was a no-op).
   int OpenedAtVersion() const { return opened_at_version_; }

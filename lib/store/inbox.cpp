@@ -18,72 +18,133 @@ core::Result<int64_t> Count(Statement& statement) {
 
 }  // namespace
 
+struct Inbox::PendingEnqueue {
+  std::string_view member_id, dedup_key, event, entity_type;
+  int64_t entity_id;
+  std::string_view payload;
+  int64_t now;
+  core::Result<bool> result = false;
+  bool done = false;
+};
+
 core::Result<bool> Inbox::Enqueue(std::string_view member_id, std::string_view dedup_key,
                                   std::string_view event, std::string_view entity_type,
                                   int64_t entity_id, std::string_view payload, int64_t now) {
+  PendingEnqueue mine{member_id, dedup_key, event, entity_type, entity_id, payload, now};
+  std::unique_lock<std::mutex> lock(group_mutex_);
+  waiting_.push_back(&mine);
+  // Leader/follower: whoever finds no commit in progress writes everything waiting, including
+  // rows that arrived while the previous group was being written.
+  while (!mine.done) {
+    if (committing_) {
+      group_done_.wait(lock);
+      continue;
+    }
+    committing_ = true;
+    std::vector<PendingEnqueue*> group;
+    group.swap(waiting_);
+    lock.unlock();
+    CommitGroup(group);
+    lock.lock();
+    for (auto* entry : group) entry->done = true;
+    committing_ = false;
+    group_done_.notify_all();
+  }
+  return mine.result;
+}
+
+void Inbox::CommitGroup(const std::vector<PendingEnqueue*>& group) {
+  const auto fail_all = [&](const core::Error& error) {
+    for (auto* entry : group) entry->result = tl::make_unexpected(error);
+  };
   Session session(db_);
+  auto tx = session.Begin("inbox enqueue");
+  if (!tx) return fail_all(tx.error());
   auto statement = session.Prepare(
       "inbox enqueue",
       "INSERT INTO inbox (member_id, dedup_key, event, entity_type, entity_id, payload, "
       "received_at, available_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) "
       "ON CONFLICT (member_id, dedup_key) DO NOTHING");
-  if (!statement) return tl::make_unexpected(statement.error());
-  statement->Bind(1, member_id)
-      .Bind(2, dedup_key)
-      .Bind(3, event)
-      .Bind(4, entity_type)
-      .Bind(5, entity_id)
-      .Bind(6, payload)
-      .Bind(7, now);
-  if (auto ok = statement->Run(); !ok) return tl::make_unexpected(ok.error());
-  return session.Changes() > 0;
+  if (!statement) return fail_all(statement.error());
+  for (auto* entry : group) {
+    statement->Bind(1, entry->member_id)
+        .Bind(2, entry->dedup_key)
+        .Bind(3, entry->event)
+        .Bind(4, entry->entity_type)
+        .Bind(5, entry->entity_id)
+        .Bind(6, entry->payload)
+        .Bind(7, entry->now);
+    // A failing row (say, an unknown portal) is undone alone; the others still commit.
+    auto ok = statement->Run();
+    entry->result = ok ? core::Result<bool>(session.Changes() > 0)
+                       : core::Result<bool>(tl::make_unexpected(ok.error()));
+    statement->Reset();
+  }
+  if (auto ok = tx->Commit(); !ok) fail_all(ok.error());
 }
 
 core::Result<std::optional<InboxEvent>> Inbox::Claim(int64_t now, int64_t lease_seconds) {
+  auto claimed = ClaimMany(now, lease_seconds, 1);
+  if (!claimed) return tl::make_unexpected(claimed.error());
+  if (claimed->empty()) return std::optional<InboxEvent>();
+  return std::optional<InboxEvent>(std::move(claimed->front()));
+}
+
+core::Result<std::vector<InboxEvent>> Inbox::ClaimMany(int64_t now, int64_t lease_seconds,
+                                                       int max) {
   Session session(db_);
-  // The select and the lease must be one step for other processes too, hence the write lock.
+  // The select and the leases must be one step for other processes too, hence the write lock.
   auto tx = session.Begin("inbox claim");
   if (!tx) return tl::make_unexpected(tx.error());
-  // Any other row of the same entity that is older is still pending (acked rows are deleted), so
-  // its mere presence blocks; a newer one only blocks while it holds a live lease, which cannot
-  // normally happen but keeps "one at a time per entity" true regardless.
+  // Only the oldest pending row of an entity is eligible (an older one's mere presence blocks),
+  // so the rows returned are of distinct entities; a newer one blocks only while it holds a
+  // live lease, which cannot normally happen but keeps "one at a time per entity" true.
+  // Walking pending rows in id order (index inbox_pending_order) stops at the first `max`
+  // eligible ones, so the cost does not grow with the backlog.
   auto select = session.Prepare(
       "inbox claim",
       "SELECT id, member_id, dedup_key, event, entity_type, entity_id, payload, received_at, "
-      "attempts, available_at, last_error FROM inbox AS e "
-      "WHERE e.done = 0 AND e.available_at <= ?1 AND (e.leased_until IS NULL OR e.leased_until < "
-      "?1) "
+      "attempts, available_at, last_error FROM inbox AS e INDEXED BY inbox_pending_order "
+      "WHERE e.done = 0 AND e.available_at <= ?1 "
+      "AND (e.leased_until IS NULL OR e.leased_until < ?1) "
       "AND NOT EXISTS (SELECT 1 FROM inbox AS o WHERE o.member_id = e.member_id AND o.done = 0 "
       "AND o.entity_type = e.entity_type AND o.entity_id = e.entity_id AND o.id <> e.id "
       "AND (o.id < e.id OR o.leased_until >= ?1)) "
-      "ORDER BY e.id LIMIT 1");
+      "ORDER BY e.id LIMIT ?2");
   if (!select) return tl::make_unexpected(select.error());
-  select->Bind(1, now);
-  auto row = select->Step();
-  if (!row) return tl::make_unexpected(row.error());
-  if (!*row) return std::optional<InboxEvent>();
-
-  InboxEvent event;
-  event.id = select->ColumnInt64(0);
-  event.member_id = select->ColumnText(1);
-  event.dedup_key = select->ColumnText(2);
-  event.event = select->ColumnText(3);
-  event.entity_type = select->ColumnText(4);
-  event.entity_id = select->ColumnInt64(5);
-  event.payload = select->ColumnText(6);
-  event.received_at = select->ColumnInt64(7);
-  event.attempts = static_cast<int>(select->ColumnInt64(8));
-  event.available_at = select->ColumnInt64(9);
-  event.last_error = select->ColumnText(10);
-  event.leased_until = now + lease_seconds;
+  select->Bind(1, now).Bind(2, static_cast<int64_t>(max));
+  std::vector<InboxEvent> events;
+  for (;;) {
+    auto row = select->Step();
+    if (!row) return tl::make_unexpected(row.error());
+    if (!*row) break;
+    InboxEvent event;
+    event.id = select->ColumnInt64(0);
+    event.member_id = select->ColumnText(1);
+    event.dedup_key = select->ColumnText(2);
+    event.event = select->ColumnText(3);
+    event.entity_type = select->ColumnText(4);
+    event.entity_id = select->ColumnInt64(5);
+    event.payload = select->ColumnText(6);
+    event.received_at = select->ColumnInt64(7);
+    event.attempts = static_cast<int>(select->ColumnInt64(8));
+    event.available_at = select->ColumnInt64(9);
+    event.last_error = select->ColumnText(10);
+    event.leased_until = now + lease_seconds;
+    events.push_back(std::move(event));
+  }
   select->Reset();  // no read in progress when the transaction commits
+  if (events.empty()) return events;
 
   auto lease = session.Prepare("inbox claim", "UPDATE inbox SET leased_until = ?2 WHERE id = ?1");
   if (!lease) return tl::make_unexpected(lease.error());
-  lease->Bind(1, event.id).Bind(2, event.leased_until);
-  if (auto ok = lease->Run(); !ok) return tl::make_unexpected(ok.error());
+  for (const auto& event : events) {
+    lease->Bind(1, event.id).Bind(2, event.leased_until);
+    if (auto ok = lease->Run(); !ok) return tl::make_unexpected(ok.error());
+    lease->Reset();
+  }
   if (auto ok = tx->Commit(); !ok) return tl::make_unexpected(ok.error());
-  return std::optional<InboxEvent>(std::move(event));
+  return events;
 }
 
 core::Result<void> Inbox::Ack(int64_t id) {

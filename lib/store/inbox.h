@@ -7,14 +7,21 @@
 // (its worker crashed or hung) is handed out again. Events without an entity share the empty key
 // ("", 0) and so are also processed one at a time per portal.
 //
+// Enqueue commits in groups: callers arriving while a commit is in progress are written
+// together by the next one (one transaction, one WAL append), and each returns only once its
+// row is committed — durability per event at a fraction of the cost.
+//
 // Thread-safety: safe to share between threads and with other processes on the same file.
 // The Database must outlive the Inbox.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "lib/core/error.h"
 #include "lib/store/database.h"
@@ -51,6 +58,9 @@ class Inbox {
   // Leases the oldest event that is available at `now`, not leased, and has no older pending
   // event for its entity, until now + lease_seconds. nullopt when there is none.
   [[nodiscard]] core::Result<std::optional<InboxEvent>> Claim(int64_t now, int64_t lease_seconds);
+  // The same for up to `max` events in one transaction, oldest first, at most one per entity.
+  [[nodiscard]] core::Result<std::vector<InboxEvent>> ClaimMany(int64_t now, int64_t lease_seconds,
+                                                                int max);
   // Done with the event: marks it done (kept for deduplication until PurgeDone). Acking an
   // event that is done or gone already is not an error.
   [[nodiscard]] core::Result<void> Ack(int64_t id);
@@ -72,7 +82,15 @@ class Inbox {
   [[nodiscard]] core::Result<int64_t> Depth();
 
  private:
+  struct PendingEnqueue;
+  // Writes the group in one transaction, each row's outcome into its entry.
+  void CommitGroup(const std::vector<PendingEnqueue*>& group);
+
   Database& db_;
+  std::mutex group_mutex_;
+  std::condition_variable group_done_;
+  std::vector<PendingEnqueue*> waiting_;  // GUARDED_BY(group_mutex_)
+  bool committing_ = false;               // GUARDED_BY(group_mutex_)
 };
 
 }  // namespace store

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,6 +30,9 @@ class ConveyorProcess {
     const std::string port_file = dir_ + "/port.json";
     pid_ = fork();
     if (pid_ == 0) {
+      // If the test process dies (an abort under ASan), take the server down with it: an orphan
+      // would hold ctest's output pipe open and hang the whole run.
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
       for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
       setenv("CONVEYOR_DB", db_.c_str(), 1);
       setenv("CONVEYOR_LOG_LEVEL", "warn", 1);

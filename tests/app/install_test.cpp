@@ -2,7 +2,10 @@
 // rest, event intake, forged requests, uninstall (issue #3 items 5 and 6).
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <cstdio>
+#include <thread>
+#include <vector>
 
 #include "lib/store/database.h"
 #include "lib/store/inbox.h"
@@ -124,7 +127,7 @@ TEST_CASE("tokens are stored encrypted") {
   CHECK(raw.find(kMember) != std::string::npos);  // the row is there, its secrets are not readable
 }
 
-TEST_CASE("events of a known installation are queued; forged ones get 401 and store nothing") {
+TEST_CASE("events of a known installation are queued — forged ones get 401 and store nothing") {
   Fixture f;
   REQUIRE(f.Install().body["installed"] == true);
   f.emu.Control("act", {{"as", "user"},
@@ -139,8 +142,10 @@ TEST_CASE("events of a known installation are queued; forged ones get 401 and st
   const auto refused = f.PostEvent(forged);
   CHECK(refused.status == 401);
   CHECK(refused.body["error"] == "invalid_token");
-  const auto unknown =
-      f.PostEvent("event=ONCRMLEADADD&auth[member_id]=nobody&auth[application_token]=" + token);
+  const auto unknown = f.PostEvent(
+      "event=ONCRMLEADADD&data[FIELDS][ID]=1&auth[member_id]=nobody&"
+      "auth[application_token]=" +
+      token);
   CHECK(unknown.status == 401);
   const auto malformed = f.PostEvent("no=event");
   CHECK(malformed.status == 400);
@@ -218,7 +223,7 @@ TEST_CASE("events acknowledged before a kill -9 are processed after the restart"
   CHECK(f.SnapshotOf("deal", 1).value("TITLE", std::string()) == "Survivor");
 }
 
-TEST_CASE("healthz shows each installation and metrics count what happened, without secrets") {
+TEST_CASE("healthz shows each installation and metrics count what happened — without secrets") {
   Fixture f;
   REQUIRE(f.Install().body["installed"] == true);
   f.emu.Control(
@@ -257,4 +262,76 @@ TEST_CASE("an event the portal's queue lost is recovered by the reconciliation s
   REQUIRE(test::Eventually([&] { return f.SnapshotOf("lead", 1).is_object(); }, 20));
   CHECK(f.SnapshotOf("lead", 1)["TITLE"] == "Lost");
   CHECK(f.Received() == 1);  // the sweep's; the portal's own event never arrived
+}
+
+TEST_CASE("bad input gets a clear JSON error and stores nothing") {
+  Fixture f;
+  REQUIRE(f.Install().body["installed"] == true);
+  const std::string token = f.ApplicationToken();
+  const long before = f.Received();
+  httplib::Client client("127.0.0.1", f.app.port());
+  const std::string auth = "&auth[member_id]=" + kMember + "&auth[application_token]=" + token;
+  const struct {
+    const char* what;
+    std::string method, path, body;
+    int status;
+    const char* error;
+  } rows[] = {
+      {"a wrong method", "GET", "/b24/events", "", 405, "method_not_allowed"},
+      {"a wrong method on the installer", "PUT", "/install", "x=1", 405, "method_not_allowed"},
+      {"an oversized form", "POST", "/b24/events",
+       "event=ONCRMLEADUPDATE&data[FIELDS][ID]=1" + auth + "&pad=" + std::string(20000, 'a'), 413,
+       "payload_too_large"},
+      {"an oversized body of another type", "POST", "/b24/events", std::string(2 << 20, '{'), 413,
+       "payload_too_large"},
+      {"no event name", "POST", "/b24/events", "data[FIELDS][ID]=1" + auth, 400, "invalid_request"},
+      {"broken percent-encoding", "POST", "/b24/events", "event=%ZZ%&data[FIELDS][ID]=%" + auth,
+       400, "invalid_request"},
+      {"an unknown portal", "POST", "/b24/events",
+       "event=ONCRMLEADADD&data[FIELDS][ID]=1&auth[member_id]=nobody&auth[application_token]=x",
+       401, "invalid_token"},
+      {"an installer call without tokens", "POST", "/install", "DOMAIN=x.bitrix24.ru", 400,
+       "invalid_request"},
+  };
+  for (const auto& row : rows) {
+    INFO(row.what);
+    const httplib::Result res =
+        row.method == "GET" ? client.Get(row.path.c_str())
+        : row.method == "PUT"
+            ? client.Put(row.path.c_str(), row.body, "application/x-www-form-urlencoded")
+            : client.Post(
+                  row.path.c_str(), row.body,
+                  row.body[0] == '{' ? "application/json" : "application/x-www-form-urlencoded");
+    REQUIRE(res);
+    CHECK(res->status == row.status);
+    const auto body = json::parse(res->body, nullptr, false);
+    REQUIRE(body.is_object());
+    CHECK(body.value("error", "") == row.error);
+  }
+  CHECK(f.Received() == before);
+  // And the server is still fine.
+  CHECK(client.Get("/health")->status == 200);
+}
+
+TEST_CASE("installing the same portal twice at once provisions it once") {
+  Fixture f;
+  std::vector<std::thread> installs;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 2; ++i) {
+    installs.emplace_back([&] {
+      httplib::Client emulator(f.emu.Base());  // one client per thread
+      const json body = {{"application_url", f.app.Url("/app")},
+                         {"installer_url", f.app.Url("/install")},
+                         {"install_event_url", f.app.Url("/b24/install")}};
+      auto res = emulator.Post("/_emulator/apps/install", body.dump(), "application/json");
+      if (res && json::parse(res->body, nullptr, false)["installed"] == true) ++ok;
+    });
+  }
+  for (auto& t : installs) t.join();
+  CHECK(ok == 2);
+  CHECK(f.Count("categories", "name", "Продажи") == 1);
+  CHECK(f.Count("categories", "name", "Производство") == 1);
+  CHECK(f.Count("statuses", "NAME", "Готов СЕЙЧАС") == 1);
+  CHECK(f.Count("bindings", "handler", f.app.Url("/b24/events")) == 8);
+  CHECK(f.Count("placements", "handler", f.app.Url("/placements/deal")) == 1);
 }

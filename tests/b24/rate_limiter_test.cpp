@@ -16,7 +16,7 @@ class ManualClock : public core::Clock {
 
 }  // namespace
 
-TEST_CASE("the bucket lets a burst through, then paces requests at the drain rate") {
+TEST_CASE("the bucket lets a burst through — then paces requests at the drain rate") {
   ManualClock clock;
   b24::RateLimiter limiter({50, 2, 2, 10, 480, 60}, clock);
   double waited = 0;

@@ -41,7 +41,7 @@ const std::string kMember = "testportal0000000000000000000001";
 
 }  // namespace
 
-TEST_CASE("a call returns the result; a typed failure otherwise") {
+TEST_CASE("a call returns the result — a typed failure otherwise") {
   Fixture f;
   auto& client = f.client;
   auto added = client.Call(kMember, "crm.lead.add", {{"fields", {{"TITLE", "A"}}}});
@@ -55,7 +55,7 @@ TEST_CASE("a call returns the result; a typed failure otherwise") {
   CHECK(unknown.error().kind == b24::FailureKind::kUnknownPortal);
 }
 
-TEST_CASE("an expired token is refreshed once, persisted, and the work goes on") {
+TEST_CASE("an expired token is refreshed once — persisted — and the work goes on") {
   Fixture f;
   auto& client = f.client;
   REQUIRE(client.Call(kMember, "user.current"));
@@ -106,7 +106,7 @@ TEST_CASE("a refused refresh token marks the portal as needing a reinstall") {
   CHECK(next.error().kind == b24::FailureKind::kNeedsReinstall);
 }
 
-TEST_CASE("503 and 429 refusals are retried; nothing is lost or duplicated") {
+TEST_CASE("503 and 429 refusals are retried — nothing is lost or duplicated") {
   Fixture f;
   auto& client = f.client;
   f.emu.Control("faults", {{"method", "crm.lead.add"},
@@ -124,7 +124,7 @@ TEST_CASE("503 and 429 refusals are retried; nothing is lost or duplicated") {
   CHECK(client.Stats().retries == 3);
 }
 
-TEST_CASE("an uncertain failure of a write is reported, not retried; a read is retried") {
+TEST_CASE("an uncertain failure of a write is reported — not retried — a read is retried") {
   Fixture f;
   auto& client = f.client;
   f.emu.Control("faults", {{"method", "crm.lead.add"},
@@ -164,7 +164,7 @@ TEST_CASE("batch chunks to 50 and reports each command") {
   CHECK(f.emu.Hook("crm.lead.get", {{"id", 7}}).body["result"]["TITLE"] == "Lead & 6");
 }
 
-TEST_CASE("a keyset scan reads every row without counting; next-paging reads them too") {
+TEST_CASE("a keyset scan reads every row without counting — next-paging reads them too") {
   Fixture f;
   auto& client = f.client;
   std::vector<b24::BatchCommand> commands;

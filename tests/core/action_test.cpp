@@ -45,7 +45,7 @@ TEST_CASE("result references are recognised exactly") {
   }
 }
 
-TEST_CASE("references to finished actions are replaced, others left for the batch") {
+TEST_CASE("references to finished actions are replaced — others left for the batch") {
   const json params = {{"fields",
                         {{"ENTITY_ID", "$result[deal]"},
                          {"OWNER", "$result[later]"},

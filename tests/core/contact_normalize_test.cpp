@@ -122,7 +122,7 @@ TEST_CASE("what is not one phone number gives nothing") {
                                             15)));
 }
 
-TEST_CASE("e-mail addresses are trimmed and lower-cased, or refused") {
+TEST_CASE("e-mail addresses are trimmed and lower-cased — or refused") {
   const Row rows[] = {
       {"Ivan.Petrov@Example.RU", "ivan.petrov@example.ru"},
       {"  sales@firm.com \t\r\n", "sales@firm.com"},
@@ -149,7 +149,7 @@ TEST_CASE("e-mail addresses are trimmed and lower-cased, or refused") {
   }
 }
 
-TEST_CASE("communication keys of a lead are normalised, sorted and unique") {
+TEST_CASE("communication keys of a lead are normalised — sorted and unique") {
   struct KeyRow {
     const char* entity;
     std::vector<std::string> keys;

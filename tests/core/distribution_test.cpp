@@ -140,7 +140,7 @@ TEST_CASE("each candidate gets the verdict that explains it") {
   }
 }
 
-TEST_CASE("the lowest load wins; ties go to the longest waiting, then the smaller id") {
+TEST_CASE("the lowest load wins — ties go to the longest waiting — then the smaller id") {
   auto weighted = [](int64_t user_id, int open_items, double weight) {
     auto candidate = Member(user_id, open_items);
     candidate.weight = weight;

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-TEST_CASE("an event form of real traffic parses (REST.md §2.3, tokens replaced)") {
+TEST_CASE("an event form of real traffic parses (REST.md §2.3 — tokens replaced)") {
   const char* body =
       "event=ONCRMDEALADD&event_handler_id=185&data%5BFIELDS%5D%5BID%5D=7405&ts=1766047124"
       "&auth%5Baccess_token%5D=ACCESS&auth%5Bexpires%5D=1766050724&auth%5Bexpires_in%5D=3600"
@@ -64,9 +64,35 @@ TEST_CASE("secrets compare equal only when equal") {
   CHECK_FALSE(core::ConstantTimeEquals("", "a"));
 }
 
-TEST_CASE("PHP bracket forms, including lists, parse") {
+TEST_CASE("PHP bracket forms — including lists — parse") {
   const auto form = core::ParseForm("a[b][]=1&a[b][]=2&c=x+y&d[0]=p&d[1]=q");
   CHECK(form["a"]["b"] == nlohmann::json::array({"1", "2"}));
   CHECK(form["c"] == "x y");
   CHECK(form["d"][1] == "q");
+}
+
+TEST_CASE("an event with a name that is not one — or a CRM event without its object — is refused") {
+  const struct {
+    const char* body;
+    const char* complaint;
+  } rows[] = {
+      {"event=%ZZ%&data[FIELDS][ID]=1&auth[member_id]=M&auth[application_token]=T", "event name"},
+      {"event=ON CRM&data[FIELDS][ID]=1&auth[member_id]=M&auth[application_token]=T", "event name"},
+      {"event=ONCRMLEADADD&data[FIELDS][ID]=%&auth[member_id]=M&auth[application_token]=T",
+       "data[FIELDS][ID]"},
+      {"event=ONCRMDEALUPDATE&data[FIELDS][ID]=-4&auth[member_id]=M&auth[application_token]=T",
+       "data[FIELDS][ID]"},
+      {"event=ONCRMDEALUPDATE&auth[member_id]=M&auth[application_token]=T", "data[FIELDS][ID]"},
+  };
+  for (const auto& row : rows) {
+    INFO(row.body);
+    auto event = core::ParseEvent(row.body);
+    REQUIRE_FALSE(event);
+    CHECK(event.error().code == core::ErrorCode::kInvalidArgument);
+    CHECK(event.error().message.find(row.complaint) != std::string::npos);
+  }
+  // App events carry no object.
+  CHECK(
+      core::ParseEvent("event=ONAPPUNINSTALL&data[CLEAN]=1&auth[member_id]=M&"
+                       "auth[application_token]=T"));
 }

@@ -71,7 +71,7 @@ TEST_CASE("an empty value map leaves every placeholder visible") {
   CHECK(core::RenderTemplate("{a} {b.c} {{d}}", {}) == "{a} {b.c} {d}");
 }
 
-TEST_CASE("the placeholders a text uses are listed once, in order") {
+TEST_CASE("the placeholders a text uses are listed once — in order") {
   struct Row {
     const char* text;
     std::vector<std::string> names;

@@ -41,7 +41,7 @@ TEST_CASE("batch reports per-command errors and stops at the first with halt") {
   CHECK(halted["result"] == json::array());
 }
 
-TEST_CASE("batch takes 50 commands; more are refused one by one; no nested batch") {
+TEST_CASE("batch takes 50 commands — more are refused one by one — no nested batch") {
   test::Emulator emu;
   json cmd = json::object();
   for (int i = 0; i < 52; ++i)

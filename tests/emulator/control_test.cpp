@@ -58,7 +58,7 @@ TEST_CASE("with --state the portal survives a restart") {
   std::remove(path);
 }
 
-TEST_CASE("each portal has an address of its own; credentials work only there") {
+TEST_CASE("each portal has an address of its own — credentials work only there") {
   test::Emulator emu;
   const auto second = emu.Control("portals", {{"plan", "enterprise"}}).body;
   const std::string member_id = second["member_id"];

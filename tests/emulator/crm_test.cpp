@@ -20,7 +20,7 @@ void AddLeads(test::Emulator& emu, int count) {
 
 }  // namespace
 
-TEST_CASE("lists page by 50 with next and total; start=-1 and >ID scan without counting") {
+TEST_CASE("lists page by 50 with next and total — start=-1 and >ID scan without counting") {
   test::Emulator emu;
   AddLeads(emu, 120);
   auto first = emu.Hook("crm.lead.list", {{"select", {"ID"}}});
@@ -72,7 +72,7 @@ TEST_CASE("a deal's pipeline is immutable in crm.deal.update and a foreign stage
   CHECK(got["CLOSED"] == "Y");
 }
 
-TEST_CASE("a new pipeline gets the default stages with the C<n>: prefix, cut to 21 characters") {
+TEST_CASE("a new pipeline gets the default stages with the C<n>: prefix — cut to 21 characters") {
   test::Emulator emu;
   long category = 0;
   for (int i = 0; i < 10; ++i) {
@@ -189,7 +189,7 @@ TEST_CASE("crm.item moves a deal between pipelines and keeps observers") {
 }
 
 TEST_CASE(
-    "multifields append, replace and delete by ID; duplicates are found by normalised phone") {
+    "multifields append — replace and delete by ID — duplicates are found by normalised phone") {
   test::Emulator emu;
   emu.Hook("crm.contact.add",
            {{"fields", {{"NAME", "Anna"}, {"PHONE", {{{"VALUE", "8 (912) 345-67-89"}}}}}}});
@@ -222,7 +222,7 @@ TEST_CASE(
   CHECK(phones[0]["VALUE"] == "+7 901");
 }
 
-TEST_CASE("deal contacts, timeline comments, to-dos, tasks and notifications") {
+TEST_CASE("deal contacts — timeline comments — to-dos — tasks and notifications") {
   test::Emulator emu;
   emu.Hook("crm.contact.add", {{"fields", {{"NAME", "A"}}}});
   emu.Hook("crm.contact.add", {{"fields", {{"NAME", "B"}}}});

@@ -177,7 +177,7 @@ TEST_CASE("offline events keep the latest state per object and are reserved by p
   (void)other_user;
 }
 
-TEST_CASE("non-admins cannot bind offline events, event.bind validates its input") {
+TEST_CASE("non-admins cannot bind offline events — event.bind validates its input") {
   test::Emulator emu;
   test::AppStub app;
   const auto tokens = test::Install(emu, app);
@@ -206,7 +206,7 @@ TEST_CASE("non-admins cannot bind offline events, event.bind validates its input
             .body["result"]["count"] == 1);
 }
 
-TEST_CASE("placements bind, open with the placement request, and vanish on uninstall") {
+TEST_CASE("placements bind — open with the placement request — and vanish on uninstall") {
   test::Emulator emu;
   test::AppStub app;
   const auto tokens = test::Install(emu, app);
@@ -258,7 +258,7 @@ TEST_CASE("an update drops the app's bindings and issues a new application token
   CHECK(emu.App(tokens.access, "app.info").body["result"]["VERSION"] == 2);
 }
 
-TEST_CASE("dropped deliveries are lost for good, as Bitrix24 never retries") {
+TEST_CASE("dropped deliveries are lost for good — as Bitrix24 never retries") {
   test::Emulator emu;
   test::AppStub app;
   const auto tokens = test::Install(emu, app);

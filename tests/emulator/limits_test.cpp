@@ -22,7 +22,7 @@ int PassedBeforeRefusal(test::Emulator& emu, int max_calls, int& refused_status,
 
 }  // namespace
 
-TEST_CASE("the bucket of 50 refuses the 51st request with 503 QUERY_LIMIT_EXCEEDED, then drains") {
+TEST_CASE("the bucket of 50 refuses the 51st request with 503 QUERY_LIMIT_EXCEEDED — then drains") {
   test::Emulator emu;
   emu.Control("clock", {{"freeze", true}});
   int status = 0;

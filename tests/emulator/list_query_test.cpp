@@ -43,7 +43,7 @@ TEST_CASE("filter prefixes select rows as REST.md §6 describes") {
   }
 }
 
-TEST_CASE("pages are 50 rows with next and total; start=-1 skips the count") {
+TEST_CASE("pages are 50 rows with next and total — start=-1 skips the count") {
   std::vector<json> rows;
   for (int i = 1; i <= 120; ++i) rows.push_back({{"ID", std::to_string(i)}});
   auto first = emu::PageOf(rows, emu::ReadPage(nullptr));
@@ -61,7 +61,7 @@ TEST_CASE("pages are 50 rows with next and total; start=-1 skips the count") {
   CHECK_FALSE(quick.next);
 }
 
-TEST_CASE("rows sort by the order fields, then by ID") {
+TEST_CASE("rows sort by the order fields — then by ID") {
   std::vector<json> rows = {
       {{"ID", "2"}, {"SORT", "20"}}, {{"ID", "10"}, {"SORT", "20"}}, {{"ID", "3"}, {"SORT", "5"}}};
   emu::SortRows(rows, {{"SORT", "DESC"}}, 0);

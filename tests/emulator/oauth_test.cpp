@@ -15,7 +15,7 @@ test::Answer Refresh(test::Emulator& emu, const std::string& refresh,
 
 }  // namespace
 
-TEST_CASE("an expired access token gets 401 expired_token; a refresh rotates the pair") {
+TEST_CASE("an expired access token gets 401 expired_token — a refresh rotates the pair") {
   test::Emulator emu;
   test::AppStub app;
   const auto tokens = test::Install(emu, app);

@@ -5,7 +5,7 @@
 
 using test::json;
 
-TEST_CASE("a method answers at /rest/<m>, /rest/<m>.json and through a webhook, in any case") {
+TEST_CASE("a method answers at /rest/<m> — /rest/<m>.json and through a webhook — in any case") {
   test::Emulator emu;
   const auto id = emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "A"}}}}).body["result"];
   REQUIRE(id == 1);
@@ -19,7 +19,7 @@ TEST_CASE("a method answers at /rest/<m>, /rest/<m>.json and through a webhook, 
   }
 }
 
-TEST_CASE("parameters arrive as JSON, as a bracket form or in the query string") {
+TEST_CASE("parameters arrive as JSON — as a bracket form or in the query string") {
   test::Emulator emu;
   emu.PostForm(
       "/rest/1/testhook/crm.lead.add",
@@ -44,7 +44,7 @@ TEST_CASE("a malformed JSON body is refused with a clear error and changes nothi
   CHECK(emu.Hook("crm.lead.list").body["total"] == 0);
 }
 
-TEST_CASE("legacy CRM values print as strings, Y/N flags and ISO dates") {
+TEST_CASE("legacy CRM values print as strings — Y/N flags and ISO dates") {
   test::Emulator emu;
   emu.Hook("crm.deal.add", {{"fields", {{"TITLE", "[B]Deal[/B]"}, {"OPPORTUNITY", 1000000}}}});
   const auto answer = emu.Hook("crm.deal.get", {{"id", 1}});
@@ -65,7 +65,7 @@ TEST_CASE("legacy CRM values print as strings, Y/N flags and ISO dates") {
   }
 }
 
-TEST_CASE("every error has the documented status, code and text") {
+TEST_CASE("every error has the documented status — code and text") {
   test::Emulator emu;
   emu.Control("webhooks", {{"user_id", 1}, {"code", "second"}});
   struct Row {
@@ -106,7 +106,7 @@ TEST_CASE("every error has the documented status, code and text") {
   }
 }
 
-TEST_CASE("an OAuth token is accepted as auth, access_token or a Bearer header") {
+TEST_CASE("an OAuth token is accepted as auth — access_token or a Bearer header") {
   test::Emulator emu;
   test::AppStub app;
   const auto tokens = test::Install(emu, app);

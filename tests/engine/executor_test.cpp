@@ -70,7 +70,7 @@ struct Fixture : test::ClientFixture {
 
 }  // namespace
 
-TEST_CASE("a plan runs in one request; running it again sends nothing") {
+TEST_CASE("a plan runs in one request — running it again sends nothing") {
   Fixture f;
   const long before = f.client.Stats().calls;
   auto report = f.executor.Run(f.kMember, Fixture::Plan());
@@ -138,7 +138,7 @@ TEST_CASE("a batch the portal refused is sent again in full") {
   CHECK(f.Comments() == 1);
 }
 
-TEST_CASE("a command the portal rejected inside a batch is sent again; its siblings are not") {
+TEST_CASE("a command the portal rejected inside a batch is sent again — its siblings are not") {
   Fixture f;
   auto plan = Fixture::Plan();
   plan[1].params["fields"]["ENTITY_TYPE"] = "nonsense";

@@ -50,7 +50,7 @@ struct Fixture : test::ClientFixture {
 
 }  // namespace
 
-TEST_CASE("a change reaches the rules with its before and after; an empty save does not") {
+TEST_CASE("a change reaches the rules with its before and after — an empty save does not") {
   Fixture f;
   f.emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "First"}}}});
   f.Queue("ONCRMLEADADD", "lead", 1, "a");
@@ -78,7 +78,7 @@ TEST_CASE("a change reaches the rules with its before and after; an empty save d
   CHECK(*f.inbox.Depth() == 0);
 }
 
-TEST_CASE("events of one round are read in one batch per portal; a deleted entity is a change") {
+TEST_CASE("events of one round are read in one batch per portal — a deleted entity is a change") {
   Fixture f;
   for (int i = 0; i < 5; ++i)
     f.emu.Hook("crm.deal.add", {{"fields", {{"TITLE", "D" + std::to_string(i)}}}});
@@ -147,7 +147,7 @@ TEST_CASE("the event announcing the app's own write is recognised and ignored") 
   CHECK(ping.shown == 1);
 }
 
-TEST_CASE("a plan that fails leaves the event to be retried, and the retry completes it") {
+TEST_CASE("a plan that fails leaves the event to be retried — and the retry completes it") {
   Fixture f;
   PingRules ping;
   engine::InboxWorker worker{
@@ -165,4 +165,27 @@ TEST_CASE("a plan that fails leaves the event to be retried, and the retry compl
   for (int i = 0; i < 5 && *f.inbox.Depth() > 0; ++i) REQUIRE(worker.RunOnce());
   CHECK(*f.inbox.Depth() == 0);
   CHECK(f.emu.Hook("crm.lead.get", {{"id", 1}}).body["result"]["COMMENTS"] == "pong");
+}
+
+TEST_CASE("an event that keeps failing is given up — so later events of its entity can run") {
+  Fixture f;
+  engine::WorkerOptions options;
+  options.retry_seconds = 0;
+  options.max_attempts = 2;
+  engine::InboxWorker worker{f.inbox, f.snapshots, f.client, f.rules, f.executor, f.clock, options};
+  f.emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "x"}}}});
+  REQUIRE(f.emu
+              .Control("faults", {{"method", "batch"},
+                                  {"count", 1000},
+                                  {"status", 500},
+                                  {"error", "INTERNAL_SERVER_ERROR"}})
+              .status == 200);
+  f.Queue("ONCRMLEADADD", "lead", 1, "poison");
+  auto first = worker.RunOnce();
+  REQUIRE(first);
+  CHECK(first->retried == 1);
+  auto second = worker.RunOnce();
+  REQUIRE(second);
+  CHECK(second->given_up == 1);
+  CHECK(*f.inbox.Depth() == 0);
 }

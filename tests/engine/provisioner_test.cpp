@@ -46,7 +46,7 @@ const std::string kMember = "testportal0000000000000000000001";
 
 }  // namespace
 
-TEST_CASE("the spec and the manifest parse; malformed ones are refused by name") {
+TEST_CASE("the spec and the manifest parse — malformed ones are refused by name") {
   CHECK(core::ParseInstallSpec(ReadJson("install/conveyor.json")));
   CHECK(core::ParseManifest(ReadJson("bitrix24-manifest.json")));
   auto bad = core::ParseInstallSpec(json{{"lead_statuses", json::array()}});
@@ -58,7 +58,8 @@ TEST_CASE("the spec and the manifest parse; malformed ones are refused by name")
   CHECK(bad_manifest.error().message.find("handlers") != std::string::npos);
 }
 
-TEST_CASE("provisioning creates pipelines, stages, fields, bindings and placements exactly once") {
+TEST_CASE(
+    "provisioning creates pipelines — stages — fields — bindings and placements exactly once") {
   Fixture f;
   auto first = engine::Provision(f.client, kMember, f.spec, f.manifest, f.public_url);
   REQUIRE(first);
@@ -90,7 +91,7 @@ TEST_CASE("provisioning creates pipelines, stages, fields, bindings and placemen
   CHECK(again->failures.empty());
 }
 
-TEST_CASE("existing pipelines and stages with the same name are reused; stale bindings move") {
+TEST_CASE("existing pipelines and stages with the same name are reused — stale bindings move") {
   Fixture f;
   f.emu.Hook("crm.category.add", {{"entityTypeId", 2}, {"fields", {{"name", "Продажи"}}}});
   const auto created = f.emu.Hook("crm.status.add", {{"fields",

@@ -39,7 +39,7 @@ struct Fixture : test::ClientFixture {
 
 }  // namespace
 
-TEST_CASE("the sweep queues what changed since the last sweep, once") {
+TEST_CASE("the sweep queues what changed since the last sweep — once") {
   Fixture f;
   REQUIRE(f.emu.Control("clock", {{"freeze", true}}).status == 200);
   f.emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "Old"}}}});
@@ -82,10 +82,11 @@ TEST_CASE("a sweep the portal cannot answer fails without moving the mark") {
   Fixture f;
   REQUIRE(f.sweeper.SweepPortal(f.kMember));
   const auto mark = **f.marks.Get(f.kMember, "lead");
-  REQUIRE(f.emu.Control("faults", {{"method", "crm.lead.list"},
-                                   {"count", 100},
-                                   {"status", 500},
-                                   {"error", "INTERNAL_SERVER_ERROR"}})
+  REQUIRE(f.emu
+              .Control("faults", {{"method", "crm.lead.list"},
+                                  {"count", 100},
+                                  {"status", 500},
+                                  {"error", "INTERNAL_SERVER_ERROR"}})
               .status == 200);
   auto swept = f.sweeper.SweepPortal(f.kMember);
   REQUIRE_FALSE(swept);

@@ -40,7 +40,7 @@ std::string SchemaText(store::Database& db) {
 
 }  // namespace
 
-TEST_CASE("opening applies WAL, foreign keys, synchronous=NORMAL and the busy timeout") {
+TEST_CASE("opening applies WAL — foreign keys — synchronous=NORMAL and the busy timeout") {
   TempDir dir;
   struct Row {
     std::string path;
@@ -60,7 +60,7 @@ TEST_CASE("opening applies WAL, foreign keys, synchronous=NORMAL and the busy ti
   }
 }
 
-TEST_CASE("the migration list is numbered 1, 2, ... and a new database ends at the latest") {
+TEST_CASE("the migration list is numbered 1 — 2 — ... and a new database ends at the latest") {
   const auto& migrations = store::Database::Migrations();
   REQUIRE_FALSE(migrations.empty());
   for (std::size_t i = 0; i < migrations.size(); ++i) {
@@ -78,7 +78,7 @@ TEST_CASE("the migration list is numbered 1, 2, ... and a new database ends at t
   }
 }
 
-TEST_CASE("every older schema version migrates to the latest, keeping its data") {
+TEST_CASE("every older schema version migrates to the latest — keeping its data") {
   const int latest = store::Database::LatestVersion();
   for (int from = 0; from < latest; ++from) {
     INFO("from version " << from);

@@ -137,7 +137,7 @@ TEST_CASE("events of one entity are handed out one at a time in arrival order") 
   CHECK(claim(200) == "deal1-c");
 }
 
-TEST_CASE("an expired lease makes the event claimable again, in its place") {
+TEST_CASE("an expired lease makes the event claimable again — in its place") {
   auto db = MustOpen(":memory:");
   AddPortal(*db, "m1");
   store::Inbox inbox(*db);
@@ -161,7 +161,7 @@ TEST_CASE("an expired lease makes the event claimable again, in its place") {
   CHECK(MustDepth(inbox) == 2);
 }
 
-TEST_CASE("Retry counts the attempt, keeps the error and delays the event; Ack finishes it") {
+TEST_CASE("Retry counts the attempt — keeps the error and delays the event — Ack finishes it") {
   auto db = MustOpen(":memory:");
   AddPortal(*db, "m1");
   store::Inbox inbox(*db);
@@ -233,7 +233,7 @@ TEST_CASE("depth counts pending events per portal and in total") {
   CHECK(MustDepth(inbox) == 3);
 }
 
-TEST_CASE("queued events, leases and portals survive closing and reopening the file") {
+TEST_CASE("queued events — leases and portals survive closing and reopening the file") {
   TempDir dir;
   const std::string path = dir.File("durable.db");
   const auto cipher = store::TokenCipher::ForDevelopment();
@@ -392,4 +392,52 @@ TEST_CASE("leases of a killed process are released at start-up") {
   CHECK_FALSE(inbox.Claim(101, 60).value().has_value());  // still leased
   CHECK(inbox.ReleaseLeases().value() == 1);
   CHECK(inbox.Claim(101, 60).value().has_value());
+}
+
+TEST_CASE("a claim of many hands out the oldest event of each entity — all leased at once") {
+  auto db = store_test::MustOpen(":memory:");
+  AddPortal(*db, "m1");
+  store::Inbox inbox(*db);
+  // Two events for lead 1, one each for lead 2 and deal 1.
+  MustEnqueue(inbox, "m1", "a", "lead", 1, 100);
+  MustEnqueue(inbox, "m1", "b", "lead", 2, 100);
+  MustEnqueue(inbox, "m1", "c", "lead", 1, 100);
+  MustEnqueue(inbox, "m1", "d", "deal", 1, 100);
+  auto claimed = inbox.ClaimMany(100, kLease, 50);
+  REQUIRE(claimed);
+  std::vector<std::string> keys;
+  for (const auto& e : *claimed) keys.push_back(e.dedup_key);
+  CHECK(keys == std::vector<std::string>{"a", "b", "d"});
+  CHECK(inbox.ClaimMany(100, kLease, 50)->empty());  // all leased; "c" waits for "a"
+  REQUIRE(inbox.Ack((*claimed)[0].id));
+  auto next = inbox.ClaimMany(100, kLease, 50);
+  REQUIRE(next);
+  REQUIRE(next->size() == 1);
+  CHECK((*next)[0].dedup_key == "c");
+  CHECK(inbox.ClaimMany(100, kLease, 1)->empty());
+}
+
+TEST_CASE("enqueues from many threads are committed in groups — each one exactly once") {
+  auto db = store_test::MustOpen(":memory:");
+  AddPortal(*db, "m1");
+  store::Inbox inbox(*db);
+  std::vector<std::thread> threads;
+  std::atomic<int> added{0}, failed{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        // Every key is sent twice, by two threads: only one of them adds it.
+        const std::string key = "k" + std::to_string((t / 2) * 1000 + i);
+        auto result = inbox.Enqueue("m1", key, "ONCRMLEADUPDATE", "lead", i, "{}", 100);
+        if (!result) ++failed;
+        if (result && *result) ++added;
+      }
+      auto unknown = inbox.Enqueue("nobody", "x" + std::to_string(t), "E", "lead", 1, "{}", 100);
+      if (unknown || unknown.error().code != core::ErrorCode::kNotFound) ++failed;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(failed == 0);
+  CHECK(added == 800);
+  CHECK(*inbox.Depth() == 800);
 }

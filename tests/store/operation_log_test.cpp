@@ -6,7 +6,7 @@
 
 #include "tests/store/helpers.h"
 
-TEST_CASE("an operation key is begun once, then finished with its result") {
+TEST_CASE("an operation key is begun once — then finished with its result") {
   auto db = store_test::MustOpen(":memory:");
   store_test::AddPortal(*db, "m1");
   store_test::AddPortal(*db, "m2");
@@ -53,7 +53,7 @@ TEST_CASE("an operation key is begun once, then finished with its result") {
   CHECK((*other)->state == store::OperationState::kStarted);
 }
 
-TEST_CASE("finishing a key that was never begun, or beginning one for an unknown portal, fails") {
+TEST_CASE("finishing a key that was never begun — or beginning one for an unknown portal — fails") {
   auto db = store_test::MustOpen(":memory:");
   store_test::AddPortal(*db, "m1");
   store::OperationLog log(*db);
@@ -67,7 +67,7 @@ TEST_CASE("finishing a key that was never begun, or beginning one for an unknown
   CHECK(begun.error().code == core::ErrorCode::kNotFound);
 }
 
-TEST_CASE("an abandoned key can be begun again; a finished one cannot be abandoned") {
+TEST_CASE("an abandoned key can be begun again — a finished one cannot be abandoned") {
   auto db = store_test::MustOpen(":memory:");
   store_test::AddPortal(*db, "m1");
   store::OperationLog log(*db);

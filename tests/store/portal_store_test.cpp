@@ -66,7 +66,7 @@ std::string ReadFile(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("a portal round-trips through Upsert and Find, and Upsert replaces it") {
+TEST_CASE("a portal round-trips through Upsert and Find — and Upsert replaces it") {
   auto db = MustOpen(":memory:");
   const auto cipher = store::TokenCipher::ForDevelopment();
   store::PortalStore portals(*db, cipher);
@@ -105,7 +105,7 @@ TEST_CASE("Upsert refuses an empty member_id and an unknown state") {
   CHECK(all->empty());
 }
 
-TEST_CASE("tokens are not stored in plain text, in the row or anywhere in the file") {
+TEST_CASE("tokens are not stored in plain text — in the row or anywhere in the file") {
   TempDir dir;
   const std::string path = dir.File("tokens.db");
   const store::PortalRecord record = SampleRecord("m1");
@@ -249,7 +249,7 @@ void AddOwnedRows(store::Database& db, const std::string& member_id) {
 
 const char* const kOwnedTables[] = {"inbox", "snapshots", "decisions", "timers", "operations"};
 
-TEST_CASE("Remove(clean) deletes the portal and, by cascade, everything it owns") {
+TEST_CASE("Remove(clean) deletes the portal and — by cascade — everything it owns") {
   auto db = MustOpen(":memory:");
   const auto cipher = store::TokenCipher::ForDevelopment();
   store::PortalStore portals(*db, cipher);
@@ -272,7 +272,7 @@ TEST_CASE("Remove(clean) deletes the portal and, by cascade, everything it owns"
   CHECK_FALSE(*again);
 }
 
-TEST_CASE("Remove without clean forgets the tokens, marks the portal uninstalled, keeps data") {
+TEST_CASE("Remove without clean forgets the tokens — marks the portal uninstalled — keeps data") {
   auto db = MustOpen(":memory:");
   const auto cipher = store::TokenCipher::ForDevelopment();
   store::PortalStore portals(*db, cipher);

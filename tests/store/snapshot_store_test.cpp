@@ -6,7 +6,7 @@
 
 #include "tests/store/helpers.h"
 
-TEST_CASE("a snapshot round-trips, is replaced by Put, and is scoped by portal and entity") {
+TEST_CASE("a snapshot round-trips — is replaced by Put — and is scoped by portal and entity") {
   auto db = store_test::MustOpen(":memory:");
   store_test::AddPortal(*db, "m1");
   store_test::AddPortal(*db, "m2");

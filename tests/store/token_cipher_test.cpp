@@ -72,7 +72,7 @@ TEST_CASE("every seal uses a fresh nonce") {
   CHECK(first != second);
 }
 
-TEST_CASE("a wrong key, other associated data or a changed length fails to open") {
+TEST_CASE("a wrong key — other associated data or a changed length fails to open") {
   const auto cipher = MustCipher(kHexKey);
   const std::string sealed = MustSeal(cipher, "access-token", "portals/m1/access_token");
 
@@ -140,7 +140,7 @@ TEST_CASE("malformed keys are refused without echoing them") {
   }
 }
 
-TEST_CASE("the development key is fixed, so dev data survives restarts, and is not a real key") {
+TEST_CASE("the development key is fixed — so dev data survives restarts — and is not a real key") {
   const std::string sealed = MustSeal(store::TokenCipher::ForDevelopment(), "dev-token");
   auto opened = store::TokenCipher::ForDevelopment().Open(sealed);
   REQUIRE(opened.has_value());
