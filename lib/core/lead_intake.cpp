@@ -1,0 +1,147 @@
+#include "lib/core/lead_intake.h"
+
+#include <algorithm>
+#include <map>
+
+#include "lib/core/change.h"
+#include "lib/core/contact_normalize.h"
+#include "lib/core/template_text.h"
+
+namespace core {
+namespace {
+
+using json = nlohmann::json;
+
+int64_t IdOf(const json& entity) {
+  const std::string text = TextField(entity, "ID");
+  return text.empty() ? 0 : std::atoll(text.c_str());
+}
+
+std::string Status(const json& lead) { return TextField(lead, "STATUS_ID"); }
+
+// The settings' text for `key`, or a plain built-in one when the portal has none.
+std::string Text(const Settings& settings, const std::string& key) {
+  const auto language = settings.texts.find(settings.language);
+  if (language != settings.texts.end()) {
+    const auto text = language->second.find(key);
+    if (text != language->second.end() && !text->second.empty()) return text->second;
+  }
+  static const std::map<std::string, std::string> kBuiltIn = {
+      {"duplicate_notify",
+       "Repeat enquiry: lead #{lead.id} «{lead.title}» duplicates {original.url}"},
+  };
+  const auto it = kBuiltIn.find(key);
+  return it == kBuiltIn.end() ? key : it->second;
+}
+
+// The original a duplicate points to: the oldest other lead, else the oldest contact.
+const DuplicateHit* Original(const std::vector<DuplicateHit>& hits, int64_t lead_id) {
+  const DuplicateHit* best = nullptr;
+  const auto rank = [lead_id](const DuplicateHit& h) {
+    return h.entity_type == "lead" && h.id < lead_id ? 0 : h.entity_type == "contact" ? 1 : 2;
+  };
+  for (const auto& hit : hits) {
+    if (hit.id <= 0 || (hit.entity_type == "lead" && hit.id == lead_id)) continue;
+    if (best == nullptr || rank(hit) < rank(*best) ||
+        (rank(hit) == rank(*best) && hit.id < best->id)) {
+      best = &hit;
+    }
+  }
+  return best;
+}
+
+QueueRules RulesOf(const Settings& settings, const std::string& queue) {
+  const auto it = settings.queues.find(queue);
+  return QueueRules{it != settings.queues.end() && it->second.require_online};
+}
+
+Action LeadUpdate(const std::string& key, int64_t id, json fields, const std::string& why) {
+  return Action{key, "crm.lead.update", {{"id", id}, {"fields", std::move(fields)}},
+                why, std::nullopt,      {{"lead", id}}};
+}
+
+Decision LeadDecision(const std::string& kind, int64_t id, int64_t assignee,
+                      const Settings& settings, json body) {
+  return Decision{kind, "lead", id, assignee, settings.version, std::move(body)};
+}
+
+// Hand the lead to the chosen hunter, or journal that it waits.
+Outcome Distribute(const json& lead, const LeadContext& context, const Settings& settings,
+                   const std::string& key, bool set_free_when_waiting) {
+  const int64_t id = IdOf(lead);
+  const Choice choice = ChooseAssignee(context.hunters, RulesOf(settings, "hunters"));
+  Outcome out;
+  json body = {{"queue", "hunters"}, {"candidates", CandidatesJson(choice)}};
+  if (choice.assignee) {
+    out.actions.push_back(LeadUpdate(
+        key, id, {{"STATUS_ID", settings.lead.assigned}, {"ASSIGNED_BY_ID", *choice.assignee}},
+        "assigned to a hunter"));
+    out.decisions.push_back(LeadDecision("assigned", id, *choice.assignee, settings, body));
+    return out;
+  }
+  if (set_free_when_waiting) {
+    out.actions.push_back(
+        LeadUpdate(key, id, {{"STATUS_ID", settings.lead.free}}, "no hunter available"));
+  }
+  out.decisions.push_back(LeadDecision("waiting", id, 0, settings, body));
+  return out;
+}
+
+}  // namespace
+
+bool IsLeadArrival(const json& before, const json& lead, const Settings& settings) {
+  if (!lead.is_object()) return false;
+  const std::string status = Status(lead);
+  return status == settings.lead.duplicate_check || (before.is_null() && status == "NEW");
+}
+
+bool IsFreeLead(const json& lead, const Settings& settings) {
+  return lead.is_object() && Status(lead) == settings.lead.free;
+}
+
+Outcome PlanLeadArrival(const json& lead, const LeadContext& context, const Settings& settings) {
+  const int64_t id = IdOf(lead);
+  const std::string key = "arrival:lead:" + std::to_string(id);
+  const DuplicateHit* original = Original(context.duplicates, id);
+  if (original == nullptr) return Distribute(lead, context, settings, key, true);
+
+  // A repeat enquiry: it stays at the duplicate check, linked to the original, with the
+  // original's owner, who is told.
+  json fields = {{"STATUS_ID", settings.lead.duplicate_check}};
+  if (original->entity_type == "lead") fields["UF_CRM_CONVEYOR_DUPLICATE_OF"] = original->id;
+  if (original->owner_id > 0) fields["ASSIGNED_BY_ID"] = original->owner_id;
+  Outcome out;
+  out.actions.push_back(
+      LeadUpdate(key, id, fields,
+                 "duplicate of " + original->entity_type + " #" + std::to_string(original->id)));
+  if (original->owner_id > 0) {
+    const std::string url = context.portal_url + "/crm/" + original->entity_type + "/details/" +
+                            std::to_string(original->id) + "/";
+    const std::string message = RenderTemplate(Text(settings, "duplicate_notify"),
+                                               {{"lead.id", std::to_string(id)},
+                                                {"lead.title", TextField(lead, "TITLE")},
+                                                {"original.id", std::to_string(original->id)},
+                                                {"original.title", original->title},
+                                                {"original.url", url}});
+    out.actions.push_back(Action{key + ":notify",
+                                 "im.notify.system.add",
+                                 {{"USER_ID", original->owner_id}, {"MESSAGE", message}},
+                                 "the original's owner is told",
+                                 std::nullopt,
+                                 {}});
+  }
+  out.decisions.push_back(
+      LeadDecision("duplicate", id, original->owner_id, settings,
+                   {{"original", {{"entity_type", original->entity_type}, {"id", original->id}}},
+                    {"keys", CommunicationKeys(lead)}}));
+  return out;
+}
+
+Outcome PlanFreeLead(const json& lead, const LeadContext& context, const Settings& settings) {
+  // One hand-out per stay at the free stage: the modification time tells stays apart.
+  const std::string key =
+      "assign:lead:" + std::to_string(IdOf(lead)) + ":" + TextField(lead, "DATE_MODIFY");
+  return Distribute(lead, context, settings, key, false);
+}
+
+}  // namespace core

@@ -1,0 +1,48 @@
+// A lead's way in (issue #4, items 2 and 3): a new lead is checked for duplicates by its
+// normalised phones and e-mails; a duplicate stays at the duplicate-check stage, linked to the
+// original and given to the original's current owner, who is told; any other lead goes to a
+// hunter at once when one is available, or waits at the free stage. A free lead is handed out
+// when a hunter becomes available. Every outcome is a decision for the journal.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "lib/core/decision.h"
+#include "lib/core/distribution.h"
+#include "lib/core/settings.h"
+
+namespace core {
+
+// Another lead or contact sharing a phone or e-mail with the new lead.
+struct DuplicateHit {
+  std::string entity_type;  // "lead" or "contact"
+  int64_t id = 0;
+  int64_t owner_id = 0;  // its ASSIGNED_BY_ID
+  std::string title;
+};
+
+struct LeadContext {
+  std::vector<DuplicateHit> duplicates;  // the lead itself excluded
+  std::vector<Candidate> hunters;        // the hunters' queue, with presence and load
+  std::string portal_url;                // "https://x.bitrix24.ru", for links in texts
+};
+
+// A lead just created, in the portal's first status or at the duplicate check.
+bool IsLeadArrival(const nlohmann::json& before, const nlohmann::json& lead,
+                   const Settings& settings);
+// A lead waiting at the free stage for a hunter.
+bool IsFreeLead(const nlohmann::json& lead, const Settings& settings);
+
+// The plan for an arriving lead. Operation keys make a repeated event harmless.
+Outcome PlanLeadArrival(const nlohmann::json& lead, const LeadContext& context,
+                        const Settings& settings);
+// The plan for a free lead: to the chosen hunter, or a "waiting" decision and no action.
+Outcome PlanFreeLead(const nlohmann::json& lead, const LeadContext& context,
+                     const Settings& settings);
+
+}  // namespace core
