@@ -79,7 +79,8 @@ struct Settings {
   std::string ready_date_field = "UF_CRM_CONVEYOR_READY_DATE";  // on the lead
   WorkSchedule schedule;
   // Texts by language ("ru", "en") and key: "handover_comment", "handover_notify",
-  // "duplicate_notify", "sla_notify", "fallback_alert". Templates with placeholders.
+  // "duplicate_notify", "sla_notify", "fallback_alert", "assigned_notify". Templates with
+  // placeholders.
   std::map<std::string, std::map<std::string, std::string>> texts;
   std::string language = "ru";
 };
