@@ -108,7 +108,9 @@ CREATE INDEX inbox_pending ON inbox (done, available_at, id);
 
 // v3: how far the reconciliation sweep has read each entity type, in the portal's own
 // DATE_MODIFY spelling; pending events in id order, so a claim stops at the first eligible rows
-// however long the backlog (the old index made SQLite sort every pending row).
+// however long the backlog (the old index made SQLite sort every pending row); per-portal
+// settings with every saved version kept, because a decision records the settings_version it
+// used and the journal must be able to show that version later.
 constexpr std::string_view kSchemaV3 = R"sql(
 DROP INDEX inbox_pending;
 CREATE INDEX inbox_pending_order ON inbox (done, id);
@@ -117,6 +119,14 @@ CREATE TABLE sweep_marks (
   entity_type TEXT NOT NULL,
   modified_since TEXT NOT NULL,
   PRIMARY KEY (member_id, entity_type)
+) WITHOUT ROWID;
+CREATE TABLE portal_settings (
+  member_id TEXT NOT NULL REFERENCES portals (member_id) ON DELETE CASCADE,
+  version INTEGER NOT NULL,
+  body TEXT NOT NULL CHECK (json_valid(body)),
+  saved_at INTEGER NOT NULL,
+  saved_by INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (member_id, version)
 ) WITHOUT ROWID;
 )sql";
 
@@ -415,7 +425,7 @@ const std::vector<Migration>& Database::Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "portals, inbox, snapshots, decisions, timers, operations", kSchemaV1},
       {2, "acknowledged inbox events kept for deduplication", kSchemaV2},
-      {3, "reconciliation sweep marks; claim order index", kSchemaV3},
+      {3, "reconciliation sweep marks; claim order index; versioned portal settings", kSchemaV3},
   };
   return kMigrations;
 }

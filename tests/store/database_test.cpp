@@ -18,8 +18,8 @@ using store_test::QueryInt;
 using store_test::QueryText;
 using store_test::TempDir;
 
-const char* const kTables[] = {"portals",   "inbox",  "snapshots",
-                               "decisions", "timers", "operations"};
+const char* const kTables[] = {"portals", "inbox",      "snapshots",      "decisions",
+                               "timers",  "operations", "portal_settings"};
 
 bool HasTable(store::Database& db, const std::string& name) {
   store::Session session(db);
