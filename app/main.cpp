@@ -27,6 +27,7 @@
 #include "lib/engine/sweeper.h"
 #include "lib/engine/system_clock.h"
 #include "lib/store/database.h"
+#include "lib/store/decision_log.h"
 #include "lib/store/inbox.h"
 #include "lib/store/operation_log.h"
 #include "lib/store/portal_store.h"
@@ -131,7 +132,8 @@ int Serve(app::Config config) {
   core::NoRules no_rules;  // the conveyor's rules arrive with step 3
   engine::LoggingRules rules(no_rules);
   engine::Executor executor(client, operations, snapshots, clock);
-  engine::InboxWorker worker(inbox, snapshots, client, rules, executor, clock);
+  store::DecisionLog decisions(**db);
+  engine::InboxWorker worker(inbox, snapshots, client, rules, executor, decisions, clock);
   if (auto released = inbox.ReleaseLeases(); !released)
     return Fail("CONVEYOR_DB: " + released.error().message, 1);
   engine::WorkerPool workers(worker, clock, 2);

@@ -9,7 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lib/core/action.h"
+#include "lib/core/decision.h"
+#include "lib/core/error.h"
 
 namespace core {
 
@@ -33,15 +34,17 @@ std::string TextField(const nlohmann::json& entity, const std::string& name);
 class Rules {
  public:
   virtual ~Rules() = default;
-  // The actions this change calls for (none for most changes). Rules must be state-based:
-  // planning again after some actions ran gives the same keys, so nothing is done twice.
-  virtual std::vector<Action> Plan(const EntityChange& change) = 0;
+  // The actions this change calls for (none for most changes) and the decisions to journal
+  // once they are done. Rules must be state-based: planning again after some actions ran gives
+  // the same keys, so nothing is done twice. Fails when what the rules needed to know could not
+  // be read; the event is then retried.
+  virtual Result<Outcome> Plan(const EntityChange& change) = 0;
 };
 
 // Step 2 ships no business rules: changes are noticed, snapshotted and left alone.
 class NoRules : public Rules {
  public:
-  std::vector<Action> Plan(const EntityChange&) override { return {}; }
+  Result<Outcome> Plan(const EntityChange&) override { return Outcome{}; }
 };
 
 }  // namespace core

@@ -93,7 +93,14 @@ core::Result<RoundReport> InboxWorker::RunOnce() {
       if (*previous && (*previous)->hash == hash) {
         ++report.unchanged;  // an echo of our own write, or a save that changed nothing
       } else {
-        const auto plan = rules_.Plan(change);
+        auto outcome = rules_.Plan(change);
+        if (!outcome) {  // what the rules needed to know could not be read
+          if (auto ok = Defer(e, outcome.error().message, now, report); !ok)
+            return tl::unexpected(ok.error());
+          continue;
+        }
+        const auto& plan = outcome->actions;
+        bool applied_now = plan.empty();
         if (!plan.empty()) {
           auto executed = executor_.Run(member_id, plan);
           if (!executed) {  // the snapshot stays old, so the retry plans again
@@ -102,6 +109,15 @@ core::Result<RoundReport> InboxWorker::RunOnce() {
             continue;
           }
           report.actions += executed->sent;
+          applied_now = executed->sent + executed->found + executed->unknown > 0;
+        }
+        // A repeated event whose actions were all done before journals nothing new.
+        if (applied_now) {
+          for (const auto& decision : outcome->decisions) {
+            if (auto ok = decisions_.Append(member_id, decision, now); !ok)
+              return tl::unexpected(ok.error());
+            ++report.decisions;
+          }
         }
         ++report.changed;
         // After our own write the executor stored the newer state; keep it.

@@ -16,6 +16,7 @@
 #include "lib/core/change.h"
 #include "lib/core/clock.h"
 #include "lib/engine/executor.h"
+#include "lib/store/decision_log.h"
 #include "lib/store/inbox.h"
 #include "lib/store/snapshot_store.h"
 
@@ -32,6 +33,7 @@ struct RoundReport {
   int claimed = 0;
   int changed = 0;    // handed to the rules
   int actions = 0;    // REST writes the rules' plans sent
+  int decisions = 0;  // journaled
   int unchanged = 0;  // echoes and saves that changed nothing
   int retried = 0;
   int given_up = 0;
@@ -40,10 +42,11 @@ struct RoundReport {
 class InboxWorker {
  public:
   InboxWorker(store::Inbox& inbox, store::SnapshotStore& snapshots, b24::RestClient& client,
-              core::Rules& rules, Executor& executor, core::Clock& clock,
-              WorkerOptions options = {})
+              core::Rules& rules, Executor& executor, store::DecisionLog& decisions,
+              core::Clock& clock, WorkerOptions options = {})
       : inbox_(inbox),
         snapshots_(snapshots),
+        decisions_(decisions),
         client_(client),
         rules_(rules),
         executor_(executor),
@@ -63,6 +66,7 @@ class InboxWorker {
 
   store::Inbox& inbox_;
   store::SnapshotStore& snapshots_;
+  store::DecisionLog& decisions_;
   b24::RestClient& client_;
   core::Rules& rules_;
   Executor& executor_;

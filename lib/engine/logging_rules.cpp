@@ -19,8 +19,9 @@ json ChangedFields(const json& before, const json& after) {
 
 }  // namespace
 
-std::vector<core::Action> LoggingRules::Plan(const core::EntityChange& change) {
+core::Result<core::Outcome> LoggingRules::Plan(const core::EntityChange& change) {
   auto plan = inner_.Plan(change);
+  if (!plan) return plan;
   Log(spdlog::level::debug, "change",
       {{"member_id", change.member_id},
        {"entity", change.entity_type},
@@ -29,7 +30,8 @@ std::vector<core::Action> LoggingRules::Plan(const core::EntityChange& change) {
        {"created", change.before.is_null()},
        {"deleted", change.after.is_null()},
        {"fields", ChangedFields(change.before, change.after)},
-       {"actions", plan.size()}});
+       {"actions", plan->actions.size()},
+       {"decisions", plan->decisions.size()}});
   return plan;
 }
 

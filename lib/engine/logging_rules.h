@@ -12,7 +12,7 @@ namespace engine {
 class LoggingRules : public core::Rules {
  public:
   explicit LoggingRules(core::Rules& inner) : inner_(inner) {}
-  std::vector<core::Action> Plan(const core::EntityChange& change) override;
+  core::Result<core::Outcome> Plan(const core::EntityChange& change) override;
 
  private:
   core::Rules& inner_;

@@ -114,6 +114,8 @@ CREATE INDEX inbox_pending ON inbox (done, available_at, id);
 constexpr std::string_view kSchemaV3 = R"sql(
 DROP INDEX inbox_pending;
 CREATE INDEX inbox_pending_order ON inbox (done, id);
+-- A card's journey tab reads its entity's decisions.
+CREATE INDEX decisions_entity ON decisions (member_id, entity_type, entity_id);
 CREATE TABLE sweep_marks (
   member_id TEXT NOT NULL REFERENCES portals (member_id) ON DELETE CASCADE,
   entity_type TEXT NOT NULL,

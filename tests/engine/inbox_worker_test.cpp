@@ -19,9 +19,9 @@ const std::string kMember = "testportal0000000000000000000001";
 // Rules that remember what they were shown.
 class RecordingRules : public core::Rules {
  public:
-  std::vector<core::Action> Plan(const core::EntityChange& change) override {
+  core::Result<core::Outcome> Plan(const core::EntityChange& change) override {
     changes.push_back(change);
-    return {};
+    return core::Outcome{};
   }
   std::vector<core::EntityChange> changes;
 };
@@ -34,8 +34,9 @@ struct Fixture : test::ClientFixture {
   store::SnapshotStore snapshots{*db};
   store::OperationLog operations{*db};
   engine::Executor executor{client, operations, snapshots, clock};
+  store::DecisionLog decisions{*db};
   RecordingRules rules;
-  engine::InboxWorker worker{inbox, snapshots, client, rules, executor, clock};
+  engine::InboxWorker worker{inbox, snapshots, client, rules, executor, decisions, clock};
 
   Fixture() {
     store::PortalRecord record;
@@ -112,16 +113,19 @@ namespace {
 // write would come back as a change and loop.
 class PingRules : public core::Rules {
  public:
-  std::vector<core::Action> Plan(const core::EntityChange& change) override {
+  core::Result<core::Outcome> Plan(const core::EntityChange& change) override {
     ++shown;
-    if (core::TextField(change.after, "TITLE") != "ping") return {};
-    if (core::TextField(change.after, "COMMENTS") == "pong") return {};
-    return {{"pong:" + std::to_string(change.entity_id),
-             "crm.lead.update",
-             {{"id", change.entity_id}, {"fields", {{"COMMENTS", "pong"}}}},
-             "test",
-             std::nullopt,
-             {{"lead", change.entity_id}}}};
+    core::Outcome out;
+    if (core::TextField(change.after, "TITLE") != "ping") return out;
+    if (core::TextField(change.after, "COMMENTS") == "pong") return out;
+    out.actions.push_back({"pong:" + std::to_string(change.entity_id),
+                           "crm.lead.update",
+                           {{"id", change.entity_id}, {"fields", {{"COMMENTS", "pong"}}}},
+                           "test",
+                           std::nullopt,
+                           {{"lead", change.entity_id}}});
+    out.decisions.push_back({"pong", "lead", change.entity_id, 0, 3, {{"why", "ping"}}});
+    return out;
   }
   int shown = 0;
 };
@@ -131,7 +135,8 @@ class PingRules : public core::Rules {
 TEST_CASE("the event announcing the app's own write is recognised and ignored") {
   Fixture f;
   PingRules ping;
-  engine::InboxWorker worker{f.inbox, f.snapshots, f.client, ping, f.executor, f.clock};
+  engine::InboxWorker worker{f.inbox,    f.snapshots, f.client, ping,
+                             f.executor, f.decisions, f.clock};
   f.emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "ping"}}}});
   f.Queue("ONCRMLEADADD", "lead", 1, "add");
   auto round = worker.RunOnce();
@@ -139,6 +144,13 @@ TEST_CASE("the event announcing the app's own write is recognised and ignored") 
   CHECK(round->changed == 1);
   CHECK(round->actions == 1);
   CHECK(f.emu.Hook("crm.lead.get", {{"id", 1}}).body["result"]["COMMENTS"] == "pong");
+
+  auto journal = f.decisions.ForEntity(kMember, "lead", 1);
+  REQUIRE(journal);
+  REQUIRE(journal->size() == 1);
+  CHECK((*journal)[0].decision.kind == "pong");
+  CHECK((*journal)[0].decision.settings_version == 3);
+  CHECK((*journal)[0].decision.body["why"] == "ping");
 
   f.Queue("ONCRMLEADUPDATE", "lead", 1, "echo");  // what the portal sends after our write
   round = worker.RunOnce();
@@ -150,8 +162,8 @@ TEST_CASE("the event announcing the app's own write is recognised and ignored") 
 TEST_CASE("a plan that fails leaves the event to be retried — and the retry completes it") {
   Fixture f;
   PingRules ping;
-  engine::InboxWorker worker{
-      f.inbox, f.snapshots, f.client, ping, f.executor, f.clock, engine::WorkerOptions{60, 50, 0}};
+  engine::InboxWorker worker{f.inbox,    f.snapshots, f.client, ping,
+                             f.executor, f.decisions, f.clock,  engine::WorkerOptions{60, 50, 0}};
   f.emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "ping"}}}});
   REQUIRE(f.emu
               .Control("faults", {{"method", "batch"},
@@ -172,7 +184,8 @@ TEST_CASE("an event that keeps failing is given up — so later events of its en
   engine::WorkerOptions options;
   options.retry_seconds = 0;
   options.max_attempts = 2;
-  engine::InboxWorker worker{f.inbox, f.snapshots, f.client, f.rules, f.executor, f.clock, options};
+  engine::InboxWorker worker{f.inbox,    f.snapshots, f.client, f.rules,
+                             f.executor, f.decisions, f.clock,  options};
   f.emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "x"}}}});
   REQUIRE(f.emu
               .Control("faults", {{"method", "batch"},

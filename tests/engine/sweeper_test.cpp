@@ -24,8 +24,9 @@ struct Fixture : test::ClientFixture {
   store::OperationLog operations{*db};
   engine::Sweeper sweeper{portals, snapshots, marks, inbox, client, clock};
   engine::Executor executor{client, operations, snapshots, clock};
+  store::DecisionLog decisions{*db};
   core::NoRules rules;
-  engine::InboxWorker worker{inbox, snapshots, client, rules, executor, clock};
+  engine::InboxWorker worker{inbox, snapshots, client, rules, executor, decisions, clock};
 
   Fixture() {
     store::PortalRecord record;

@@ -1,0 +1,202 @@
+#include "lib/engine/conveyor_rules.h"
+
+#include <algorithm>
+#include <set>
+
+#include "lib/core/contact_normalize.h"
+
+namespace engine {
+namespace {
+
+using json = nlohmann::json;
+
+core::Error Failed(const std::string& what, const b24::Failure& failure) {
+  core::Error error = b24::ToCoreError(failure);
+  error.message = what + ": " + error.message;
+  return error;
+}
+
+int64_t IdOf(const json& value) {
+  if (value.is_number_integer()) return value.get<int64_t>();
+  if (value.is_string()) return std::atoll(value.get_ref<const std::string&>().c_str());
+  return 0;
+}
+
+// The values of one kind ("phone:" / "email:") among the normalised keys, without the prefix.
+std::vector<std::string> ValuesOf(const std::vector<std::string>& keys, const std::string& prefix) {
+  std::vector<std::string> values;
+  for (const auto& key : keys) {
+    if (key.rfind(prefix, 0) == 0) values.push_back(key.substr(prefix.size()));
+  }
+  if (values.size() > 20) values.resize(20);  // crm.duplicate.findbycomm takes at most 20
+  return values;
+}
+
+}  // namespace
+
+core::Result<std::vector<core::DuplicateHit>> ConveyorRules::FindDuplicates(
+    const std::string& member_id, const json& lead) {
+  // Docs: crm/duplicates/crm-duplicate-find-by-comm.md — values are matched after the portal's
+  // own normalisation; we send ours (E.164, lower-case e-mail), which both sides agree on.
+  const auto keys = core::CommunicationKeys(lead);
+  std::vector<b24::BatchCommand> finds;
+  for (const auto& [type, prefix] : {std::pair<std::string, std::string>{"PHONE", "phone:"},
+                                     std::pair<std::string, std::string>{"EMAIL", "email:"}}) {
+    const auto values = ValuesOf(keys, prefix);
+    if (values.empty()) continue;
+    for (const char* entity : {"LEAD", "CONTACT"}) {
+      finds.push_back({type + "_" + entity,
+                       "crm.duplicate.findbycomm",
+                       {{"type", type}, {"values", values}, {"entity_type", entity}}});
+    }
+  }
+  std::vector<core::DuplicateHit> hits;
+  if (finds.empty()) return hits;
+  auto found = client_.Batch(member_id, finds, b24::Lane::kInteractive);
+  if (!found) return tl::unexpected(Failed("duplicate search", found.error()));
+  const int64_t self = IdOf(lead.value("ID", json()));
+  std::set<int64_t> leads, contacts;
+  for (const auto& item : *found) {
+    if (item.failure) return tl::unexpected(Failed("duplicate search", *item.failure));
+    if (!item.result.is_object()) continue;  // [] when nothing matched
+    for (const char* entity : {"LEAD", "CONTACT"}) {
+      if (!item.result.contains(entity) || !item.result[entity].is_array()) continue;
+      for (const auto& id : item.result[entity]) {
+        const int64_t n = IdOf(id);
+        if (n <= 0) continue;
+        if (std::string(entity) == "LEAD" && n != self) leads.insert(n);
+        if (std::string(entity) == "CONTACT") contacts.insert(n);
+      }
+    }
+  }
+  if (leads.empty() && contacts.empty()) return hits;
+  // Owners and titles of what matched, in one more request.
+  std::vector<b24::BatchCommand> reads;
+  if (!leads.empty()) {
+    reads.push_back(
+        {"leads",
+         "crm.lead.list",
+         {{"filter", {{"@ID", leads}}}, {"select", {"ID", "TITLE", "ASSIGNED_BY_ID"}}}});
+  }
+  if (!contacts.empty()) {
+    reads.push_back({"contacts",
+                     "crm.contact.list",
+                     {{"filter", {{"@ID", contacts}}},
+                      {"select", {"ID", "NAME", "LAST_NAME", "ASSIGNED_BY_ID"}}}});
+  }
+  auto rows = client_.Batch(member_id, reads, b24::Lane::kInteractive);
+  if (!rows) return tl::unexpected(Failed("duplicate owners", rows.error()));
+  for (const auto& item : *rows) {
+    if (item.failure) return tl::unexpected(Failed("duplicate owners", *item.failure));
+    if (!item.result.is_array()) continue;
+    const bool is_lead = item.key == "leads";
+    for (const auto& row : item.result) {
+      core::DuplicateHit hit;
+      hit.entity_type = is_lead ? "lead" : "contact";
+      hit.id = IdOf(row.value("ID", json()));
+      hit.owner_id = IdOf(row.value("ASSIGNED_BY_ID", json()));
+      hit.title = is_lead ? core::TextField(row, "TITLE")
+                          : core::TextField(row, "NAME") + " " + core::TextField(row, "LAST_NAME");
+      hits.push_back(std::move(hit));
+    }
+  }
+  return hits;
+}
+
+core::Result<std::vector<core::Candidate>> ConveyorRules::QueueCandidates(
+    const std::string& member_id, const core::Settings& settings, const std::string& name) {
+  std::vector<core::Candidate> candidates;
+  const auto queue = settings.queues.find(name);
+  if (queue == settings.queues.end()) return candidates;
+  std::set<int64_t> members(queue->second.users.begin(), queue->second.users.end());
+  std::set<int64_t> inactive;
+  if (!queue->second.departments.empty()) {
+    std::vector<b24::BatchCommand> reads;
+    for (const int64_t department : queue->second.departments) {
+      reads.push_back({"d" + std::to_string(department),
+                       "user.get",
+                       {{"FILTER", {{"UF_DEPARTMENT", department}}}}});
+    }
+    auto users = client_.Batch(member_id, reads, b24::Lane::kInteractive);
+    if (!users) return tl::unexpected(Failed("queue members", users.error()));
+    for (const auto& item : *users) {
+      if (item.failure) return tl::unexpected(Failed("queue members", *item.failure));
+      if (!item.result.is_array()) continue;
+      for (const auto& user : item.result) {
+        const int64_t id = IdOf(user.value("ID", json()));
+        if (id <= 0) continue;
+        members.insert(id);
+        if (user.contains("ACTIVE") && user["ACTIVE"] == false) inactive.insert(id);
+      }
+    }
+  }
+  if (members.empty()) return candidates;
+  // Presence and load of every member in one request (two commands each).
+  std::vector<b24::BatchCommand> reads;
+  for (const int64_t user : members) {
+    const std::string id = std::to_string(user);
+    reads.push_back({"p" + id, "timeman.status", {{"USER_ID", user}}});
+    reads.push_back({"l" + id,
+                     "crm.lead.list",
+                     {{"filter", {{"ASSIGNED_BY_ID", user}, {"STATUS_ID", settings.lead.assigned}}},
+                      {"select", {"ID"}}}});
+  }
+  auto answers = client_.Batch(member_id, reads, b24::Lane::kInteractive);
+  if (!answers) return tl::unexpected(Failed("queue presence", answers.error()));
+  size_t i = 0;
+  for (const int64_t user : members) {
+    const auto& presence = (*answers)[i++];
+    const auto& load = (*answers)[i++];
+    core::Candidate c;
+    c.user_id = user;
+    const auto weight = queue->second.weights.find(user);
+    c.weight = weight == queue->second.weights.end() ? 1 : weight->second;
+    c.cap = queue->second.cap;
+    c.active = inactive.count(user) == 0;
+    // A failed presence read counts as unknown (not at work): the item waits rather than
+    // going to someone who may be away.
+    c.presence = presence.failure ? core::Presence::kUnknown
+                                  : core::ParsePresence(core::TextField(presence.result, "STATUS"));
+    c.open_items = load.total ? static_cast<int>(*load.total)
+                              : static_cast<int>(load.result.is_array() ? load.result.size() : 0);
+    candidates.push_back(c);
+  }
+  return candidates;
+}
+
+core::Result<core::LeadContext> ConveyorRules::LeadContextFor(const std::string& member_id,
+                                                              const core::Settings& settings,
+                                                              const json* lead_for_duplicates) {
+  core::LeadContext context;
+  auto portal = portals_.Find(member_id);
+  if (!portal) return tl::unexpected(portal.error());
+  if (*portal) context.portal_url = "https://" + (*portal)->domain;
+  if (lead_for_duplicates != nullptr) {
+    auto duplicates = FindDuplicates(member_id, *lead_for_duplicates);
+    if (!duplicates) return tl::unexpected(duplicates.error());
+    context.duplicates = std::move(*duplicates);
+  }
+  auto hunters = QueueCandidates(member_id, settings, "hunters");
+  if (!hunters) return tl::unexpected(hunters.error());
+  context.hunters = std::move(*hunters);
+  return context;
+}
+
+core::Result<core::Outcome> ConveyorRules::Plan(const core::EntityChange& change) {
+  if (change.entity_type != "lead" || !change.after.is_object()) return core::Outcome{};
+  auto settings = settings_.For(change.member_id);
+  if (!settings) return tl::unexpected(settings.error());
+  if (core::IsLeadArrival(change.before, change.after, *settings)) {
+    auto context = LeadContextFor(change.member_id, *settings, &change.after);
+    if (!context) return tl::unexpected(context.error());
+    return core::PlanLeadArrival(change.after, *context, *settings);
+  }
+  if (core::IsFreeLead(change.after, *settings)) {
+    auto context = LeadContextFor(change.member_id, *settings, nullptr);
+    if (!context) return tl::unexpected(context.error());
+    return core::PlanFreeLead(change.after, *context, *settings);
+  }
+  return core::Outcome{};
+}
+
+}  // namespace engine

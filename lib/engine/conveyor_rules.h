@@ -1,0 +1,45 @@
+// The conveyor's rules on a live portal: what a change means (a lead arriving, a lead waiting
+// at the free stage, …), what the pure rules of lib/core need to decide it — duplicates by
+// phone and e-mail, the queue's members with their presence and load — read in batch calls,
+// then the plan the pure rules make of it.
+// Thread-safety: Plan may run on several threads at once.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "lib/b24/rest_client.h"
+#include "lib/core/change.h"
+#include "lib/core/lead_intake.h"
+#include "lib/engine/portal_settings.h"
+#include "lib/store/portal_store.h"
+
+namespace engine {
+
+class ConveyorRules : public core::Rules {
+ public:
+  ConveyorRules(b24::RestClient& client, PortalSettings& settings, store::PortalStore& portals)
+      : client_(client), settings_(settings), portals_(portals) {}
+
+  core::Result<core::Outcome> Plan(const core::EntityChange& change) override;
+
+  // Other leads and contacts sharing a normalised phone or e-mail with `lead`, with owners.
+  core::Result<std::vector<core::DuplicateHit>> FindDuplicates(const std::string& member_id,
+                                                               const nlohmann::json& lead);
+  // The queue's members with presence (timeman.status) and open items (leads at the
+  // assigned stage for hunters).
+  core::Result<std::vector<core::Candidate>> QueueCandidates(const std::string& member_id,
+                                                             const core::Settings& settings,
+                                                             const std::string& queue);
+
+ private:
+  core::Result<core::LeadContext> LeadContextFor(const std::string& member_id,
+                                                 const core::Settings& settings,
+                                                 const nlohmann::json* lead_for_duplicates);
+
+  b24::RestClient& client_;
+  PortalSettings& settings_;
+  store::PortalStore& portals_;
+};
+
+}  // namespace engine

@@ -1,0 +1,24 @@
+#include "lib/engine/portal_settings.h"
+
+namespace engine {
+
+core::Result<core::Settings> PortalSettings::For(const std::string& member_id) {
+  auto latest = store_.Latest(member_id);
+  if (!latest) return tl::unexpected(latest.error());
+  if (!*latest) {
+    core::Settings settings = defaults_;
+    settings.version = 0;
+    return settings;
+  }
+  auto parsed = core::ParseSettings(nlohmann::json::parse((*latest)->body, nullptr, false));
+  if (!parsed) {
+    return tl::unexpected(
+        core::Error{core::ErrorCode::kInternal, "stored settings version " +
+                                                    std::to_string((*latest)->version) +
+                                                    " do not parse: " + parsed.error().message});
+  }
+  parsed->version = (*latest)->version;
+  return parsed;
+}
+
+}  // namespace engine
