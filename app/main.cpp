@@ -18,11 +18,13 @@
 #include "lib/b24/rate_limiter.h"
 #include "lib/b24/rest_client.h"
 #include "lib/b24/transport.h"
+#include "lib/engine/conveyor_rules.h"
 #include "lib/engine/executor.h"
 #include "lib/engine/inbox_worker.h"
 #include "lib/engine/log.h"
 #include "lib/engine/logging_rules.h"
 #include "lib/engine/periodic.h"
+#include "lib/engine/portal_settings.h"
 #include "lib/engine/portal_tokens.h"
 #include "lib/engine/sweeper.h"
 #include "lib/engine/system_clock.h"
@@ -31,6 +33,7 @@
 #include "lib/store/inbox.h"
 #include "lib/store/operation_log.h"
 #include "lib/store/portal_store.h"
+#include "lib/store/settings_store.h"
 #include "lib/store/snapshot_store.h"
 #include "lib/store/sweep_marks.h"
 #include "lib/store/token_cipher.h"
@@ -50,7 +53,10 @@ int Serve(app::Config config) {
   if (auto valid = app::Validate(config); !valid) return Fail(valid.error().message);
   auto manifest = core::ParseManifest(nlohmann::json::parse(app::kManifestJson, nullptr, false));
   auto spec = core::ParseInstallSpec(nlohmann::json::parse(app::kInstallSpecJson, nullptr, false));
-  if (!manifest || !spec) return Fail("the embedded manifest or install spec is invalid", 1);
+  auto defaults =
+      core::ParseSettings(nlohmann::json::parse(app::kDefaultSettingsJson, nullptr, false));
+  if (!manifest || !spec || !defaults)
+    return Fail("the embedded manifest, install spec or default settings are invalid", 1);
 
   auto cipher = config.dev && config.encryption_key.empty()
                     ? core::Result<store::TokenCipher>(store::TokenCipher::ForDevelopment())
@@ -129,8 +135,10 @@ int Serve(app::Config config) {
   // Workers drain the inbox: events acknowledged to Bitrix24 are processed even after a crash.
   store::SnapshotStore snapshots(**db);
   store::OperationLog operations(**db);
-  core::NoRules no_rules;  // the conveyor's rules arrive with step 3
-  engine::LoggingRules rules(no_rules);
+  store::SettingsStore settings_store(**db);
+  engine::PortalSettings settings(settings_store, *defaults);
+  engine::ConveyorRules conveyor_rules(client, settings, portals);
+  engine::LoggingRules rules(conveyor_rules);
   engine::Executor executor(client, operations, snapshots, clock);
   store::DecisionLog decisions(**db);
   engine::InboxWorker worker(inbox, snapshots, client, rules, executor, decisions, clock);

@@ -1,0 +1,165 @@
+// The conveyor's lead rules on an emulated portal, through the inbox worker: a new lead goes to
+// the least loaded hunter at work, a repeat enquiry goes to the original's owner, who is told,
+// and every decision is journaled with the candidates and why.
+#include "lib/engine/conveyor_rules.h"
+
+#include <fstream>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+
+#include "lib/engine/inbox_worker.h"
+#include "lib/engine/provisioner.h"
+#include "lib/store/database.h"
+#include "lib/store/decision_log.h"
+#include "tests/b24/memory_token_store.h"
+#include "tests/emulator/harness.h"
+
+using nlohmann::json;
+
+namespace {
+
+json ReadJson(const std::string& relative) {
+  std::ifstream in(std::string(CONVEYOR_SOURCE_DIR) + "/" + relative);
+  std::stringstream text;
+  text << in.rdbuf();
+  return json::parse(text.str(), nullptr, false);
+}
+
+core::Settings InstallDefaults() {
+  auto settings = core::ParseSettings(ReadJson("install/settings.json"));
+  REQUIRE(settings);
+  return *settings;
+}
+
+struct Fixture : test::ClientFixture {
+  std::unique_ptr<store::Database> db = std::move(*store::Database::Open(":memory:"));
+  store::TokenCipher cipher = store::TokenCipher::ForDevelopment();
+  store::PortalStore portals{*db, cipher};
+  store::Inbox inbox{*db};
+  store::SnapshotStore snapshots{*db};
+  store::OperationLog operations{*db};
+  store::DecisionLog decisions{*db};
+  store::SettingsStore settings_store{*db};
+  engine::PortalSettings settings{settings_store, InstallDefaults()};
+  engine::ConveyorRules rules{client, settings, portals};
+  engine::Executor executor{client, operations, snapshots, clock};
+  engine::InboxWorker worker{inbox, snapshots, client, rules, executor, decisions, clock};
+  long call_center = 0;
+  std::vector<long> hunters;
+
+  Fixture() {
+    store::PortalRecord record;
+    record.member_id = kMember;
+    record.domain = "b24.example";
+    REQUIRE(portals.Upsert(record));
+    // The portal as installing the app leaves it: the conveyor's statuses, pipelines, fields.
+    auto provisioned = engine::Provision(client, kMember,
+                                         *core::ParseInstallSpec(ReadJson("install/conveyor.json")),
+                                         *core::ParseManifest(ReadJson("bitrix24-manifest.json")),
+                                         app.Url(""));  // handlers must live on the app's host
+    REQUIRE(provisioned);
+    INFO((provisioned->failures.empty() ? "" : provisioned->failures.front()));
+    REQUIRE(provisioned->failures.empty());
+    call_center = std::stol(
+        emu.Control("departments", {{"NAME", "Колл-центр"}}).body["ID"].get<std::string>());
+    for (const char* name : {"Анна", "Борис", "Вера"}) {
+      auto user = emu.Control("users", {{"NAME", name}, {"UF_DEPARTMENT", {call_center}}});
+      REQUIRE(user.status == 200);
+      hunters.push_back(std::stol(user.body["ID"].get<std::string>()));
+    }
+    // Анна and Борис are at work; Вера has not opened her day.
+    for (int i = 0; i < 2; ++i) {
+      REQUIRE(emu.Control("presence",
+                          {{"user_id", hunters[static_cast<size_t>(i)]}, {"status", "OPENED"}})
+                  .status == 200);
+    }
+    json body = core::SettingsToJson(InstallDefaults());
+    body["queues"]["hunters"]["departments"] = {call_center};
+    REQUIRE(settings_store.Save(kMember, body.dump(), 1, 1, std::nullopt));
+  }
+
+  long AddLead(const std::string& title, const std::string& phone) {
+    auto added = emu.Control(
+        "act", {{"as", "user"},
+                {"method", "crm.lead.add"},
+                {"params",
+                 {{"fields",
+                   {{"TITLE", title}, {"PHONE", {{{"VALUE", phone}, {"VALUE_TYPE", "WORK"}}}}}}}}});
+    REQUIRE(added.status == 200);
+    const long id = added.body["result"].get<long>();
+    REQUIRE(inbox.Enqueue(kMember, "add" + std::to_string(id), "ONCRMLEADADD", "lead", id, "{}",
+                          static_cast<int64_t>(clock.Now())));
+    return id;
+  }
+  json Lead(long id) { return emu.Hook("crm.lead.get", {{"id", id}}).body["result"]; }
+  void Drain() {
+    for (int i = 0; i < 5 && *inbox.Depth() > 0; ++i) REQUIRE(worker.RunOnce());
+    REQUIRE(*inbox.Depth() == 0);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("new leads go to the least loaded hunter at work — and the choice is journaled") {
+  Fixture f;
+  const long first = f.AddLead("Окна", "8 912 345-67-89");
+  const long second = f.AddLead("Двери", "+7 (900) 000 00 01");
+  f.Drain();
+  const json a = f.Lead(first);
+  const json b = f.Lead(second);
+  CHECK(a["STATUS_ID"] == "CONV_ASSIGNED");
+  CHECK(b["STATUS_ID"] == "CONV_ASSIGNED");
+  // One each: after the first the two present hunters differ in load by one.
+  CHECK(a["ASSIGNED_BY_ID"] != b["ASSIGNED_BY_ID"]);
+  for (const auto& lead : {a, b}) {
+    const long owner = std::stol(lead["ASSIGNED_BY_ID"].get<std::string>());
+    CHECK((owner == f.hunters[0] || owner == f.hunters[1]));
+  }
+  auto journal = f.decisions.ForEntity(f.kMember, "lead", first);
+  REQUIRE(journal);
+  REQUIRE(journal->size() == 1);
+  const auto& d = (*journal)[0].decision;
+  CHECK(d.kind == "assigned");
+  CHECK(d.settings_version == 1);
+  REQUIRE(d.body["candidates"].size() == 3);
+  CHECK(d.body["candidates"][2]["verdict"] == "absent");  // Вера
+}
+
+TEST_CASE("a repeat enquiry goes to the original's owner — who is told") {
+  Fixture f;
+  const long original = f.AddLead("Окна", "8 912 345-67-89");
+  f.Drain();
+  const std::string owner = f.Lead(original)["ASSIGNED_BY_ID"];
+  const long repeat = f.AddLead("Окна ещё раз", "+7 912 345 67 89");
+  f.Drain();
+  const json lead = f.Lead(repeat);
+  CHECK(lead["STATUS_ID"] == "CONV_DUPLICATES");
+  CHECK(lead["ASSIGNED_BY_ID"] == owner);
+  CHECK(lead.value("UF_CRM_CONVEYOR_DUPLICATE_OF", json()).dump().find(std::to_string(original)) !=
+        std::string::npos);
+  auto notifications = f.emu.State("notifications").body;
+  bool told = false;
+  for (const auto& n : notifications) {
+    told = told || (n["USER_ID"].is_number() && n["USER_ID"].get<long>() == std::stol(owner));
+  }
+  CHECK(told);
+  auto journal = f.decisions.ForEntity(f.kMember, "lead", repeat);
+  REQUIRE(journal);
+  REQUIRE(journal->size() == 1);
+  CHECK((*journal)[0].decision.kind == "duplicate");
+}
+
+TEST_CASE("with nobody at work a new lead waits at the free stage") {
+  Fixture f;
+  for (const long hunter : f.hunters) {
+    REQUIRE(f.emu.Control("presence", {{"user_id", hunter}, {"status", "CLOSED"}}).status == 200);
+  }
+  const long id = f.AddLead("Окна", "8 912 345-67-89");
+  f.Drain();
+  CHECK(f.Lead(id)["STATUS_ID"] == "CONV_FREE");
+  auto journal = f.decisions.ForEntity(f.kMember, "lead", id);
+  REQUIRE(journal);
+  REQUIRE(journal->size() == 1);
+  CHECK((*journal)[0].decision.kind == "waiting");
+}
