@@ -28,7 +28,25 @@ nlohmann::json ResolveReferences(const nlohmann::json& params, const nlohmann::j
   }
   const std::string key = ReferencedKey(params);
   if (!key.empty() && known.contains(key)) return known[key];
-  return params;
+  if (!params.is_string()) return params;
+  // Inside a longer text (a comment naming the new deal) a known scalar result is spliced in,
+  // as the portal's batch does for references to commands of the same batch.
+  const auto& text = params.get_ref<const std::string&>();
+  const std::string prefix = "$result[";
+  std::string out;
+  size_t last = 0;
+  for (size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at + 1)) {
+    const size_t close = text.find(']', at + prefix.size());
+    if (close == std::string::npos) break;
+    const std::string inner = text.substr(at + prefix.size(), close - at - prefix.size());
+    if (!known.contains(inner)) continue;
+    const auto& value = known[inner];
+    if (!value.is_string() && !value.is_number()) continue;
+    out += text.substr(last, at - last);
+    out += value.is_string() ? value.get<std::string>() : value.dump();
+    last = close + 1;
+  }
+  return last == 0 ? params : nlohmann::json(out + text.substr(last));
 }
 
 }  // namespace core

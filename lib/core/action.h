@@ -43,7 +43,8 @@ bool RepeatableWithoutLookup(const std::string& method);
 std::string ReferencedKey(const nlohmann::json& value);
 
 // `params` with every "$result[key]" whose key is in `known` replaced by that result, so an
-// action can refer to one that finished in an earlier round.
+// action can refer to one that finished in an earlier round: a whole value takes the result as
+// it is, a reference inside a longer text takes a scalar result's text.
 nlohmann::json ResolveReferences(const nlohmann::json& params, const nlohmann::json& known);
 
 }  // namespace core

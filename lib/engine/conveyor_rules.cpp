@@ -103,8 +103,26 @@ core::Result<std::vector<core::DuplicateHit>> ConveyorRules::FindDuplicates(
   return hits;
 }
 
+core::Result<int64_t> ConveyorRules::CategoryId(const std::string& member_id,
+                                                const std::string& name) {
+  // Docs: crm/universal/category/crm-category-list.md (entityTypeId 2 = deals).
+  auto answer = client_.Call(member_id, "crm.category.list", {{"entityTypeId", 2}});
+  if (!answer) return tl::unexpected(Failed("pipelines", answer.error()));
+  const json& rows = answer->result.is_object() && answer->result.contains("categories")
+                         ? answer->result["categories"]
+                         : answer->result;
+  if (rows.is_array()) {
+    for (const auto& row : rows) {
+      if (row.is_object() && core::TextField(row, "name") == name) return IdOf(row["id"]);
+    }
+  }
+  return tl::unexpected(
+      core::Error{core::ErrorCode::kNotFound, "no deal pipeline named '" + name + "'"});
+}
+
 core::Result<std::vector<core::Candidate>> ConveyorRules::QueueCandidates(
-    const std::string& member_id, const core::Settings& settings, const std::string& name) {
+    const std::string& member_id, const core::Settings& settings, const std::string& name,
+    int64_t category_id, std::map<int64_t, std::string>* names) {
   std::vector<core::Candidate> candidates;
   const auto queue = settings.queues.find(name);
   if (queue == settings.queues.end()) return candidates;
@@ -136,10 +154,20 @@ core::Result<std::vector<core::Candidate>> ConveyorRules::QueueCandidates(
   for (const int64_t user : members) {
     const std::string id = std::to_string(user);
     reads.push_back({"p" + id, "timeman.status", {{"USER_ID", user}}});
-    reads.push_back({"l" + id,
-                     "crm.lead.list",
-                     {{"filter", {{"ASSIGNED_BY_ID", user}, {"STATUS_ID", settings.lead.assigned}}},
-                      {"select", {"ID"}}}});
+    if (category_id < 0) {
+      reads.push_back(
+          {"l" + id,
+           "crm.lead.list",
+           {{"filter", {{"ASSIGNED_BY_ID", user}, {"STATUS_ID", settings.lead.assigned}}},
+            {"select", {"ID"}}}});
+    } else {
+      reads.push_back(
+          {"l" + id,
+           "crm.deal.list",
+           {{"filter", {{"ASSIGNED_BY_ID", user}, {"CATEGORY_ID", category_id}, {"CLOSED", "N"}}},
+            {"select", {"ID"}}}});
+    }
+    if (names != nullptr) reads.push_back({"n" + id, "user.get", {{"ID", user}}});
   }
   auto answers = client_.Batch(member_id, reads, b24::Lane::kInteractive);
   if (!answers) return tl::unexpected(Failed("queue presence", answers.error()));
@@ -147,6 +175,14 @@ core::Result<std::vector<core::Candidate>> ConveyorRules::QueueCandidates(
   for (const int64_t user : members) {
     const auto& presence = (*answers)[i++];
     const auto& load = (*answers)[i++];
+    if (names != nullptr) {
+      const auto& person = (*answers)[i++];
+      if (!person.failure && person.result.is_array() && !person.result.empty()) {
+        const std::string full = core::TextField(person.result[0], "NAME") + " " +
+                                 core::TextField(person.result[0], "LAST_NAME");
+        (*names)[user] = full.back() == ' ' ? full.substr(0, full.size() - 1) : full;
+      }
+    }
     core::Candidate c;
     c.user_id = user;
     const auto weight = queue->second.weights.find(user);
@@ -182,6 +218,29 @@ core::Result<core::LeadContext> ConveyorRules::LeadContextFor(const std::string&
   return context;
 }
 
+core::Result<core::HandoverContext> ConveyorRules::HandoverContextFor(
+    const std::string& member_id, const core::Settings& settings, const json& lead) {
+  core::HandoverContext context;
+  auto portal = portals_.Find(member_id);
+  if (!portal) return tl::unexpected(portal.error());
+  if (*portal) context.portal_url = "https://" + (*portal)->domain;
+  auto category = CategoryId(member_id, settings.sales.pipeline);
+  if (!category) return tl::unexpected(category.error());
+  context.sales_category_id = *category;
+  auto closers = QueueCandidates(member_id, settings, "closers", *category, &context.user_names);
+  if (!closers) return tl::unexpected(closers.error());
+  context.closers = std::move(*closers);
+  // The hunter's name for the comment.
+  const int64_t hunter = IdOf(lead.value("ASSIGNED_BY_ID", json()));
+  if (hunter > 0 && context.user_names.count(hunter) == 0) {
+    auto person = client_.Call(member_id, "user.get", {{"ID", hunter}});
+    if (person && person->result.is_array() && !person->result.empty()) {
+      context.user_names[hunter] = core::TextField(person->result[0], "NAME");
+    }
+  }
+  return context;
+}
+
 core::Result<core::Outcome> ConveyorRules::Plan(const core::EntityChange& change) {
   if (change.entity_type != "lead" || !change.after.is_object()) return core::Outcome{};
   auto settings = settings_.For(change.member_id);
@@ -190,6 +249,11 @@ core::Result<core::Outcome> ConveyorRules::Plan(const core::EntityChange& change
     auto context = LeadContextFor(change.member_id, *settings, &change.after);
     if (!context) return tl::unexpected(context.error());
     return core::PlanLeadArrival(change.after, *context, *settings);
+  }
+  if (core::IsReadyNow(change.after, *settings)) {
+    auto context = HandoverContextFor(change.member_id, *settings, change.after);
+    if (!context) return tl::unexpected(context.error());
+    return core::PlanHandover(change.after, *context, *settings);
   }
   if (core::IsFreeLead(change.after, *settings)) {
     auto context = LeadContextFor(change.member_id, *settings, nullptr);

@@ -5,11 +5,13 @@
 // Thread-safety: Plan may run on several threads at once.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
 #include "lib/b24/rest_client.h"
 #include "lib/core/change.h"
+#include "lib/core/handover.h"
 #include "lib/core/lead_intake.h"
 #include "lib/engine/portal_settings.h"
 #include "lib/store/portal_store.h"
@@ -26,13 +28,19 @@ class ConveyorRules : public core::Rules {
   // Other leads and contacts sharing a normalised phone or e-mail with `lead`, with owners.
   core::Result<std::vector<core::DuplicateHit>> FindDuplicates(const std::string& member_id,
                                                                const nlohmann::json& lead);
-  // The queue's members with presence (timeman.status) and open items (leads at the
-  // assigned stage for hunters).
-  core::Result<std::vector<core::Candidate>> QueueCandidates(const std::string& member_id,
-                                                             const core::Settings& settings,
-                                                             const std::string& queue);
+  // The queue's members with presence (timeman.status) and open items — leads at the assigned
+  // stage for hunters; open deals of the pipeline `category_id` for the others — and their
+  // names into `names` when given. One request for all members.
+  core::Result<std::vector<core::Candidate>> QueueCandidates(
+      const std::string& member_id, const core::Settings& settings, const std::string& queue,
+      int64_t category_id = -1, std::map<int64_t, std::string>* names = nullptr);
+  // The crm.category id of the deal pipeline with this name; kNotFound when there is none.
+  core::Result<int64_t> CategoryId(const std::string& member_id, const std::string& name);
 
  private:
+  core::Result<core::HandoverContext> HandoverContextFor(const std::string& member_id,
+                                                         const core::Settings& settings,
+                                                         const nlohmann::json& lead);
   core::Result<core::LeadContext> LeadContextFor(const std::string& member_id,
                                                  const core::Settings& settings,
                                                  const nlohmann::json* lead_for_duplicates);

@@ -55,4 +55,7 @@ TEST_CASE("references to finished actions are replaced — others left for the b
   CHECK(resolved["fields"]["ENTITY_ID"] == 17);
   CHECK(resolved["fields"]["OWNER"] == "$result[later]");
   CHECK(resolved["fields"]["LIST"] == json::array({17, 1}));
+
+  const json text = {{"COMMENT", "deal #$result[deal] from $result[later], #$result[deal]."}};
+  CHECK(core::ResolveReferences(text, known)["COMMENT"] == "deal #17 from $result[later], #17.");
 }

@@ -45,8 +45,8 @@ struct Fixture : test::ClientFixture {
   engine::ConveyorRules rules{client, settings, portals};
   engine::Executor executor{client, operations, snapshots, clock};
   engine::InboxWorker worker{inbox, snapshots, client, rules, executor, decisions, clock};
-  long call_center = 0;
-  std::vector<long> hunters;
+  long call_center = 0, sales = 0;
+  std::vector<long> hunters, closers;
 
   Fixture() {
     store::PortalRecord record;
@@ -74,8 +74,22 @@ struct Fixture : test::ClientFixture {
                           {{"user_id", hunters[static_cast<size_t>(i)]}, {"status", "OPENED"}})
                   .status == 200);
     }
+    sales =
+        std::stol(emu.Control("departments", {{"NAME", "Продажи"}}).body["ID"].get<std::string>());
+    for (const char* name : {"Дмитрий", "Елена", "Жанна"}) {
+      auto user = emu.Control("users", {{"NAME", name}, {"UF_DEPARTMENT", {sales}}});
+      REQUIRE(user.status == 200);
+      closers.push_back(std::stol(user.body["ID"].get<std::string>()));
+    }
+    // Дмитрий and Елена are at work; Жанна is absent.
+    for (int i = 0; i < 2; ++i) {
+      REQUIRE(emu.Control("presence",
+                          {{"user_id", closers[static_cast<size_t>(i)]}, {"status", "OPENED"}})
+                  .status == 200);
+    }
     json body = core::SettingsToJson(InstallDefaults());
     body["queues"]["hunters"]["departments"] = {call_center};
+    body["queues"]["closers"]["departments"] = {sales};
     REQUIRE(settings_store.Save(kMember, body.dump(), 1, 1, std::nullopt));
   }
 
@@ -91,6 +105,11 @@ struct Fixture : test::ClientFixture {
     REQUIRE(inbox.Enqueue(kMember, "add" + std::to_string(id), "ONCRMLEADADD", "lead", id, "{}",
                           static_cast<int64_t>(clock.Now())));
     return id;
+  }
+  void Act(long user, const std::string& method, const json& params) {
+    REQUIRE(emu.Control("act",
+                        {{"as", "user"}, {"user_id", user}, {"method", method}, {"params", params}})
+                .status == 200);
   }
   json Lead(long id) { return emu.Hook("crm.lead.get", {{"id", id}}).body["result"]; }
   void Drain() {
@@ -162,4 +181,49 @@ TEST_CASE("with nobody at work a new lead waits at the free stage") {
   REQUIRE(journal);
   REQUIRE(journal->size() == 1);
   CHECK((*journal)[0].decision.kind == "waiting");
+}
+
+TEST_CASE("a ready-now lead is handed over to a closer as a sales deal — once") {
+  Fixture f;
+  const long id = f.AddLead("Окна в дом", "8 912 345-67-89");
+  f.Drain();
+  const long hunter = std::stol(f.Lead(id)["ASSIGNED_BY_ID"].get<std::string>());
+  f.Act(hunter, "crm.lead.update",
+        {{"id", id}, {"fields", {{"STATUS_ID", "CONV_READY_NOW"}, {"OPPORTUNITY", 150000}}}});
+  for (const char* key : {"ready", "ready-again"}) {  // the event delivered twice
+    REQUIRE(f.inbox.Enqueue(f.kMember, key, "ONCRMLEADUPDATE", "lead", id, "{}",
+                            static_cast<int64_t>(f.clock.Now())));
+  }
+  f.Drain();
+
+  auto deals = f.emu.Hook("crm.deal.list", {{"filter", {{"LEAD_ID", id}}}, {"select", {"*"}}});
+  REQUIRE(deals.body["result"].size() == 1);
+  const json deal = deals.body["result"][0];
+  const long closer = std::stol(deal["ASSIGNED_BY_ID"].get<std::string>());
+  CHECK((closer == f.closers[0] || closer == f.closers[1]));
+  CHECK(deal["STAGE_ID"].get<std::string>().find(":ASSIGNED") != std::string::npos);
+  CHECK(deal["TITLE"] == "Окна в дом");
+  CHECK(std::stod(deal["OPPORTUNITY"].get<std::string>()) == 150000);
+  CHECK(std::stol(deal["CONTACT_ID"].get<std::string>()) > 0);
+  const json lead = f.Lead(id);
+  CHECK(lead["STATUS_ID"] == "CONVERTED");
+  const std::string deal_id = deal["ID"];
+  for (const auto& [type, owner] :
+       {std::pair<std::string, std::string>{"deal", deal_id}, {"lead", std::to_string(id)}}) {
+    auto comments = f.emu.Hook("crm.timeline.comment.list",
+                               {{"filter", {{"ENTITY_TYPE", type}, {"ENTITY_ID", owner}}}});
+    REQUIRE(comments.body["result"].size() == 1);
+    const std::string text = comments.body["result"][0]["COMMENT"];
+    CHECK(text.find("#" + deal_id) != std::string::npos);  // the deal's number, spliced in
+  }
+  bool told = false;
+  for (const auto& n : f.emu.State("notifications").body) {
+    told = told || (n["USER_ID"].is_number() && n["USER_ID"].get<long>() == closer);
+  }
+  CHECK(told);
+  auto journal = f.decisions.ForEntity(f.kMember, "lead", id);
+  REQUIRE(journal);
+  REQUIRE(journal->size() == 2);  // assigned to the hunter, then handed over
+  CHECK((*journal)[1].decision.kind == "handover");
+  CHECK((*journal)[1].decision.assignee == closer);
 }

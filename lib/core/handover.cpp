@@ -1,0 +1,165 @@
+#include "lib/core/handover.h"
+
+#include "lib/core/change.h"
+#include "lib/core/template_text.h"
+
+namespace core {
+namespace {
+
+using json = nlohmann::json;
+
+int64_t IdOf(const json& entity, const std::string& field) {
+  const std::string text = TextField(entity, field);
+  return text.empty() ? 0 : std::atoll(text.c_str());
+}
+
+std::string Text(const Settings& settings, const std::string& key) {
+  const auto language = settings.texts.find(settings.language);
+  if (language != settings.texts.end()) {
+    const auto text = language->second.find(key);
+    if (text != language->second.end() && !text->second.empty()) return text->second;
+  }
+  static const std::map<std::string, std::string> kBuiltIn = {
+      {"handover_comment",
+       "Handed over from {from.name} to {to.name}: lead #{lead.id} → deal #{deal.id}"},
+      {"handover_notify", "New deal for you: {deal.title} {deal.url}"},
+  };
+  const auto it = kBuiltIn.find(key);
+  return it == kBuiltIn.end() ? key : it->second;
+}
+
+std::string NameOf(const HandoverContext& context, int64_t user) {
+  const auto it = context.user_names.find(user);
+  return it == context.user_names.end() ? "#" + std::to_string(user) : it->second;
+}
+
+// The multifield values of `field` without their IDs, so they are added to the new contact.
+json CopyMultifield(const json& lead, const char* field) {
+  json out = json::array();
+  if (!lead.contains(field) || !lead[field].is_array()) return out;
+  for (const auto& item : lead[field]) {
+    if (!item.is_object() || TextField(item, "VALUE").empty()) continue;
+    out.push_back(
+        {{"VALUE", TextField(item, "VALUE")},
+         {"VALUE_TYPE",
+          TextField(item, "VALUE_TYPE").empty() ? "WORK" : TextField(item, "VALUE_TYPE")}});
+  }
+  return out;
+}
+
+}  // namespace
+
+bool IsReadyNow(const json& lead, const Settings& settings) {
+  return lead.is_object() && TextField(lead, "STATUS_ID") == settings.lead.ready_now;
+}
+
+std::string StageId(int64_t category_id, const std::string& stage) {
+  return category_id > 0 ? "C" + std::to_string(category_id) + ":" + stage : stage;
+}
+
+Outcome PlanHandover(const json& lead, const HandoverContext& context, const Settings& settings) {
+  const int64_t id = IdOf(lead, "ID");
+  const int64_t hunter = IdOf(lead, "ASSIGNED_BY_ID");
+  const std::string key = "handover:lead:" + std::to_string(id);
+  const std::string origin = "conveyor:lead:" + std::to_string(id);
+  const auto closers = settings.queues.find("closers");
+  const Choice choice = ChooseAssignee(
+      context.closers,
+      QueueRules{closers != settings.queues.end() && closers->second.require_online});
+  const int64_t closer = choice.assignee.value_or(0);
+  Outcome out;
+
+  json deal = {{"TITLE", TextField(lead, "TITLE")},
+               {"CATEGORY_ID", context.sales_category_id},
+               {"STAGE_ID", StageId(context.sales_category_id,
+                                    closer > 0 ? settings.sales.assigned : settings.sales.free)},
+               {"LEAD_ID", id},
+               {"ORIGIN_ID", origin},
+               {"OPENED", "Y"}};
+  // Nobody free: the deal waits with the hunter as its keeper until a closer is chosen.
+  deal["ASSIGNED_BY_ID"] = closer > 0 ? closer : hunter;
+  for (const char* field : {"OPPORTUNITY", "CURRENCY_ID", "SOURCE_ID", "SOURCE_DESCRIPTION",
+                            "COMMENTS", "COMPANY_ID"}) {
+    if (!TextField(lead, field).empty()) deal[field] = TextField(lead, field);
+  }
+  for (const auto& [from, to] : settings.field_mapping) {
+    if (lead.contains(from) && !lead[from].is_null()) deal[to] = lead[from];
+  }
+  // The client: the lead's contact, else a new one from the lead's name, phones and e-mails.
+  const int64_t contact = IdOf(lead, "CONTACT_ID");
+  if (contact > 0) {
+    deal["CONTACT_ID"] = contact;
+  } else if (!TextField(lead, "NAME").empty() || !TextField(lead, "LAST_NAME").empty() ||
+             !CopyMultifield(lead, "PHONE").empty() || !CopyMultifield(lead, "EMAIL").empty()) {
+    json person = {{"NAME", TextField(lead, "NAME").empty() ? TextField(lead, "TITLE")
+                                                            : TextField(lead, "NAME")},
+                   {"LAST_NAME", TextField(lead, "LAST_NAME")},
+                   {"ASSIGNED_BY_ID", deal["ASSIGNED_BY_ID"]},
+                   {"ORIGIN_ID", origin},
+                   {"PHONE", CopyMultifield(lead, "PHONE")},
+                   {"EMAIL", CopyMultifield(lead, "EMAIL")}};
+    out.actions.push_back({key + ":contact",
+                           "crm.contact.add",
+                           {{"fields", person}},
+                           "the client, from the lead",
+                           Lookup{"crm.contact.list", {{"filter", {{"ORIGIN_ID", origin}}}}},
+                           {}});
+    deal["CONTACT_ID"] = "$result[" + key + ":contact]";
+  }
+  const std::string deal_ref = "$result[" + key + ":deal]";
+  out.actions.push_back(
+      {key + ":deal",
+       "crm.deal.add",
+       {{"fields", deal}},
+       closer > 0 ? "handed over to a closer" : "no closer available",
+       Lookup{"crm.deal.list",
+              {{"filter", {{"LEAD_ID", id}, {"CATEGORY_ID", context.sales_category_id}}}}},
+       {{"deal", deal_ref}}});
+  out.actions.push_back(
+      {key + ":lead",
+       "crm.lead.update",
+       {{"id", id},
+        {"fields",
+         {{"STATUS_ID", settings.lead.converted}, {"UF_CRM_CONVEYOR_SALES_DEAL", deal_ref}}}},
+       "converted into the sales deal",
+       std::nullopt,
+       {{"lead", id}}});
+  if (closer > 0) {
+    const std::map<std::string, std::string> values = {
+        {"lead.id", std::to_string(id)},
+        {"lead.title", TextField(lead, "TITLE")},
+        {"deal.id", deal_ref},
+        {"deal.title", TextField(lead, "TITLE")},
+        {"deal.url", context.portal_url + "/crm/deal/details/" + deal_ref + "/"},
+        {"from.name", NameOf(context, hunter)},
+        {"to.name", NameOf(context, closer)}};
+    const std::string comment = RenderTemplate(Text(settings, "handover_comment"), values);
+    for (const auto& [type, owner] :
+         {std::pair<std::string, json>{"deal", deal_ref}, {"lead", json(id)}}) {
+      out.actions.push_back(
+          {key + ":comment:" + type,
+           "crm.timeline.comment.add",
+           {{"fields", {{"ENTITY_TYPE", type}, {"ENTITY_ID", owner}, {"COMMENT", comment}}}},
+           "hand-over comment",
+           std::nullopt,
+           {}});
+    }
+    out.actions.push_back({key + ":notify",
+                           "im.notify.system.add",
+                           {{"USER_ID", closer},
+                            {"MESSAGE", RenderTemplate(Text(settings, "handover_notify"), values)}},
+                           "the closer is told",
+                           std::nullopt,
+                           {}});
+  }
+  out.decisions.push_back(
+      Decision{closer > 0 ? "handover" : "waiting",
+               "lead",
+               id,
+               closer,
+               settings.version,
+               {{"queue", "closers"}, {"from", hunter}, {"candidates", CandidatesJson(choice)}}});
+  return out;
+}
+
+}  // namespace core
