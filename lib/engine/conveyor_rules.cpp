@@ -241,10 +241,40 @@ core::Result<core::HandoverContext> ConveyorRules::HandoverContextFor(
   return context;
 }
 
+core::Result<core::Outcome> ConveyorRules::PlanDeal(const core::EntityChange& change,
+                                                    const core::Settings& settings) {
+  core::Pipelines pipelines;
+  auto sales = CategoryId(change.member_id, settings.sales.pipeline);
+  auto production = CategoryId(change.member_id, settings.production.pipeline);
+  if (!sales || !production) {  // not provisioned (yet): nothing of ours to act on
+    const auto& error = !sales ? sales.error() : production.error();
+    if (error.code == core::ErrorCode::kNotFound) return core::Outcome{};
+    return tl::unexpected(error);
+  }
+  pipelines.sales = *sales;
+  pipelines.production = *production;
+  if (core::EntersCarryOver(change.before, change.after, settings, pipelines)) {
+    auto masters = QueueCandidates(change.member_id, settings, "production", pipelines.production);
+    if (!masters) return tl::unexpected(masters.error());
+    return core::PlanCarryOver(change.after, *masters, settings, pipelines);
+  }
+  if (core::IsFreeDeal(change.after, settings, pipelines)) {
+    const std::string direction = core::DirectionOf(change.after, pipelines);
+    auto members =
+        QueueCandidates(change.member_id, settings, direction == "sales" ? "closers" : "production",
+                        direction == "sales" ? pipelines.sales : pipelines.production);
+    if (!members) return tl::unexpected(members.error());
+    return core::PlanFreeDeal(change.after, *members, settings, pipelines);
+  }
+  return core::Outcome{};
+}
+
 core::Result<core::Outcome> ConveyorRules::Plan(const core::EntityChange& change) {
-  if (change.entity_type != "lead" || !change.after.is_object()) return core::Outcome{};
+  if (!change.after.is_object()) return core::Outcome{};
   auto settings = settings_.For(change.member_id);
   if (!settings) return tl::unexpected(settings.error());
+  if (change.entity_type == "deal") return PlanDeal(change, *settings);
+  if (change.entity_type != "lead") return core::Outcome{};
   if (core::IsLeadArrival(change.before, change.after, *settings)) {
     auto context = LeadContextFor(change.member_id, *settings, &change.after);
     if (!context) return tl::unexpected(context.error());

@@ -11,6 +11,7 @@
 
 #include "lib/b24/rest_client.h"
 #include "lib/core/change.h"
+#include "lib/core/deal_rules.h"
 #include "lib/core/handover.h"
 #include "lib/core/lead_intake.h"
 #include "lib/engine/portal_settings.h"
@@ -38,6 +39,8 @@ class ConveyorRules : public core::Rules {
   core::Result<int64_t> CategoryId(const std::string& member_id, const std::string& name);
 
  private:
+  core::Result<core::Outcome> PlanDeal(const core::EntityChange& change,
+                                       const core::Settings& settings);
   core::Result<core::HandoverContext> HandoverContextFor(const std::string& member_id,
                                                          const core::Settings& settings,
                                                          const nlohmann::json& lead);

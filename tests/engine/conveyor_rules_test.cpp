@@ -45,8 +45,8 @@ struct Fixture : test::ClientFixture {
   engine::ConveyorRules rules{client, settings, portals};
   engine::Executor executor{client, operations, snapshots, clock};
   engine::InboxWorker worker{inbox, snapshots, client, rules, executor, decisions, clock};
-  long call_center = 0, sales = 0;
-  std::vector<long> hunters, closers;
+  long call_center = 0, sales = 0, production = 0;
+  std::vector<long> hunters, closers, masters;
 
   Fixture() {
     store::PortalRecord record;
@@ -87,7 +87,14 @@ struct Fixture : test::ClientFixture {
                           {{"user_id", closers[static_cast<size_t>(i)]}, {"status", "OPENED"}})
                   .status == 200);
     }
+    production = std::stol(
+        emu.Control("departments", {{"NAME", "Производство"}}).body["ID"].get<std::string>());
+    auto master = emu.Control("users", {{"NAME", "Зиновий"}, {"UF_DEPARTMENT", {production}}});
+    REQUIRE(master.status == 200);
+    masters.push_back(std::stol(master.body["ID"].get<std::string>()));
+    REQUIRE(emu.Control("presence", {{"user_id", masters[0]}, {"status", "OPENED"}}).status == 200);
     json body = core::SettingsToJson(InstallDefaults());
+    body["queues"]["production"]["departments"] = {production};
     body["queues"]["hunters"]["departments"] = {call_center};
     body["queues"]["closers"]["departments"] = {sales};
     REQUIRE(settings_store.Save(kMember, body.dump(), 1, 1, std::nullopt));
@@ -226,4 +233,45 @@ TEST_CASE("a ready-now lead is handed over to a closer as a sales deal — once"
   REQUIRE(journal->size() == 2);  // assigned to the hunter, then handed over
   CHECK((*journal)[1].decision.kind == "handover");
   CHECK((*journal)[1].decision.assignee == closer);
+}
+
+TEST_CASE("a sales deal reaching the contract stage is carried into production — once") {
+  Fixture f;
+  const long id = f.AddLead("Окна в дом", "8 912 345-67-89");
+  f.Drain();
+  const long hunter = std::stol(f.Lead(id)["ASSIGNED_BY_ID"].get<std::string>());
+  f.Act(hunter, "crm.lead.update", {{"id", id}, {"fields", {{"STATUS_ID", "CONV_READY_NOW"}}}});
+  REQUIRE(f.inbox.Enqueue(f.kMember, "ready", "ONCRMLEADUPDATE", "lead", id, "{}",
+                          static_cast<int64_t>(f.clock.Now())));
+  f.Drain();
+  const json sales = f.emu.Hook("crm.deal.list", {{"filter", {{"LEAD_ID", id}}}, {"select", {"*"}}})
+                         .body["result"][0];
+  const long deal = std::stol(sales["ID"].get<std::string>());
+  const long closer = std::stol(sales["ASSIGNED_BY_ID"].get<std::string>());
+  const std::string prefix = sales["STAGE_ID"].get<std::string>().substr(
+      0, sales["STAGE_ID"].get<std::string>().find(':') + 1);
+  f.Act(closer, "crm.deal.update", {{"id", deal}, {"fields", {{"STAGE_ID", prefix + "CONTRACT"}}}});
+  for (const char* key : {"contract", "contract-again"}) {
+    REQUIRE(f.inbox.Enqueue(f.kMember, key, "ONCRMDEALUPDATE", "deal", deal, "{}",
+                            static_cast<int64_t>(f.clock.Now())));
+  }
+  f.Drain();
+
+  auto made = f.emu.Hook(
+      "crm.deal.list",
+      {{"filter", {{"ORIGIN_ID", "conveyor:deal:" + std::to_string(deal)}}}, {"select", {"*"}}});
+  REQUIRE(made.body["result"].size() == 1);
+  const json production = made.body["result"][0];
+  CHECK(production["ASSIGNED_BY_ID"] == std::to_string(f.masters[0]));
+  CHECK(production["STAGE_ID"].get<std::string>().find(":ASSIGNED") != std::string::npos);
+  CHECK(production["CONTACT_ID"] == sales["CONTACT_ID"]);
+  const long production_id = std::stol(production["ID"].get<std::string>());
+  auto item = f.emu.Hook("crm.item.get", {{"entityTypeId", 2}, {"id", production_id}});
+  REQUIRE(item.status == 200);
+  CHECK(item.body["result"]["item"]["observers"].dump().find(std::to_string(closer)) !=
+        std::string::npos);
+  auto journal = f.decisions.ForEntity(f.kMember, "deal", deal);
+  REQUIRE(journal);
+  REQUIRE(journal->size() == 1);
+  CHECK((*journal)[0].decision.kind == "carried_over");
 }

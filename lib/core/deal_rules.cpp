@@ -1,0 +1,135 @@
+#include "lib/core/deal_rules.h"
+
+#include "lib/core/change.h"
+#include "lib/core/handover.h"
+
+namespace core {
+namespace {
+
+using json = nlohmann::json;
+
+int64_t IdOf(const json& entity, const std::string& field) {
+  const std::string text = TextField(entity, field);
+  return text.empty() ? 0 : std::atoll(text.c_str());
+}
+
+const PipelineStages& StagesOf(const std::string& direction, const Settings& settings) {
+  return direction == "sales" ? settings.sales : settings.production;
+}
+
+int64_t CategoryOf(const std::string& direction, const Pipelines& pipelines) {
+  return direction == "sales" ? pipelines.sales : pipelines.production;
+}
+
+std::string QueueOf(const std::string& direction) {
+  return direction == "sales" ? "closers" : "production";
+}
+
+QueueRules RulesOf(const Settings& settings, const std::string& queue) {
+  const auto it = settings.queues.find(queue);
+  return QueueRules{it != settings.queues.end() && it->second.require_online};
+}
+
+}  // namespace
+
+std::string DirectionOf(const json& deal, const Pipelines& pipelines) {
+  if (!deal.is_object()) return "";
+  const int64_t category = IdOf(deal, "CATEGORY_ID");
+  if (pipelines.sales >= 0 && category == pipelines.sales) return "sales";
+  if (pipelines.production >= 0 && category == pipelines.production) return "production";
+  return "";
+}
+
+bool IsFreeDeal(const json& deal, const Settings& settings, const Pipelines& pipelines) {
+  const std::string direction = DirectionOf(deal, pipelines);
+  if (direction.empty()) return false;
+  return TextField(deal, "STAGE_ID") ==
+         StageId(CategoryOf(direction, pipelines), StagesOf(direction, settings).free);
+}
+
+bool EntersCarryOver(const json& before, const json& deal, const Settings& settings,
+                     const Pipelines& pipelines) {
+  if (DirectionOf(deal, pipelines) != "sales" || settings.sales.carry_over.empty()) return false;
+  const std::string stage = StageId(pipelines.sales, settings.sales.carry_over);
+  return TextField(deal, "STAGE_ID") == stage &&
+         (!before.is_object() || TextField(before, "STAGE_ID") != stage);
+}
+
+Outcome PlanFreeDeal(const json& deal, const std::vector<Candidate>& candidates,
+                     const Settings& settings, const Pipelines& pipelines) {
+  const std::string direction = DirectionOf(deal, pipelines);
+  const int64_t id = IdOf(deal, "ID");
+  const std::string queue = QueueOf(direction);
+  const Choice choice = ChooseAssignee(candidates, RulesOf(settings, queue));
+  Outcome out;
+  json body = {{"queue", queue}, {"candidates", CandidatesJson(choice)}};
+  if (!choice.assignee) {
+    out.decisions.push_back({"waiting", "deal", id, 0, settings.version, body});
+    return out;
+  }
+  // One hand-out per stay at the free stage: the modification time tells stays apart.
+  out.actions.push_back({"assign:deal:" + std::to_string(id) + ":" + TextField(deal, "DATE_MODIFY"),
+                         "crm.deal.update",
+                         {{"id", id},
+                          {"fields",
+                           {{"STAGE_ID", StageId(CategoryOf(direction, pipelines),
+                                                 StagesOf(direction, settings).assigned)},
+                            {"ASSIGNED_BY_ID", *choice.assignee}}}},
+                         "assigned to a member of " + queue,
+                         std::nullopt,
+                         {{"deal", id}}});
+  out.decisions.push_back({"assigned", "deal", id, *choice.assignee, settings.version, body});
+  return out;
+}
+
+Outcome PlanCarryOver(const json& deal, const std::vector<Candidate>& production,
+                      const Settings& settings, const Pipelines& pipelines) {
+  const int64_t id = IdOf(deal, "ID");
+  const int64_t closer = IdOf(deal, "ASSIGNED_BY_ID");
+  const std::string key = "carry:deal:" + std::to_string(id);
+  const std::string origin = "conveyor:deal:" + std::to_string(id);
+  const Choice choice = ChooseAssignee(production, RulesOf(settings, "production"));
+  const int64_t master = choice.assignee.value_or(0);
+  json fields = {
+      {"TITLE", TextField(deal, "TITLE")},
+      {"CATEGORY_ID", pipelines.production},
+      {"STAGE_ID", StageId(pipelines.production,
+                           master > 0 ? settings.production.assigned : settings.production.free)},
+      {"ASSIGNED_BY_ID", master > 0 ? master : closer},
+      {"ORIGIN_ID", origin},
+      {"UF_CRM_CONVEYOR_SALES_DEAL", id},
+      {"OPENED", "Y"}};
+  for (const char* field :
+       {"OPPORTUNITY", "CURRENCY_ID", "CONTACT_ID", "COMPANY_ID", "SOURCE_ID", "LEAD_ID"}) {
+    if (!TextField(deal, field).empty()) fields[field] = TextField(deal, field);
+  }
+  const std::string ref = "$result[" + key + "]";
+  Outcome out;
+  out.actions.push_back({key,
+                         "crm.deal.add",
+                         {{"fields", fields}},
+                         "carried over into production",
+                         Lookup{"crm.deal.list", {{"filter", {{"ORIGIN_ID", origin}}}}},
+                         {}});
+  // Observers are set through the universal item API (crm.deal.* has no such field); the
+  // re-read after it is the deal's snapshot.
+  if (closer > 0) {
+    out.actions.push_back(
+        {key + ":observer",
+         "crm.item.update",
+         {{"entityTypeId", 2}, {"id", ref}, {"fields", {{"observers", {closer}}}}},
+         "the closer stays on as an observer",
+         std::nullopt,
+         {{"deal", ref}}});
+  }
+  out.decisions.push_back(
+      {master > 0 ? "carried_over" : "carried_over_waiting",
+       "deal",
+       id,
+       master,
+       settings.version,
+       {{"queue", "production"}, {"closer", closer}, {"candidates", CandidatesJson(choice)}}});
+  return out;
+}
+
+}  // namespace core
