@@ -137,7 +137,7 @@ int Serve(app::Config config) {
   store::OperationLog operations(**db);
   store::SettingsStore settings_store(**db);
   engine::PortalSettings settings(settings_store, *defaults);
-  engine::ConveyorRules conveyor_rules(client, settings, portals);
+  engine::ConveyorRules conveyor_rules(client, settings, portals, clock);
   engine::LoggingRules rules(conveyor_rules);
   engine::Executor executor(client, operations, snapshots, clock);
   store::DecisionLog decisions(**db);

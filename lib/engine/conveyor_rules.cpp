@@ -105,17 +105,34 @@ core::Result<std::vector<core::DuplicateHit>> ConveyorRules::FindDuplicates(
 
 core::Result<int64_t> ConveyorRules::CategoryId(const std::string& member_id,
                                                 const std::string& name) {
-  // Docs: crm/universal/category/crm-category-list.md (entityTypeId 2 = deals).
-  auto answer = client_.Call(member_id, "crm.category.list", {{"entityTypeId", 2}});
-  if (!answer) return tl::unexpected(Failed("pipelines", answer.error()));
-  const json& rows = answer->result.is_object() && answer->result.contains("categories")
-                         ? answer->result["categories"]
-                         : answer->result;
-  if (rows.is_array()) {
-    for (const auto& row : rows) {
-      if (row.is_object() && core::TextField(row, "name") == name) return IdOf(row["id"]);
+  const double now = clock_.Now();
+  std::map<std::string, int64_t> by_name;
+  bool cached = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto it = pipelines_.find(member_id);
+    if (it != pipelines_.end() && now - it->second.read_at < kDictionarySeconds) {
+      by_name = it->second.by_name;
+      cached = true;
     }
   }
+  if (!cached) {
+    // Docs: crm/universal/category/crm-category-list.md (entityTypeId 2 = deals).
+    auto answer = client_.Call(member_id, "crm.category.list", {{"entityTypeId", 2}});
+    if (!answer) return tl::unexpected(Failed("pipelines", answer.error()));
+    const json& rows = answer->result.is_object() && answer->result.contains("categories")
+                           ? answer->result["categories"]
+                           : answer->result;
+    if (rows.is_array()) {
+      for (const auto& row : rows) {
+        if (row.is_object()) by_name[core::TextField(row, "name")] = IdOf(row.value("id", json()));
+      }
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    pipelines_[member_id] = {now, by_name};
+  }
+  const auto found = by_name.find(name);
+  if (found != by_name.end()) return found->second;
   return tl::unexpected(
       core::Error{core::ErrorCode::kNotFound, "no deal pipeline named '" + name + "'"});
 }

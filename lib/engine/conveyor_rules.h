@@ -6,11 +6,13 @@
 #pragma once
 
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "lib/b24/rest_client.h"
 #include "lib/core/change.h"
+#include "lib/core/clock.h"
 #include "lib/core/deal_rules.h"
 #include "lib/core/handover.h"
 #include "lib/core/lead_intake.h"
@@ -21,8 +23,9 @@ namespace engine {
 
 class ConveyorRules : public core::Rules {
  public:
-  ConveyorRules(b24::RestClient& client, PortalSettings& settings, store::PortalStore& portals)
-      : client_(client), settings_(settings), portals_(portals) {}
+  ConveyorRules(b24::RestClient& client, PortalSettings& settings, store::PortalStore& portals,
+                core::Clock& clock)
+      : client_(client), settings_(settings), portals_(portals), clock_(clock) {}
 
   core::Result<core::Outcome> Plan(const core::EntityChange& change) override;
 
@@ -36,6 +39,7 @@ class ConveyorRules : public core::Rules {
       const std::string& member_id, const core::Settings& settings, const std::string& queue,
       int64_t category_id = -1, std::map<int64_t, std::string>* names = nullptr);
   // The crm.category id of the deal pipeline with this name; kNotFound when there is none.
+  // The portal's pipelines are read once and kept for kDictionarySeconds.
   core::Result<int64_t> CategoryId(const std::string& member_id, const std::string& name);
 
  private:
@@ -48,9 +52,18 @@ class ConveyorRules : public core::Rules {
                                                  const core::Settings& settings,
                                                  const nlohmann::json* lead_for_duplicates);
 
+  static constexpr double kDictionarySeconds = 300;
+  struct PipelineNames {
+    double read_at = 0;
+    std::map<std::string, int64_t> by_name;
+  };
+
   b24::RestClient& client_;
   PortalSettings& settings_;
   store::PortalStore& portals_;
+  core::Clock& clock_;
+  std::mutex mutex_;
+  std::map<std::string, PipelineNames> pipelines_;  // GUARDED_BY(mutex_), by member_id
 };
 
 }  // namespace engine

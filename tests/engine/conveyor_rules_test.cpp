@@ -42,7 +42,7 @@ struct Fixture : test::ClientFixture {
   store::DecisionLog decisions{*db};
   store::SettingsStore settings_store{*db};
   engine::PortalSettings settings{settings_store, InstallDefaults()};
-  engine::ConveyorRules rules{client, settings, portals};
+  engine::ConveyorRules rules{client, settings, portals, clock};
   engine::Executor executor{client, operations, snapshots, clock};
   engine::InboxWorker worker{inbox, snapshots, client, rules, executor, decisions, clock};
   long call_center = 0, sales = 0, production = 0;
