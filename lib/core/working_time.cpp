@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdio>
 #include <cstdlib>
 
 namespace core {
@@ -118,6 +119,32 @@ int64_t DaysFromCivil(int year, int month, int day) {
   const int64_t day_of_year = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5;
   const int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
   return era * 146097 + day_of_era - 719468 + (int64_t{day} - 1);
+}
+
+std::string FormatLocalTime(int64_t t, int tz_minutes) {
+  const int64_t local = t + int64_t{tz_minutes} * 60;
+  const int64_t days = FloorDiv(local, 86400);
+  const int64_t second = FloorMod(local, 86400);
+  // Howard Hinnant's civil_from_days, the inverse of DaysFromCivil.
+  const int64_t z = days + 719468;
+  const int64_t era = FloorDiv(z, 146097);
+  const int64_t day_of_era = z - era * 146097;
+  const int64_t year_of_era =
+      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+  const int64_t day_of_year =
+      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const int64_t mp = (5 * day_of_year + 2) / 153;
+  const int64_t day = day_of_year - (153 * mp + 2) / 5 + 1;
+  const int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  const int64_t year = year_of_era + era * 400 + (month <= 2 ? 1 : 0);
+  const int offset = tz_minutes < 0 ? -tz_minutes : tz_minutes;
+  char text[160];  // room for any int64 field, so the output is never cut
+  std::snprintf(text, sizeof text, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld%c%02d:%02d",
+                static_cast<long long>(year), static_cast<long long>(month),
+                static_cast<long long>(day), static_cast<long long>(second / 3600),
+                static_cast<long long>(second / 60 % 60), static_cast<long long>(second % 60),
+                tz_minutes < 0 ? '-' : '+', offset / 60, offset % 60);
+  return text;
 }
 
 bool IsWorkingTime(int64_t t, const WorkSchedule& schedule) {

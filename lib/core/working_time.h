@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <tuple>
 
@@ -36,6 +37,9 @@ int64_t DaysFromCivil(int year, int month, int day);
 
 // Whether `t` falls inside a working interval [start, end) of a working day.
 bool IsWorkingTime(int64_t t, const WorkSchedule& schedule);
+
+// `t` as the portal writes times: "2026-11-27T13:00:00+03:00" in the zone `tz_minutes`.
+std::string FormatLocalTime(int64_t t, int tz_minutes);
 
 // The start of the first working day whose start is at or after `t`: 08:00 Tuesday gives 09:00
 // Tuesday, 10:00 Tuesday gives 09:00 Wednesday.

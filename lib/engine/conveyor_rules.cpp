@@ -288,24 +288,49 @@ core::Result<core::Outcome> ConveyorRules::PlanDeal(const core::EntityChange& ch
 
 core::Result<core::Outcome> ConveyorRules::Plan(const core::EntityChange& change) {
   if (!change.after.is_object()) return core::Outcome{};
+  if (change.entity_type != "lead" && change.entity_type != "deal") return core::Outcome{};
   auto settings = settings_.For(change.member_id);
   if (!settings) return tl::unexpected(settings.error());
-  if (change.entity_type == "deal") return PlanDeal(change, *settings);
-  if (change.entity_type != "lead") return core::Outcome{};
-  if (core::IsLeadArrival(change.before, change.after, *settings)) {
-    auto context = LeadContextFor(change.member_id, *settings, &change.after);
-    if (!context) return tl::unexpected(context.error());
-    return core::PlanLeadArrival(change.after, *context, *settings);
+  auto outcome =
+      change.entity_type == "deal" ? PlanDeal(change, *settings) : PlanLead(change, *settings);
+  if (!outcome) return outcome;
+  // Auto-tasks: for a stage a person moved the item into, and for the stages our own plan moves
+  // or creates items in (their events come back as echoes and are not looked at).
+  core::Pipelines pipelines;
+  auto sales = CategoryId(change.member_id, settings->sales.pipeline);
+  auto production = CategoryId(change.member_id, settings->production.pipeline);
+  if (sales) pipelines.sales = *sales;
+  if (production) pipelines.production = *production;
+  const auto now = static_cast<int64_t>(clock_.Now());
+  if (const auto entry = core::EnteredStage(change.before, change.after, change.entity_type,
+                                            *settings, pipelines)) {
+    const std::string owner = core::TextField(change.after, "ASSIGNED_BY_ID");
+    auto tasks = core::PlanStageTasks(change.entity_id, change.entity_type,
+                                      core::TextField(change.after, "TITLE"),
+                                      owner.empty() ? 0 : std::atoll(owner.c_str()), *entry,
+                                      core::TextField(change.after, "DATE_MODIFY"), *settings, now);
+    outcome->actions.insert(outcome->actions.end(), tasks.begin(), tasks.end());
   }
-  if (core::IsReadyNow(change.after, *settings)) {
-    auto context = HandoverContextFor(change.member_id, *settings, change.after);
+  core::AddTasksForOwnMoves(*outcome, change.after, change.entity_type, *settings, pipelines, now);
+  return outcome;
+}
+
+core::Result<core::Outcome> ConveyorRules::PlanLead(const core::EntityChange& change,
+                                                    const core::Settings& settings) {
+  if (core::IsLeadArrival(change.before, change.after, settings)) {
+    auto context = LeadContextFor(change.member_id, settings, &change.after);
     if (!context) return tl::unexpected(context.error());
-    return core::PlanHandover(change.after, *context, *settings);
+    return core::PlanLeadArrival(change.after, *context, settings);
   }
-  if (core::IsFreeLead(change.after, *settings)) {
-    auto context = LeadContextFor(change.member_id, *settings, nullptr);
+  if (core::IsReadyNow(change.after, settings)) {
+    auto context = HandoverContextFor(change.member_id, settings, change.after);
     if (!context) return tl::unexpected(context.error());
-    return core::PlanFreeLead(change.after, *context, *settings);
+    return core::PlanHandover(change.after, *context, settings);
+  }
+  if (core::IsFreeLead(change.after, settings)) {
+    auto context = LeadContextFor(change.member_id, settings, nullptr);
+    if (!context) return tl::unexpected(context.error());
+    return core::PlanFreeLead(change.after, *context, settings);
   }
   return core::Outcome{};
 }

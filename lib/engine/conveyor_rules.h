@@ -16,6 +16,7 @@
 #include "lib/core/deal_rules.h"
 #include "lib/core/handover.h"
 #include "lib/core/lead_intake.h"
+#include "lib/core/stage_tasks.h"
 #include "lib/engine/portal_settings.h"
 #include "lib/store/portal_store.h"
 
@@ -43,6 +44,8 @@ class ConveyorRules : public core::Rules {
   core::Result<int64_t> CategoryId(const std::string& member_id, const std::string& name);
 
  private:
+  core::Result<core::Outcome> PlanLead(const core::EntityChange& change,
+                                       const core::Settings& settings);
   core::Result<core::Outcome> PlanDeal(const core::EntityChange& change,
                                        const core::Settings& settings);
   core::Result<core::HandoverContext> HandoverContextFor(const std::string& member_id,

@@ -228,6 +228,16 @@ TEST_CASE("a ready-now lead is handed over to a closer as a sales deal — once"
     told = told || (n["USER_ID"].is_number() && n["USER_ID"].get<long>() == closer);
   }
   CHECK(told);
+  // The auto-task of the sales stage the deal was created in, for the closer, bound to the deal.
+  auto tasks = f.emu.Hook("tasks.task.list", {{"filter", {{"RESPONSIBLE_ID", closer}}},
+                                              {"select", {"ID", "TITLE", "UF_CRM_TASK"}}});
+  REQUIRE(tasks.status == 200);
+  const json& list = tasks.body["result"]["tasks"];
+  REQUIRE(list.size() == 1);
+  CHECK(list[0].dump().find("Согласовать встречу с клиентом: Окна в дом") != std::string::npos);
+  INFO(list[0].dump());
+  CHECK(list[0].dump().find("D_" + deal_id) != std::string::npos);
+
   auto journal = f.decisions.ForEntity(f.kMember, "lead", id);
   REQUIRE(journal);
   REQUIRE(journal->size() == 2);  // assigned to the hunter, then handed over
