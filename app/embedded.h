@@ -1,5 +1,5 @@
-// bitrix24-manifest.json, install/conveyor.json and install/settings.json, compiled into the binary so that the
-// server always runs with the declaration it was built with.
+// bitrix24-manifest.json, install/conveyor.json and install/settings.json, compiled into the binary
+// so that the server always runs with the declaration it was built with.
 #pragma once
 
 namespace app {

@@ -275,10 +275,16 @@ TEST_CASE("two threads enqueuing and claiming concurrently lose nothing and dupl
     INFO(mode.name);
     const std::string path =
         dir.File(std::string(mode.shared_connection ? "shared" : "own") + ".db");
-    auto setup = MustOpen(path);
+    // Two connections hammering one file in tight loops: SQLite's busy handler sleeps while the
+    // other connection may take the lock again and again, so under a sanitizer on a loaded
+    // machine the default 5 s can run out (seen in CI). This test is about losing and
+    // duplicating nothing, so it waits as long as its own deadline.
+    store::DatabaseOptions patient;
+    patient.busy_timeout_ms = 60000;
+    auto setup = MustOpen(path, patient);
     AddPortal(*setup, "m1");
     std::unique_ptr<store::Database> second;
-    if (!mode.shared_connection) second = MustOpen(path);
+    if (!mode.shared_connection) second = MustOpen(path, patient);
     store::Database* connections[2] = {setup.get(),
                                        mode.shared_connection ? setup.get() : second.get()};
 
