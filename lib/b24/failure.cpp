@@ -46,8 +46,9 @@ bool CertainlyNotRun(FailureKind kind) {
   return false;
 }
 
-core::Error ToCoreError(const Failure& f) {
-  const std::string text = f.code.empty() ? f.description : f.code + ": " + f.description;
+core::Error ToCoreError(const Failure& f, const std::string& context) {
+  const std::string text = (context.empty() ? "" : context + ": ") +
+                           (f.code.empty() ? f.description : f.code + ": " + f.description);
   switch (f.kind) {
     case FailureKind::kNotFound:
       return {core::ErrorCode::kNotFound, text};

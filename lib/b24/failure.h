@@ -41,6 +41,7 @@ Failure Classify(int http_status, const std::string& code, const std::string& de
 bool CertainlyNotRun(FailureKind kind);
 
 // The core error a handler or the engine reports for this failure.
-core::Error ToCoreError(const Failure& failure);
+// `context`, when given, leads the message ("duplicate search: ACCESS_DENIED: …").
+core::Error ToCoreError(const Failure& failure, const std::string& context = "");
 
 }  // namespace b24

@@ -1,5 +1,7 @@
 #include "lib/core/change.h"
 
+#include <cstdlib>
+
 #include <cstdio>
 
 namespace core {
@@ -30,6 +32,16 @@ std::string TextField(const nlohmann::json& entity, const std::string& name) {
   if (it->is_string()) return it->get<std::string>();
   if (it->is_number()) return it->dump();
   return "";
+}
+
+int64_t IdValue(const nlohmann::json& value) {
+  if (value.is_number_integer()) return value.get<int64_t>();
+  if (value.is_string()) return std::atoll(value.get_ref<const std::string&>().c_str());
+  return 0;
+}
+
+int64_t IdField(const nlohmann::json& entity, const std::string& name) {
+  return entity.is_object() && entity.contains(name) ? IdValue(entity[name]) : 0;
 }
 
 }  // namespace core

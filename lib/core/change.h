@@ -30,6 +30,10 @@ std::string ContentHash(const nlohmann::json& entity);
 
 // A string field of an entity as Bitrix24 answers it, or "" when it is missing or null.
 std::string TextField(const nlohmann::json& entity, const std::string& name);
+// An ID as Bitrix24 writes it (a number or a numeric string), or 0.
+int64_t IdValue(const nlohmann::json& value);
+// An ID field of an entity, or 0.
+int64_t IdField(const nlohmann::json& entity, const std::string& name);
 
 class Rules {
  public:

@@ -8,11 +8,6 @@ namespace {
 
 using json = nlohmann::json;
 
-int64_t IdOf(const json& entity, const std::string& field) {
-  const std::string text = TextField(entity, field);
-  return text.empty() ? 0 : std::atoll(text.c_str());
-}
-
 const PipelineStages& StagesOf(const std::string& direction, const Settings& settings) {
   return direction == "sales" ? settings.sales : settings.production;
 }
@@ -34,7 +29,7 @@ QueueRules RulesOf(const Settings& settings, const std::string& queue) {
 
 std::string DirectionOf(const json& deal, const Pipelines& pipelines) {
   if (!deal.is_object()) return "";
-  const int64_t category = IdOf(deal, "CATEGORY_ID");
+  const int64_t category = IdField(deal, "CATEGORY_ID");
   if (pipelines.sales >= 0 && category == pipelines.sales) return "sales";
   if (pipelines.production >= 0 && category == pipelines.production) return "production";
   return "";
@@ -58,7 +53,7 @@ bool EntersCarryOver(const json& before, const json& deal, const Settings& setti
 Outcome PlanFreeDeal(const json& deal, const std::vector<Candidate>& candidates,
                      const Settings& settings, const Pipelines& pipelines) {
   const std::string direction = DirectionOf(deal, pipelines);
-  const int64_t id = IdOf(deal, "ID");
+  const int64_t id = IdField(deal, "ID");
   const std::string queue = QueueOf(direction);
   const Choice choice = ChooseAssignee(candidates, RulesOf(settings, queue));
   Outcome out;
@@ -84,8 +79,8 @@ Outcome PlanFreeDeal(const json& deal, const std::vector<Candidate>& candidates,
 
 Outcome PlanCarryOver(const json& deal, const std::vector<Candidate>& production,
                       const Settings& settings, const Pipelines& pipelines) {
-  const int64_t id = IdOf(deal, "ID");
-  const int64_t closer = IdOf(deal, "ASSIGNED_BY_ID");
+  const int64_t id = IdField(deal, "ID");
+  const int64_t closer = IdField(deal, "ASSIGNED_BY_ID");
   const std::string key = "carry:deal:" + std::to_string(id);
   const std::string origin = "conveyor:deal:" + std::to_string(id);
   const Choice choice = ChooseAssignee(production, RulesOf(settings, "production"));

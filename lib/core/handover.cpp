@@ -8,26 +8,6 @@ namespace {
 
 using json = nlohmann::json;
 
-int64_t IdOf(const json& entity, const std::string& field) {
-  const std::string text = TextField(entity, field);
-  return text.empty() ? 0 : std::atoll(text.c_str());
-}
-
-std::string Text(const Settings& settings, const std::string& key) {
-  const auto language = settings.texts.find(settings.language);
-  if (language != settings.texts.end()) {
-    const auto text = language->second.find(key);
-    if (text != language->second.end() && !text->second.empty()) return text->second;
-  }
-  static const std::map<std::string, std::string> kBuiltIn = {
-      {"handover_comment",
-       "Handed over from {from.name} to {to.name}: lead #{lead.id} → deal #{deal.id}"},
-      {"handover_notify", "New deal for you: {deal.title} {deal.url}"},
-  };
-  const auto it = kBuiltIn.find(key);
-  return it == kBuiltIn.end() ? key : it->second;
-}
-
 std::string NameOf(const HandoverContext& context, int64_t user) {
   const auto it = context.user_names.find(user);
   return it == context.user_names.end() ? "#" + std::to_string(user) : it->second;
@@ -58,8 +38,8 @@ std::string StageId(int64_t category_id, const std::string& stage) {
 }
 
 Outcome PlanHandover(const json& lead, const HandoverContext& context, const Settings& settings) {
-  const int64_t id = IdOf(lead, "ID");
-  const int64_t hunter = IdOf(lead, "ASSIGNED_BY_ID");
+  const int64_t id = IdField(lead, "ID");
+  const int64_t hunter = IdField(lead, "ASSIGNED_BY_ID");
   const std::string key = "handover:lead:" + std::to_string(id);
   const std::string origin = "conveyor:lead:" + std::to_string(id);
   const auto closers = settings.queues.find("closers");
@@ -86,7 +66,7 @@ Outcome PlanHandover(const json& lead, const HandoverContext& context, const Set
     if (lead.contains(from) && !lead[from].is_null()) deal[to] = lead[from];
   }
   // The client: the lead's contact, else a new one from the lead's name, phones and e-mails.
-  const int64_t contact = IdOf(lead, "CONTACT_ID");
+  const int64_t contact = IdField(lead, "CONTACT_ID");
   if (contact > 0) {
     deal["CONTACT_ID"] = contact;
   } else if (!TextField(lead, "NAME").empty() || !TextField(lead, "LAST_NAME").empty() ||
@@ -133,7 +113,7 @@ Outcome PlanHandover(const json& lead, const HandoverContext& context, const Set
         {"deal.url", context.portal_url + "/crm/deal/details/" + deal_ref + "/"},
         {"from.name", NameOf(context, hunter)},
         {"to.name", NameOf(context, closer)}};
-    const std::string comment = RenderTemplate(Text(settings, "handover_comment"), values);
+    const std::string comment = RenderTemplate(TextOf(settings, "handover_comment"), values);
     for (const auto& [type, owner] :
          {std::pair<std::string, json>{"deal", deal_ref}, {"lead", json(id)}}) {
       out.actions.push_back(
@@ -144,13 +124,14 @@ Outcome PlanHandover(const json& lead, const HandoverContext& context, const Set
            std::nullopt,
            {}});
     }
-    out.actions.push_back({key + ":notify",
-                           "im.notify.system.add",
-                           {{"USER_ID", closer},
-                            {"MESSAGE", RenderTemplate(Text(settings, "handover_notify"), values)}},
-                           "the closer is told",
-                           std::nullopt,
-                           {}});
+    out.actions.push_back(
+        {key + ":notify",
+         "im.notify.system.add",
+         {{"USER_ID", closer},
+          {"MESSAGE", RenderTemplate(TextOf(settings, "handover_notify"), values)}},
+         "the closer is told",
+         std::nullopt,
+         {}});
   }
   out.decisions.push_back(
       Decision{closer > 0 ? "handover" : "waiting",

@@ -12,27 +12,7 @@ namespace {
 
 using json = nlohmann::json;
 
-int64_t IdOf(const json& entity) {
-  const std::string text = TextField(entity, "ID");
-  return text.empty() ? 0 : std::atoll(text.c_str());
-}
-
 std::string Status(const json& lead) { return TextField(lead, "STATUS_ID"); }
-
-// The settings' text for `key`, or a plain built-in one when the portal has none.
-std::string Text(const Settings& settings, const std::string& key) {
-  const auto language = settings.texts.find(settings.language);
-  if (language != settings.texts.end()) {
-    const auto text = language->second.find(key);
-    if (text != language->second.end() && !text->second.empty()) return text->second;
-  }
-  static const std::map<std::string, std::string> kBuiltIn = {
-      {"duplicate_notify",
-       "Repeat enquiry: lead #{lead.id} «{lead.title}» duplicates {original.url}"},
-  };
-  const auto it = kBuiltIn.find(key);
-  return it == kBuiltIn.end() ? key : it->second;
-}
 
 // The original a duplicate points to: the oldest other lead, else the oldest contact.
 const DuplicateHit* Original(const std::vector<DuplicateHit>& hits, int64_t lead_id) {
@@ -68,7 +48,7 @@ Decision LeadDecision(const std::string& kind, int64_t id, int64_t assignee,
 // Hand the lead to the chosen hunter, or journal that it waits.
 Outcome Distribute(const json& lead, const LeadContext& context, const Settings& settings,
                    const std::string& key, bool set_free_when_waiting) {
-  const int64_t id = IdOf(lead);
+  const int64_t id = IdField(lead, "ID");
   const Choice choice = ChooseAssignee(context.hunters, RulesOf(settings, "hunters"));
   Outcome out;
   json body = {{"queue", "hunters"}, {"candidates", CandidatesJson(choice)}};
@@ -100,7 +80,7 @@ bool IsFreeLead(const json& lead, const Settings& settings) {
 }
 
 Outcome PlanLeadArrival(const json& lead, const LeadContext& context, const Settings& settings) {
-  const int64_t id = IdOf(lead);
+  const int64_t id = IdField(lead, "ID");
   const std::string key = "arrival:lead:" + std::to_string(id);
   const DuplicateHit* original = Original(context.duplicates, id);
   if (original == nullptr) return Distribute(lead, context, settings, key, true);
@@ -117,7 +97,7 @@ Outcome PlanLeadArrival(const json& lead, const LeadContext& context, const Sett
   if (original->owner_id > 0) {
     const std::string url = context.portal_url + "/crm/" + original->entity_type + "/details/" +
                             std::to_string(original->id) + "/";
-    const std::string message = RenderTemplate(Text(settings, "duplicate_notify"),
+    const std::string message = RenderTemplate(TextOf(settings, "duplicate_notify"),
                                                {{"lead.id", std::to_string(id)},
                                                 {"lead.title", TextField(lead, "TITLE")},
                                                 {"original.id", std::to_string(original->id)},
@@ -140,7 +120,7 @@ Outcome PlanLeadArrival(const json& lead, const LeadContext& context, const Sett
 Outcome PlanFreeLead(const json& lead, const LeadContext& context, const Settings& settings) {
   // One hand-out per stay at the free stage: the modification time tells stays apart.
   const std::string key =
-      "assign:lead:" + std::to_string(IdOf(lead)) + ":" + TextField(lead, "DATE_MODIFY");
+      "assign:lead:" + std::to_string(IdField(lead, "ID")) + ":" + TextField(lead, "DATE_MODIFY");
   return Distribute(lead, context, settings, key, false);
 }
 

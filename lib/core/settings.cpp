@@ -578,4 +578,24 @@ json SettingsToJson(const Settings& settings) {
   return out;
 }
 
+std::string TextOf(const Settings& settings, const std::string& key) {
+  const auto language = settings.texts.find(settings.language);
+  if (language != settings.texts.end()) {
+    const auto text = language->second.find(key);
+    if (text != language->second.end() && !text->second.empty()) return text->second;
+  }
+  static const std::map<std::string, std::string> kBuiltIn = {
+      {"handover_comment",
+       "Handed over from {from.name} to {to.name}: lead #{lead.id} → deal #{deal.id}"},
+      {"handover_notify", "New deal for you: {deal.title} {deal.url}"},
+      {"duplicate_notify",
+       "Repeat enquiry: lead #{lead.id} «{lead.title}» duplicates {original.url}"},
+      {"sla_notify", "{item.title} was not taken into work in {minutes} min: {item.url}"},
+      {"fallback_alert", "Nobody in {queue} is available for {item.title}: {item.url}"},
+      {"assigned_notify", "{item.title} is yours: {item.url}"},
+  };
+  const auto it = kBuiltIn.find(key);
+  return it == kBuiltIn.end() ? key : it->second;
+}
+
 }  // namespace core

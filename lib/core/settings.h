@@ -94,6 +94,9 @@ struct Settings {
 // The JSON ParseSettings reads back to the same settings.
 nlohmann::json SettingsToJson(const Settings& settings);
 
+// The portal's text for `key` in its language, or a plain built-in one when it has none.
+std::string TextOf(const Settings& settings, const std::string& key);
+
 // The placeholders each text key offers (for validation and for the settings page).
 const std::map<std::string, std::vector<std::string>>& TextPlaceholders();
 

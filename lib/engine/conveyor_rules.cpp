@@ -10,18 +10,6 @@ namespace {
 
 using json = nlohmann::json;
 
-core::Error Failed(const std::string& what, const b24::Failure& failure) {
-  core::Error error = b24::ToCoreError(failure);
-  error.message = what + ": " + error.message;
-  return error;
-}
-
-int64_t IdOf(const json& value) {
-  if (value.is_number_integer()) return value.get<int64_t>();
-  if (value.is_string()) return std::atoll(value.get_ref<const std::string&>().c_str());
-  return 0;
-}
-
 // The values of one kind ("phone:" / "email:") among the normalised keys, without the prefix.
 std::vector<std::string> ValuesOf(const std::vector<std::string>& keys, const std::string& prefix) {
   std::vector<std::string> values;
@@ -53,16 +41,16 @@ core::Result<std::vector<core::DuplicateHit>> ConveyorRules::FindDuplicates(
   std::vector<core::DuplicateHit> hits;
   if (finds.empty()) return hits;
   auto found = client_.Batch(member_id, finds, b24::Lane::kInteractive);
-  if (!found) return tl::unexpected(Failed("duplicate search", found.error()));
-  const int64_t self = IdOf(lead.value("ID", json()));
+  if (!found) return tl::unexpected(b24::ToCoreError(found.error(), "duplicate search"));
+  const int64_t self = core::IdValue(lead.value("ID", json()));
   std::set<int64_t> leads, contacts;
   for (const auto& item : *found) {
-    if (item.failure) return tl::unexpected(Failed("duplicate search", *item.failure));
+    if (item.failure) return tl::unexpected(b24::ToCoreError(*item.failure, "duplicate search"));
     if (!item.result.is_object()) continue;  // [] when nothing matched
     for (const char* entity : {"LEAD", "CONTACT"}) {
       if (!item.result.contains(entity) || !item.result[entity].is_array()) continue;
       for (const auto& id : item.result[entity]) {
-        const int64_t n = IdOf(id);
+        const int64_t n = core::IdValue(id);
         if (n <= 0) continue;
         if (std::string(entity) == "LEAD" && n != self) leads.insert(n);
         if (std::string(entity) == "CONTACT") contacts.insert(n);
@@ -85,16 +73,16 @@ core::Result<std::vector<core::DuplicateHit>> ConveyorRules::FindDuplicates(
                       {"select", {"ID", "NAME", "LAST_NAME", "ASSIGNED_BY_ID"}}}});
   }
   auto rows = client_.Batch(member_id, reads, b24::Lane::kInteractive);
-  if (!rows) return tl::unexpected(Failed("duplicate owners", rows.error()));
+  if (!rows) return tl::unexpected(b24::ToCoreError(rows.error(), "duplicate owners"));
   for (const auto& item : *rows) {
-    if (item.failure) return tl::unexpected(Failed("duplicate owners", *item.failure));
+    if (item.failure) return tl::unexpected(b24::ToCoreError(*item.failure, "duplicate owners"));
     if (!item.result.is_array()) continue;
     const bool is_lead = item.key == "leads";
     for (const auto& row : item.result) {
       core::DuplicateHit hit;
       hit.entity_type = is_lead ? "lead" : "contact";
-      hit.id = IdOf(row.value("ID", json()));
-      hit.owner_id = IdOf(row.value("ASSIGNED_BY_ID", json()));
+      hit.id = core::IdValue(row.value("ID", json()));
+      hit.owner_id = core::IdValue(row.value("ASSIGNED_BY_ID", json()));
       hit.title = is_lead ? core::TextField(row, "TITLE")
                           : core::TextField(row, "NAME") + " " + core::TextField(row, "LAST_NAME");
       hits.push_back(std::move(hit));
@@ -119,13 +107,14 @@ core::Result<int64_t> ConveyorRules::CategoryId(const std::string& member_id,
   if (!cached) {
     // Docs: crm/universal/category/crm-category-list.md (entityTypeId 2 = deals).
     auto answer = client_.Call(member_id, "crm.category.list", {{"entityTypeId", 2}});
-    if (!answer) return tl::unexpected(Failed("pipelines", answer.error()));
+    if (!answer) return tl::unexpected(b24::ToCoreError(answer.error(), "pipelines"));
     const json& rows = answer->result.is_object() && answer->result.contains("categories")
                            ? answer->result["categories"]
                            : answer->result;
     if (rows.is_array()) {
       for (const auto& row : rows) {
-        if (row.is_object()) by_name[core::TextField(row, "name")] = IdOf(row.value("id", json()));
+        if (row.is_object())
+          by_name[core::TextField(row, "name")] = core::IdValue(row.value("id", json()));
       }
     }
     std::lock_guard<std::mutex> lock(mutex_);
@@ -153,12 +142,12 @@ core::Result<std::vector<core::Candidate>> ConveyorRules::QueueCandidates(
                        {{"FILTER", {{"UF_DEPARTMENT", department}}}}});
     }
     auto users = client_.Batch(member_id, reads, b24::Lane::kInteractive);
-    if (!users) return tl::unexpected(Failed("queue members", users.error()));
+    if (!users) return tl::unexpected(b24::ToCoreError(users.error(), "queue members"));
     for (const auto& item : *users) {
-      if (item.failure) return tl::unexpected(Failed("queue members", *item.failure));
+      if (item.failure) return tl::unexpected(b24::ToCoreError(*item.failure, "queue members"));
       if (!item.result.is_array()) continue;
       for (const auto& user : item.result) {
-        const int64_t id = IdOf(user.value("ID", json()));
+        const int64_t id = core::IdValue(user.value("ID", json()));
         if (id <= 0) continue;
         members.insert(id);
         if (user.contains("ACTIVE") && user["ACTIVE"] == false) inactive.insert(id);
@@ -187,7 +176,7 @@ core::Result<std::vector<core::Candidate>> ConveyorRules::QueueCandidates(
     if (names != nullptr) reads.push_back({"n" + id, "user.get", {{"ID", user}}});
   }
   auto answers = client_.Batch(member_id, reads, b24::Lane::kInteractive);
-  if (!answers) return tl::unexpected(Failed("queue presence", answers.error()));
+  if (!answers) return tl::unexpected(b24::ToCoreError(answers.error(), "queue presence"));
   size_t i = 0;
   for (const int64_t user : members) {
     const auto& presence = (*answers)[i++];
@@ -248,7 +237,7 @@ core::Result<core::HandoverContext> ConveyorRules::HandoverContextFor(
   if (!closers) return tl::unexpected(closers.error());
   context.closers = std::move(*closers);
   // The hunter's name for the comment.
-  const int64_t hunter = IdOf(lead.value("ASSIGNED_BY_ID", json()));
+  const int64_t hunter = core::IdValue(lead.value("ASSIGNED_BY_ID", json()));
   if (hunter > 0 && context.user_names.count(hunter) == 0) {
     auto person = client_.Call(member_id, "user.get", {{"ID", hunter}});
     if (person && person->result.is_array() && !person->result.empty()) {

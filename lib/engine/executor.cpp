@@ -7,18 +7,6 @@ namespace {
 
 using json = nlohmann::json;
 
-core::Error Failed(const std::string& what, const b24::Failure& failure) {
-  core::Error error = b24::ToCoreError(failure);
-  error.message = what + ": " + error.message;
-  return error;
-}
-
-int64_t IdOf(const json& value) {
-  if (value.is_number_integer()) return value.get<int64_t>();
-  if (value.is_string()) return std::atoll(value.get_ref<const std::string&>().c_str());
-  return 0;
-}
-
 // The first row's ID of a list answer (`[...]` or `{"tasks": [...]}`), or null.
 json FirstId(const json& result) {
   const json* rows = &result;
@@ -27,7 +15,8 @@ json FirstId(const json& result) {
   const json& row = (*rows)[0];
   for (const char* field : {"ID", "id"}) {
     // Lists spell IDs as strings; the create answered a number. Keep one form.
-    if (row.contains(field)) return IdOf(row[field]) > 0 ? json(IdOf(row[field])) : row[field];
+    if (row.contains(field))
+      return core::IdValue(row[field]) > 0 ? json(core::IdValue(row[field])) : row[field];
   }
   return nullptr;
 }
@@ -51,7 +40,7 @@ core::Result<ExecutionReport> Executor::Run(const std::string& member_id,
       if (action.lookup) {
         auto rows = client_.Call(member_id, action.lookup->method,
                                  core::ResolveReferences(action.lookup->params, known));
-        if (!rows) return tl::unexpected(Failed("lookup " + action.key, rows.error()));
+        if (!rows) return tl::unexpected(b24::ToCoreError(rows.error(), "lookup " + action.key));
         const json id = FirstId(rows->result);
         if (!id.is_null()) {
           if (auto ok = operations_.Finish(member_id, action.key, id.dump()); !ok)
@@ -96,7 +85,7 @@ core::Result<ExecutionReport> Executor::Run(const std::string& member_id,
           return tl::unexpected(ok.error());
       }
     }
-    return tl::unexpected(Failed("batch", items.error()));
+    return tl::unexpected(b24::ToCoreError(items.error(), "batch"));
   }
   std::optional<core::Error> first_failure;
   for (size_t i = 0; i < to_send.size(); ++i) {
@@ -106,7 +95,7 @@ core::Result<ExecutionReport> Executor::Run(const std::string& member_id,
     auto ok = item.failure ? operations_.Abandon(member_id, key)
                            : operations_.Finish(member_id, key, item.result.dump());
     if (!ok) return tl::unexpected(ok.error());
-    if (item.failure && !first_failure) first_failure = Failed(key, *item.failure);
+    if (item.failure && !first_failure) first_failure = b24::ToCoreError(*item.failure, key);
     if (!item.failure) ++report.sent;
   }
   for (size_t i = 0; i < echo_types.size(); ++i) {
@@ -114,7 +103,8 @@ core::Result<ExecutionReport> Executor::Run(const std::string& member_id,
     if (item.failure || !item.result.is_object()) continue;  // the next event re-reads it
     const store::Snapshot snapshot{item.result.dump(), core::TextField(item.result, "DATE_MODIFY"),
                                    core::ContentHash(item.result)};
-    if (auto ok = snapshots_.Put(member_id, echo_types[i], IdOf(item.result["ID"]), snapshot);
+    if (auto ok =
+            snapshots_.Put(member_id, echo_types[i], core::IdValue(item.result["ID"]), snapshot);
         !ok) {
       return tl::unexpected(ok.error());
     }

@@ -4,18 +4,8 @@
 #include "lib/engine/log.h"
 
 namespace engine {
-namespace {
 
 using json = nlohmann::json;
-
-core::Error Failed(const b24::Failure& failure) { return b24::ToCoreError(failure); }
-
-int64_t IdOf(const json& row) {
-  const std::string text = core::TextField(row, "ID");
-  return text.empty() ? 0 : std::atoll(text.c_str());
-}
-
-}  // namespace
 
 core::Result<void> Sweeper::SweepType(const std::string& member_id, const std::string& entity_type,
                                       SweepReport& report) {
@@ -27,7 +17,7 @@ core::Result<void> Sweeper::SweepType(const std::string& member_id, const std::s
         member_id, method,
         {{"order", {{"DATE_MODIFY", "DESC"}}}, {"select", {"ID", "DATE_MODIFY"}}, {"start", -1}},
         b24::Lane::kBackfill);
-    if (!newest) return tl::unexpected(Failed(newest.error()));
+    if (!newest) return tl::unexpected(b24::ToCoreError(newest.error(), "sweep"));
     const json& rows = newest->result;
     const std::string since =
         rows.is_array() && !rows.empty() ? core::TextField(rows[0], "DATE_MODIFY") : "";
@@ -42,7 +32,7 @@ core::Result<void> Sweeper::SweepType(const std::string& member_id, const std::s
   const auto now = static_cast<int64_t>(clock_.Now());
   auto scanned = client_.ScanById(member_id, method, params, [&](const json& rows) {
     for (const auto& row : rows) {
-      const int64_t id = IdOf(row);
+      const int64_t id = core::IdField(row, "ID");
       const std::string modified = core::TextField(row, "DATE_MODIFY");
       if (id <= 0) continue;
       auto snapshot = snapshots_.Get(member_id, entity_type, id);
@@ -66,7 +56,7 @@ core::Result<void> Sweeper::SweepType(const std::string& member_id, const std::s
     return true;
   });
   if (!stored) return stored;
-  if (!scanned) return tl::unexpected(Failed(scanned.error()));
+  if (!scanned) return tl::unexpected(b24::ToCoreError(scanned.error(), "sweep"));
   return marks_.Set(member_id, entity_type, newest);
 }
 
