@@ -102,8 +102,7 @@ void AddTasksForOwnMoves(Outcome& outcome, const json& after, const std::string&
       const auto entry = EnteredStage(nullptr, fields, "deal", settings, pipelines);
       if (!entry) continue;
       auto made = PlanStageTasks("$result[" + action.key + "]", "deal", TextField(fields, "TITLE"),
-                                 std::atoll(TextField(fields, "ASSIGNED_BY_ID").c_str()), *entry,
-                                 "new", settings, now);
+                                 IdField(fields, "ASSIGNED_BY_ID"), *entry, "new", settings, now);
       tasks.insert(tasks.end(), made.begin(), made.end());
       continue;
     }
@@ -114,9 +113,8 @@ void AddTasksForOwnMoves(Outcome& outcome, const json& after, const std::string&
     for (const auto& [name, value] : fields.items()) projected[name] = value;
     const auto entry = EnteredStage(after, projected, entity_type, settings, pipelines);
     if (!entry) continue;
-    const std::string owner = TextField(projected, "ASSIGNED_BY_ID");
     auto made = PlanStageTasks(action.params["id"], entity_type, TextField(after, "TITLE"),
-                               owner.empty() ? 0 : std::atoll(owner.c_str()), *entry,
+                               IdField(projected, "ASSIGNED_BY_ID"), *entry,
                                TextField(after, "DATE_MODIFY"), settings, now);
     tasks.insert(tasks.end(), made.begin(), made.end());
   }

@@ -91,8 +91,8 @@ core::Result<std::vector<core::DuplicateHit>> ConveyorRules::FindDuplicates(
   return hits;
 }
 
-core::Result<int64_t> ConveyorRules::CategoryId(const std::string& member_id,
-                                                const std::string& name) {
+core::Result<core::Pipelines> ConveyorRules::PipelinesOf(const std::string& member_id,
+                                                         const core::Settings& settings) {
   const double now = clock_.Now();
   std::map<std::string, int64_t> by_name;
   bool cached = false;
@@ -120,10 +120,11 @@ core::Result<int64_t> ConveyorRules::CategoryId(const std::string& member_id,
     std::lock_guard<std::mutex> lock(mutex_);
     pipelines_[member_id] = {now, by_name};
   }
-  const auto found = by_name.find(name);
-  if (found != by_name.end()) return found->second;
-  return tl::unexpected(
-      core::Error{core::ErrorCode::kNotFound, "no deal pipeline named '" + name + "'"});
+  const auto id = [&by_name](const std::string& name) {
+    const auto found = by_name.find(name);
+    return found == by_name.end() ? int64_t{-1} : found->second;
+  };
+  return core::Pipelines{id(settings.sales.pipeline), id(settings.production.pipeline)};
 }
 
 core::Result<std::vector<core::Candidate>> ConveyorRules::QueueCandidates(
@@ -225,15 +226,19 @@ core::Result<core::LeadContext> ConveyorRules::LeadContextFor(const std::string&
 }
 
 core::Result<core::HandoverContext> ConveyorRules::HandoverContextFor(
-    const std::string& member_id, const core::Settings& settings, const json& lead) {
+    const std::string& member_id, const core::Settings& settings, const core::Pipelines& pipelines,
+    const json& lead) {
   core::HandoverContext context;
   auto portal = portals_.Find(member_id);
   if (!portal) return tl::unexpected(portal.error());
   if (*portal) context.portal_url = "https://" + (*portal)->domain;
-  auto category = CategoryId(member_id, settings.sales.pipeline);
-  if (!category) return tl::unexpected(category.error());
-  context.sales_category_id = *category;
-  auto closers = QueueCandidates(member_id, settings, "closers", *category, &context.user_names);
+  if (pipelines.sales < 0) {
+    return tl::unexpected(core::Error{core::ErrorCode::kNotFound,
+                                      "no deal pipeline named '" + settings.sales.pipeline + "'"});
+  }
+  context.sales_category_id = pipelines.sales;
+  auto closers =
+      QueueCandidates(member_id, settings, "closers", pipelines.sales, &context.user_names);
   if (!closers) return tl::unexpected(closers.error());
   context.closers = std::move(*closers);
   // The hunter's name for the comment.
@@ -248,17 +253,10 @@ core::Result<core::HandoverContext> ConveyorRules::HandoverContextFor(
 }
 
 core::Result<core::Outcome> ConveyorRules::PlanDeal(const core::EntityChange& change,
-                                                    const core::Settings& settings) {
-  core::Pipelines pipelines;
-  auto sales = CategoryId(change.member_id, settings.sales.pipeline);
-  auto production = CategoryId(change.member_id, settings.production.pipeline);
-  if (!sales || !production) {  // not provisioned (yet): nothing of ours to act on
-    const auto& error = !sales ? sales.error() : production.error();
-    if (error.code == core::ErrorCode::kNotFound) return core::Outcome{};
-    return tl::unexpected(error);
-  }
-  pipelines.sales = *sales;
-  pipelines.production = *production;
+                                                    const core::Settings& settings,
+                                                    const core::Pipelines& pipelines) {
+  // Not provisioned (yet): nothing of ours to act on.
+  if (pipelines.sales < 0 || pipelines.production < 0) return core::Outcome{};
   if (core::EntersCarryOver(change.before, change.after, settings, pipelines)) {
     auto masters = QueueCandidates(change.member_id, settings, "production", pipelines.production);
     if (!masters) return tl::unexpected(masters.error());
@@ -280,39 +278,36 @@ core::Result<core::Outcome> ConveyorRules::Plan(const core::EntityChange& change
   if (change.entity_type != "lead" && change.entity_type != "deal") return core::Outcome{};
   auto settings = settings_.For(change.member_id);
   if (!settings) return tl::unexpected(settings.error());
-  auto outcome =
-      change.entity_type == "deal" ? PlanDeal(change, *settings) : PlanLead(change, *settings);
+  auto pipelines = PipelinesOf(change.member_id, *settings);
+  if (!pipelines) return tl::unexpected(pipelines.error());
+  auto outcome = change.entity_type == "deal" ? PlanDeal(change, *settings, *pipelines)
+                                              : PlanLead(change, *settings, *pipelines);
   if (!outcome) return outcome;
   // Auto-tasks: for a stage a person moved the item into, and for the stages our own plan moves
   // or creates items in (their events come back as echoes and are not looked at).
-  core::Pipelines pipelines;
-  auto sales = CategoryId(change.member_id, settings->sales.pipeline);
-  auto production = CategoryId(change.member_id, settings->production.pipeline);
-  if (sales) pipelines.sales = *sales;
-  if (production) pipelines.production = *production;
   const auto now = static_cast<int64_t>(clock_.Now());
   if (const auto entry = core::EnteredStage(change.before, change.after, change.entity_type,
-                                            *settings, pipelines)) {
-    const std::string owner = core::TextField(change.after, "ASSIGNED_BY_ID");
+                                            *settings, *pipelines)) {
     auto tasks = core::PlanStageTasks(change.entity_id, change.entity_type,
                                       core::TextField(change.after, "TITLE"),
-                                      owner.empty() ? 0 : std::atoll(owner.c_str()), *entry,
+                                      core::IdField(change.after, "ASSIGNED_BY_ID"), *entry,
                                       core::TextField(change.after, "DATE_MODIFY"), *settings, now);
     outcome->actions.insert(outcome->actions.end(), tasks.begin(), tasks.end());
   }
-  core::AddTasksForOwnMoves(*outcome, change.after, change.entity_type, *settings, pipelines, now);
+  core::AddTasksForOwnMoves(*outcome, change.after, change.entity_type, *settings, *pipelines, now);
   return outcome;
 }
 
 core::Result<core::Outcome> ConveyorRules::PlanLead(const core::EntityChange& change,
-                                                    const core::Settings& settings) {
+                                                    const core::Settings& settings,
+                                                    const core::Pipelines& pipelines) {
   if (core::IsLeadArrival(change.before, change.after, settings)) {
     auto context = LeadContextFor(change.member_id, settings, &change.after);
     if (!context) return tl::unexpected(context.error());
     return core::PlanLeadArrival(change.after, *context, settings);
   }
   if (core::IsReadyNow(change.after, settings)) {
-    auto context = HandoverContextFor(change.member_id, settings, change.after);
+    auto context = HandoverContextFor(change.member_id, settings, pipelines, change.after);
     if (!context) return tl::unexpected(context.error());
     return core::PlanHandover(change.after, *context, settings);
   }

@@ -39,17 +39,22 @@ class ConveyorRules : public core::Rules {
   core::Result<std::vector<core::Candidate>> QueueCandidates(
       const std::string& member_id, const core::Settings& settings, const std::string& queue,
       int64_t category_id = -1, std::map<int64_t, std::string>* names = nullptr);
-  // The crm.category id of the deal pipeline with this name; kNotFound when there is none.
-  // The portal's pipelines are read once and kept for kDictionarySeconds.
-  core::Result<int64_t> CategoryId(const std::string& member_id, const std::string& name);
+  // The crm.category ids of the settings' sales and production pipelines (-1 for one the
+  // portal does not have). The portal's pipelines are read once and kept for
+  // kDictionarySeconds.
+  core::Result<core::Pipelines> PipelinesOf(const std::string& member_id,
+                                            const core::Settings& settings);
 
  private:
   core::Result<core::Outcome> PlanLead(const core::EntityChange& change,
-                                       const core::Settings& settings);
+                                       const core::Settings& settings,
+                                       const core::Pipelines& pipelines);
   core::Result<core::Outcome> PlanDeal(const core::EntityChange& change,
-                                       const core::Settings& settings);
+                                       const core::Settings& settings,
+                                       const core::Pipelines& pipelines);
   core::Result<core::HandoverContext> HandoverContextFor(const std::string& member_id,
                                                          const core::Settings& settings,
+                                                         const core::Pipelines& pipelines,
                                                          const nlohmann::json& lead);
   core::Result<core::LeadContext> LeadContextFor(const std::string& member_id,
                                                  const core::Settings& settings,

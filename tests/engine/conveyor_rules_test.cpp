@@ -3,61 +3,37 @@
 // and every decision is journaled with the candidates and why.
 #include "lib/engine/conveyor_rules.h"
 
-#include <fstream>
-#include <sstream>
-
 #include <catch2/catch.hpp>
 
 #include "lib/engine/inbox_worker.h"
 #include "lib/engine/provisioner.h"
-#include "lib/store/database.h"
-#include "lib/store/decision_log.h"
-#include "tests/b24/memory_token_store.h"
 #include "tests/emulator/harness.h"
+#include "tests/engine/engine_fixture.h"
 
 using nlohmann::json;
 
 namespace {
 
-json ReadJson(const std::string& relative) {
-  std::ifstream in(std::string(CONVEYOR_SOURCE_DIR) + "/" + relative);
-  std::stringstream text;
-  text << in.rdbuf();
-  return json::parse(text.str(), nullptr, false);
-}
-
 core::Settings InstallDefaults() {
-  auto settings = core::ParseSettings(ReadJson("install/settings.json"));
+  auto settings = core::ParseSettings(test::ReadSourceJson("install/settings.json"));
   REQUIRE(settings);
   return *settings;
 }
 
-struct Fixture : test::ClientFixture {
-  std::unique_ptr<store::Database> db = std::move(*store::Database::Open(":memory:"));
-  store::TokenCipher cipher = store::TokenCipher::ForDevelopment();
-  store::PortalStore portals{*db, cipher};
-  store::Inbox inbox{*db};
-  store::SnapshotStore snapshots{*db};
-  store::OperationLog operations{*db};
-  store::DecisionLog decisions{*db};
+struct Fixture : test::EngineFixture {
   store::SettingsStore settings_store{*db};
   engine::PortalSettings settings{settings_store, InstallDefaults()};
   engine::ConveyorRules rules{client, settings, portals, clock};
-  engine::Executor executor{client, operations, snapshots, clock};
   engine::InboxWorker worker{inbox, snapshots, client, rules, executor, decisions, clock};
   long call_center = 0, sales = 0, production = 0;
   std::vector<long> hunters, closers, masters;
 
   Fixture() {
-    store::PortalRecord record;
-    record.member_id = kMember;
-    record.domain = "b24.example";
-    REQUIRE(portals.Upsert(record));
     // The portal as installing the app leaves it: the conveyor's statuses, pipelines, fields.
-    auto provisioned = engine::Provision(client, kMember,
-                                         *core::ParseInstallSpec(ReadJson("install/conveyor.json")),
-                                         *core::ParseManifest(ReadJson("bitrix24-manifest.json")),
-                                         app.Url(""));  // handlers must live on the app's host
+    auto provisioned = engine::Provision(
+        client, kMember, *core::ParseInstallSpec(test::ReadSourceJson("install/conveyor.json")),
+        *core::ParseManifest(test::ReadSourceJson("bitrix24-manifest.json")),
+        app.Url(""));  // handlers must live on the app's host
     REQUIRE(provisioned);
     INFO((provisioned->failures.empty() ? "" : provisioned->failures.front()));
     REQUIRE(provisioned->failures.empty());
@@ -109,8 +85,7 @@ struct Fixture : test::ClientFixture {
                    {{"TITLE", title}, {"PHONE", {{{"VALUE", phone}, {"VALUE_TYPE", "WORK"}}}}}}}}});
     REQUIRE(added.status == 200);
     const long id = added.body["result"].get<long>();
-    REQUIRE(inbox.Enqueue(kMember, "add" + std::to_string(id), "ONCRMLEADADD", "lead", id, "{}",
-                          static_cast<int64_t>(clock.Now())));
+    Queue("ONCRMLEADADD", "lead", id, "add" + std::to_string(id));
     return id;
   }
   void Act(long user, const std::string& method, const json& params) {

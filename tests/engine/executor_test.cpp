@@ -6,29 +6,15 @@
 #include <catch2/catch.hpp>
 
 #include "lib/core/change.h"
-#include "lib/store/database.h"
-#include "lib/store/portal_store.h"
-#include "tests/b24/memory_token_store.h"
 #include "tests/emulator/harness.h"
+#include "tests/engine/engine_fixture.h"
 
 using nlohmann::json;
 
 namespace {
 
-struct Fixture : test::ClientFixture {
-  std::unique_ptr<store::Database> db = std::move(*store::Database::Open(":memory:"));
-  store::TokenCipher cipher = store::TokenCipher::ForDevelopment();
-  store::PortalStore portals{*db, cipher};
-  store::OperationLog operations{*db};
-  store::SnapshotStore snapshots{*db};
-  engine::Executor executor{client, operations, snapshots, clock};
-
-  Fixture() {
-    store::PortalRecord record;
-    record.member_id = kMember;
-    REQUIRE(portals.Upsert(record));
-    REQUIRE(emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "Order"}}}}).status == 200);
-  }
+struct Fixture : test::EngineFixture {
+  Fixture() { REQUIRE(emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "Order"}}}}).status == 200); }
 
   // A hand-over shaped plan: a deal made from lead 1 (found again by LEAD_ID), a comment on it,
   // and the lead marked — each under its own key.

@@ -5,10 +5,8 @@
 #include <catch2/catch.hpp>
 
 #include "lib/engine/system_clock.h"
-#include "lib/store/database.h"
-#include "lib/store/portal_store.h"
-#include "tests/b24/memory_token_store.h"
 #include "tests/emulator/harness.h"
+#include "tests/engine/engine_fixture.h"
 
 using nlohmann::json;
 
@@ -26,27 +24,9 @@ class RecordingRules : public core::Rules {
   std::vector<core::EntityChange> changes;
 };
 
-struct Fixture : test::ClientFixture {
-  std::unique_ptr<store::Database> db = std::move(*store::Database::Open(":memory:"));
-  store::TokenCipher cipher = store::TokenCipher::ForDevelopment();
-  store::PortalStore portals{*db, cipher};
-  store::Inbox inbox{*db};
-  store::SnapshotStore snapshots{*db};
-  store::OperationLog operations{*db};
-  engine::Executor executor{client, operations, snapshots, clock};
-  store::DecisionLog decisions{*db};
+struct Fixture : test::EngineFixture {
   RecordingRules rules;
   engine::InboxWorker worker{inbox, snapshots, client, rules, executor, decisions, clock};
-
-  Fixture() {
-    store::PortalRecord record;
-    record.member_id = kMember;
-    REQUIRE(portals.Upsert(record));
-  }
-  void Queue(const std::string& event, const std::string& type, int64_t id,
-             const std::string& key) {
-    REQUIRE(inbox.Enqueue(kMember, key, event, type, id, "{}", static_cast<int64_t>(clock.Now())));
-  }
 };
 
 }  // namespace

@@ -3,24 +3,17 @@
 
 #include <catch2/catch.hpp>
 
-#include <fstream>
-
 #include "lib/engine/system_clock.h"
-#include "tests/b24/memory_token_store.h"
 #include "tests/emulator/harness.h"
+#include "tests/engine/engine_fixture.h"
 
 using nlohmann::json;
 
 namespace {
 
-json ReadJson(const std::string& relative) {
-  std::ifstream in(std::string(CONVEYOR_SOURCE_DIR) + "/" + relative);
-  return json::parse(in);
-}
-
 struct Fixture : test::ClientFixture {
-  core::InstallSpec spec = *core::ParseInstallSpec(ReadJson("install/conveyor.json"));
-  core::Manifest manifest = *core::ParseManifest(ReadJson("bitrix24-manifest.json"));
+  core::InstallSpec spec = *core::ParseInstallSpec(test::ReadSourceJson("install/conveyor.json"));
+  core::Manifest manifest = *core::ParseManifest(test::ReadSourceJson("bitrix24-manifest.json"));
   // Handlers must be on the app's host (the stub's).
   std::string public_url = app.Url("");
 
@@ -47,8 +40,8 @@ const std::string kMember = "testportal0000000000000000000001";
 }  // namespace
 
 TEST_CASE("the spec and the manifest parse — malformed ones are refused by name") {
-  CHECK(core::ParseInstallSpec(ReadJson("install/conveyor.json")));
-  CHECK(core::ParseManifest(ReadJson("bitrix24-manifest.json")));
+  CHECK(core::ParseInstallSpec(test::ReadSourceJson("install/conveyor.json")));
+  CHECK(core::ParseManifest(test::ReadSourceJson("bitrix24-manifest.json")));
   auto bad = core::ParseInstallSpec(json{{"lead_statuses", json::array()}});
   REQUIRE_FALSE(bad);
   CHECK(bad.error().message.find("lead_statuses") != std::string::npos);

@@ -6,33 +6,19 @@
 #include <catch2/catch.hpp>
 
 #include "lib/engine/inbox_worker.h"
-#include "lib/store/database.h"
-#include "tests/b24/memory_token_store.h"
 #include "tests/emulator/harness.h"
+#include "tests/engine/engine_fixture.h"
 
 using nlohmann::json;
 
 namespace {
 
-struct Fixture : test::ClientFixture {
-  std::unique_ptr<store::Database> db = std::move(*store::Database::Open(":memory:"));
-  store::TokenCipher cipher = store::TokenCipher::ForDevelopment();
-  store::PortalStore portals{*db, cipher};
-  store::Inbox inbox{*db};
-  store::SnapshotStore snapshots{*db};
+struct Fixture : test::EngineFixture {
   store::SweepMarks marks{*db};
-  store::OperationLog operations{*db};
   engine::Sweeper sweeper{portals, snapshots, marks, inbox, client, clock};
-  engine::Executor executor{client, operations, snapshots, clock};
-  store::DecisionLog decisions{*db};
   core::NoRules rules;
   engine::InboxWorker worker{inbox, snapshots, client, rules, executor, decisions, clock};
 
-  Fixture() {
-    store::PortalRecord record;
-    record.member_id = kMember;
-    REQUIRE(portals.Upsert(record));
-  }
   void Advance(double seconds) {
     REQUIRE(emu.Control("clock", {{"advance", seconds}}).status == 200);
   }
