@@ -255,27 +255,44 @@ core::Result<void> CheckOrdered(const std::vector<Migration>& migrations) {
 
 // ---- Statement -------------------------------------------------------------------------------
 
-Statement::Statement(sqlite3* db, sqlite3_stmt* stmt, std::string op)
-    : db_(db), stmt_(stmt), op_(std::move(op)) {}
+Statement::Statement(sqlite3* db, sqlite3_stmt* stmt, std::string op, StatementCache* cache,
+                     std::string sql)
+    : db_(db), stmt_(stmt), op_(std::move(op)), cache_(cache), sql_(std::move(sql)) {}
 
 Statement::Statement(Statement&& other) noexcept
     : db_(other.db_),
       stmt_(std::exchange(other.stmt_, nullptr)),
       op_(std::move(other.op_)),
-      bind_error_(std::move(other.bind_error_)) {}
+      bind_error_(std::move(other.bind_error_)),
+      cache_(other.cache_),
+      sql_(std::move(other.sql_)) {}
 
 Statement& Statement::operator=(Statement&& other) noexcept {
   if (this != &other) {
-    sqlite3_finalize(stmt_);
+    Release();
     db_ = other.db_;
     stmt_ = std::exchange(other.stmt_, nullptr);
     op_ = std::move(other.op_);
     bind_error_ = std::move(other.bind_error_);
+    cache_ = other.cache_;
+    sql_ = std::move(other.sql_);
   }
   return *this;
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() { Release(); }
+
+void Statement::Release() {
+  if (stmt_ == nullptr) return;
+  if (cache_ == nullptr) {
+    sqlite3_finalize(std::exchange(stmt_, nullptr));
+    return;
+  }
+  // Reset ends the statement's read transaction, so a cached statement holds no snapshot.
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  cache_->emplace(std::move(sql_), std::exchange(stmt_, nullptr));
+}
 
 void Statement::RecordBindError(int index, int rc) {
   if (rc == SQLITE_OK || bind_error_) return;
@@ -388,14 +405,22 @@ core::Result<void> Database::Checkpoint() {
   return ExecRaw(db_, "checkpoint", "PRAGMA wal_checkpoint(PASSIVE)");
 }
 
-Session::Session(Database& db) : lock_(db.mutex_), db_(db.db_) {}
+Session::Session(Database& db) : lock_(db.mutex_), db_(db.db_), statements_(&db.statements_) {}
 
 core::Result<Statement> Session::Prepare(std::string_view op, std::string_view sql) {
+  std::string key(sql);
+  if (auto cached = statements_->find(key); cached != statements_->end()) {
+    sqlite3_stmt* stmt = cached->second;
+    statements_->erase(cached);
+    return Statement(db_, stmt, std::string(op), statements_, std::move(key));
+  }
   sqlite3_stmt* stmt = nullptr;
   const char* tail = nullptr;
-  const int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, &tail);
+  const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                    SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
   if (rc != SQLITE_OK) return tl::make_unexpected(SqliteError(db_, rc, op));
-  Statement statement(db_, stmt, std::string(op));
+  // Only single statements are cached: a refused one is finalized, never reused.
+  Statement statement(db_, stmt, std::string(op), nullptr, {});
   if (stmt == nullptr) return Fail(core::ErrorCode::kInternal, std::string(op) + ": empty SQL");
   // Anything after the first statement would be silently ignored by SQLite; refuse it instead.
   for (const char* p = tail; p != nullptr && p < sql.data() + sql.size(); ++p) {
@@ -403,6 +428,8 @@ core::Result<Statement> Session::Prepare(std::string_view op, std::string_view s
       return Fail(core::ErrorCode::kInternal, std::string(op) + ": more than one statement");
     }
   }
+  statement.cache_ = statements_;
+  statement.sql_ = std::move(key);
   return statement;
 }
 
@@ -437,6 +464,7 @@ int Database::LatestVersion() { return Migrations().back().version; }
 Database::Database(sqlite3* db) : db_(db) {}
 
 Database::~Database() {
+  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
   // close_v2 defers the close until any stray statement is finalized instead of failing.
   sqlite3_close_v2(db_);
 }

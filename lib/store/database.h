@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "lib/core/error.h"
@@ -51,6 +52,9 @@ struct DatabaseOptions {
 
 class Database;
 class Session;
+
+// Compiled statements not in use, by their SQL text.
+using StatementCache = std::unordered_multimap<std::string, sqlite3_stmt*>;
 
 // A prepared statement. Parameters are numbered (?1, ?2, ...) and bound by index. Bind errors are
 // remembered and reported by the next Step()/Run(), so binding reads as a plain list.
@@ -88,13 +92,18 @@ class Statement {
 
  private:
   friend class Session;
-  Statement(sqlite3* db, sqlite3_stmt* stmt, std::string op);
+  Statement(sqlite3* db, sqlite3_stmt* stmt, std::string op, StatementCache* cache,
+            std::string sql);
   void RecordBindError(int index, int rc);
+  // Back to the cache, reset and unbound, or finalized when there is no cache.
+  void Release();
 
   sqlite3* db_;
   sqlite3_stmt* stmt_;  // null once moved from
   std::string op_;
   std::optional<core::Error> bind_error_;
+  StatementCache* cache_;  // the Database's, guarded by the Session this statement lives in
+  std::string sql_;        // its key in cache_
 };
 
 // BEGIN IMMEDIATE on creation (so the write lock is taken up front and a concurrent writer waits
@@ -143,6 +152,7 @@ class Session {
  private:
   std::lock_guard<std::mutex> lock_;
   sqlite3* db_;
+  StatementCache* statements_;
 };
 
 class Database {
@@ -179,6 +189,9 @@ class Database {
 
   std::mutex mutex_;
   sqlite3* db_;  // GUARDED_BY(mutex_) for every use after Open(); owned
+  // Compiled statements not in use, by SQL text: compiling is most of the cost of a small query
+  // (the event intake's per-request statements), so a Statement goes back here when destroyed.
+  StatementCache statements_;  // GUARDED_BY(mutex_)
   int opened_at_version_ = 0;
 };
 

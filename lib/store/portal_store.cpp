@@ -96,6 +96,7 @@ core::Result<void> RunExpectingRow(Session& session, Statement& statement,
 }  // namespace
 
 core::Result<void> PortalStore::Upsert(const PortalRecord& record) {
+  const ForgetOnReturn forget{*this, record.member_id};
   if (record.member_id.empty()) {
     return Fail(core::ErrorCode::kInvalidArgument, "portal upsert: empty member_id");
   }
@@ -140,6 +141,29 @@ core::Result<void> PortalStore::Upsert(const PortalRecord& record) {
 }
 
 core::Result<std::optional<PortalRecord>> PortalStore::Find(std::string_view member_id) {
+  uint64_t generation = 0;
+  {
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    if (auto hit = cache_.find(std::string(member_id)); hit != cache_.end()) {
+      return std::optional<PortalRecord>(hit->second);
+    }
+    generation = generation_;
+  }
+  auto found = Read(member_id);
+  if (found && *found) {
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    if (generation == generation_) cache_.emplace(std::string(member_id), **found);
+  }
+  return found;
+}
+
+void PortalStore::Forget(std::string_view member_id) {
+  std::lock_guard<std::mutex> lock(cache_mutex_);
+  cache_.erase(std::string(member_id));
+  ++generation_;
+}
+
+core::Result<std::optional<PortalRecord>> PortalStore::Read(std::string_view member_id) {
   Session session(db_);
   auto statement = session.Prepare("portal find", std::string("SELECT ") + std::string(kColumns) +
                                                       " FROM portals WHERE member_id = ?1");
@@ -157,6 +181,7 @@ core::Result<void> PortalStore::UpdateTokens(std::string_view member_id,
                                              std::string_view access_token,
                                              std::string_view refresh_token, int64_t expires,
                                              int64_t now) {
+  const ForgetOnReturn forget{*this, std::string(member_id)};
   Session session(db_);
   auto statement = session.Prepare(
       "portal update tokens",
@@ -177,6 +202,7 @@ core::Result<void> PortalStore::UpdateTokens(std::string_view member_id,
 
 core::Result<void> PortalStore::UpdateDomain(std::string_view member_id, std::string_view domain,
                                              std::string_view client_endpoint, int64_t now) {
+  const ForgetOnReturn forget{*this, std::string(member_id)};
   Session session(db_);
   auto statement =
       session.Prepare("portal update domain",
@@ -189,6 +215,7 @@ core::Result<void> PortalStore::UpdateDomain(std::string_view member_id, std::st
 
 core::Result<void> PortalStore::SetState(std::string_view member_id, std::string_view state,
                                          int64_t now) {
+  const ForgetOnReturn forget{*this, std::string(member_id)};
   if (!KnownState(state)) {
     return Fail(core::ErrorCode::kInvalidArgument, "portal set state: unknown state");
   }
@@ -201,6 +228,7 @@ core::Result<void> PortalStore::SetState(std::string_view member_id, std::string
 }
 
 core::Result<bool> PortalStore::Remove(std::string_view member_id, bool clean, int64_t now) {
+  const ForgetOnReturn forget{*this, std::string(member_id)};
   Session session(db_);
   auto statement =
       clean ? session.Prepare("portal remove", "DELETE FROM portals WHERE member_id = ?1")

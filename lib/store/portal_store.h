@@ -2,14 +2,21 @@
 // installation state. Tokens are sealed with the TokenCipher at rest, bound to their portal and
 // column, and only ever appear in plain text in the PortalRecord values returned here.
 //
+// Find() answers from memory after a portal's first read (every event is checked against its
+// portal, so the read and the decryption would otherwise be paid per event); every write through
+// this store drops the remembered record, so the process that owns the database always reads
+// what it wrote. Nothing else writes the portals table.
+//
 // Thread-safety: safe to share between threads (each call takes one Session on the Database).
 // The Database and TokenCipher must outlive the store.
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "lib/core/error.h"
@@ -55,8 +62,22 @@ class PortalStore {
   [[nodiscard]] core::Result<std::vector<PortalRecord>> All();
 
  private:
+  core::Result<std::optional<PortalRecord>> Read(std::string_view member_id);
+  void Forget(std::string_view member_id);
+  // Forgets the portal when a write returns, after its commit (a reader in between may still see
+  // the old record, as it would have an instant earlier).
+  struct ForgetOnReturn {
+    PortalStore& store;
+    std::string member_id;
+    ~ForgetOnReturn() { store.Forget(member_id); }
+  };
+
   Database& db_;
   const TokenCipher& cipher_;
+  std::mutex cache_mutex_;
+  std::unordered_map<std::string, PortalRecord> cache_;  // GUARDED_BY(cache_mutex_)
+  // Bumped by every write, so a read that raced a write does not remember what it read.
+  uint64_t generation_ = 0;  // GUARDED_BY(cache_mutex_)
 };
 
 }  // namespace store

@@ -357,3 +357,43 @@ TEST_CASE(
   }
   holder_thread.join();
 }
+
+// Statements are reused from a cache by their SQL; reuse must never leak state between uses.
+TEST_CASE("a statement prepared again starts unbound and from its first row") {
+  auto db = MustOpen(":memory:");
+  MustExec(*db, "CREATE TABLE t (n INTEGER); INSERT INTO t VALUES (1), (2), (3)");
+  store::Session session(*db);
+  {
+    auto bound = session.Prepare("test", "SELECT ?1");
+    REQUIRE(bound.has_value());
+    bound->Bind(1, 5);
+    REQUIRE(bound->Step().value());
+    CHECK(bound->ColumnInt64(0) == 5);
+    auto rows = session.Prepare("test", "SELECT n FROM t ORDER BY n");
+    REQUIRE(rows.has_value());
+    REQUIRE(rows->Step().value());  // dropped in the middle of its rows
+  }
+  auto again = session.Prepare("test", "SELECT ?1");
+  REQUIRE(again.has_value());
+  REQUIRE(again->Step().value());
+  CHECK(again->ColumnIsNull(0));
+  auto rows = session.Prepare("test", "SELECT n FROM t ORDER BY n");
+  REQUIRE(rows.has_value());
+  REQUIRE(rows->Step().value());
+  CHECK(rows->ColumnInt64(0) == 1);
+}
+
+TEST_CASE("the same SQL prepared twice at once gives two independent statements") {
+  auto db = MustOpen(":memory:");
+  MustExec(*db, "CREATE TABLE t (n INTEGER); INSERT INTO t VALUES (1), (2), (3)");
+  store::Session session(*db);
+  auto first = session.Prepare("test", "SELECT n FROM t ORDER BY n");
+  REQUIRE(first.has_value());
+  REQUIRE(first->Step().value());
+  auto second = session.Prepare("test", "SELECT n FROM t ORDER BY n");
+  REQUIRE(second.has_value());
+  REQUIRE(second->Step().value());
+  CHECK(second->ColumnInt64(0) == 1);
+  REQUIRE(first->Step().value());
+  CHECK(first->ColumnInt64(0) == 2);
+}

@@ -210,6 +210,7 @@ TEST_CASE("updates change only their fields and report a missing portal") {
   for (const auto& row : rows) {
     INFO(row.name);
     REQUIRE(portals.Upsert(original).has_value());
+    CheckSame(MustFind(portals, "m1"), original);  // remembered: the update must replace it
     auto ok = row.update(portals, "m1");
     INFO((ok ? std::string() : ok.error().message));
     REQUIRE(ok.has_value());
@@ -256,6 +257,7 @@ TEST_CASE("Remove(clean) deletes the portal and — by cascade — everything it
   for (const char* member : {"gone", "kept"}) {
     REQUIRE(portals.Upsert(SampleRecord(member)).has_value());
     AddOwnedRows(*db, member);
+    REQUIRE(portals.Find(member).value().has_value());  // remembered: Remove must forget it
   }
 
   auto removed = portals.Remove("gone", /*clean=*/true, 1700000900);
@@ -279,6 +281,7 @@ TEST_CASE("Remove without clean forgets the tokens — marks the portal uninstal
   const store::PortalRecord original = SampleRecord("m1");
   REQUIRE(portals.Upsert(original).has_value());
   AddOwnedRows(*db, "m1");
+  CheckSame(MustFind(portals, "m1"), original);  // remembered: Remove must forget it
 
   auto removed = portals.Remove("m1", /*clean=*/false, 1700000900);
   REQUIRE(removed.has_value());
