@@ -36,6 +36,7 @@
 #include "lib/store/settings_store.h"
 #include "lib/store/snapshot_store.h"
 #include "lib/store/sweep_marks.h"
+#include "lib/store/timer_store.h"
 #include "lib/store/token_cipher.h"
 
 namespace {
@@ -141,7 +142,8 @@ int Serve(app::Config config) {
   engine::LoggingRules rules(conveyor_rules);
   engine::Executor executor(client, operations, snapshots, clock);
   store::DecisionLog decisions(**db);
-  engine::InboxWorker worker(inbox, snapshots, client, rules, executor, decisions, clock);
+  store::TimerStore timers(**db);
+  engine::InboxWorker worker(inbox, snapshots, client, rules, executor, decisions, timers, clock);
   if (auto released = inbox.ReleaseLeases(); !released)
     return Fail("CONVEYOR_DB: " + released.error().message, 1);
   engine::WorkerPool workers(worker, clock, 2);

@@ -35,6 +35,19 @@ struct Action {
   std::vector<EntityRef> touches;
 };
 
+// A durable timer a plan sets (issue #4, items 3 and 5): when it is due, the engine puts a
+// CONVEYOR_TIMER event for its entity in the inbox, and the rules look at the entity again.
+// A portal has at most one pending timer per kind, entity and tag; setting it again while it
+// waits does nothing.
+struct Timer {
+  std::string kind;          // "wait", "sla", "ready_day"
+  std::string tag;           // tells timers of one kind and entity apart; "" for most
+  std::string entity_type;   // "lead", "deal"
+  nlohmann::json entity_id;  // a number, or "$result[key]" of an action of the plan
+  int64_t due_at = 0;        // Unix seconds
+  nlohmann::json data = nlohmann::json::object();  // what the rule needs back when it fires
+};
+
 // A create without a lookup is at most once: when its outcome is unknown it is not sent again.
 // Every other method is safe to send again (updates set values; reads change nothing).
 bool RepeatableWithoutLookup(const std::string& method);

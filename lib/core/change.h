@@ -21,7 +21,13 @@ struct EntityChange {
   std::string event;      // what announced it, e.g. ONCRMLEADUPDATE
   nlohmann::json before;  // null when never seen
   nlohmann::json after;   // null when deleted
+  // For a timer's change (event CONVEYOR_TIMER): {"kind": …, "data": …} as the plan that set
+  // it wrote them; the entity may then be unchanged. Null otherwise.
+  nlohmann::json timer;
 };
+
+// The event name of a due timer's change.
+inline constexpr const char* kTimerEvent = "CONVEYOR_TIMER";
 
 // A stable fingerprint of an entity's content. Fields that change on every save without
 // meaning anything (DATE_MODIFY, MODIFY_BY_ID, LAST_ACTIVITY_*) are left out, so a save that

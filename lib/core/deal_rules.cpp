@@ -50,6 +50,27 @@ bool EntersCarryOver(const json& before, const json& deal, const Settings& setti
          (!before.is_object() || TextField(before, "STAGE_ID") != stage);
 }
 
+bool MeetingRescheduled(const json& before, const json& deal, const Settings& settings,
+                        const Pipelines& pipelines) {
+  if (!before.is_object() || DirectionOf(deal, pipelines) != "sales" ||
+      settings.sales.meeting.empty())
+    return false;
+  const auto stage = [&](const std::string& role) { return StageId(pipelines.sales, role); };
+  const std::string now_at = TextField(deal, "STAGE_ID");
+  return TextField(before, "STAGE_ID") == stage(settings.sales.meeting) &&
+         (now_at == stage(settings.sales.assigned) || now_at == stage(settings.sales.free));
+}
+
+Decision MeetingRescheduledDecision(const json& before, const json& deal,
+                                    const Settings& settings) {
+  return {"meeting_rescheduled",
+          "deal",
+          IdField(deal, "ID"),
+          IdField(deal, "ASSIGNED_BY_ID"),
+          settings.version,
+          {{"from", TextField(before, "STAGE_ID")}, {"to", TextField(deal, "STAGE_ID")}}};
+}
+
 Outcome PlanFreeDeal(const json& deal, const std::vector<Candidate>& candidates,
                      const Settings& settings, const Pipelines& pipelines) {
   const std::string direction = DirectionOf(deal, pipelines);

@@ -34,6 +34,14 @@ bool IsFreeDeal(const nlohmann::json& deal, const Settings& settings, const Pipe
 bool EntersCarryOver(const nlohmann::json& before, const nlohmann::json& deal,
                      const Settings& settings, const Pipelines& pipelines);
 
+// A sales deal sent back from the meeting stage to the free or assigned stage: a rescheduled
+// meeting on its journey (issue #4, item 8).
+bool MeetingRescheduled(const nlohmann::json& before, const nlohmann::json& deal,
+                        const Settings& settings, const Pipelines& pipelines);
+// The journal entry for it.
+Decision MeetingRescheduledDecision(const nlohmann::json& before, const nlohmann::json& deal,
+                                    const Settings& settings);
+
 // `candidates` are the members of the deal's direction's queue.
 Outcome PlanFreeDeal(const nlohmann::json& deal, const std::vector<Candidate>& candidates,
                      const Settings& settings, const Pipelines& pipelines);

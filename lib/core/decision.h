@@ -27,6 +27,7 @@ struct Decision {
 struct Outcome {
   std::vector<Action> actions;
   std::vector<Decision> decisions;
+  std::vector<Timer> timers;  // set once the actions are done
 };
 
 // The journal's view of a choice: each candidate with presence, load, weight, cap and verdict.

@@ -33,6 +33,10 @@ bool IsReadyNow(const json& lead, const Settings& settings) {
   return lead.is_object() && TextField(lead, "STATUS_ID") == settings.lead.ready_now;
 }
 
+bool IsReadyLater(const json& lead, const Settings& settings) {
+  return lead.is_object() && TextField(lead, "STATUS_ID") == settings.lead.ready_later;
+}
+
 std::string StageId(int64_t category_id, const std::string& stage) {
   return category_id > 0 ? "C" + std::to_string(category_id) + ":" + stage : stage;
 }
@@ -43,9 +47,11 @@ Outcome PlanHandover(const json& lead, const HandoverContext& context, const Set
   const std::string key = "handover:lead:" + std::to_string(id);
   const std::string origin = "conveyor:lead:" + std::to_string(id);
   const auto closers = settings.queues.find("closers");
-  const Choice choice = ChooseAssignee(
-      context.closers,
-      QueueRules{closers != settings.queues.end() && closers->second.require_online});
+  const bool later = context.ready_day_start > 0;
+  const Choice choice =
+      later ? Choice{}
+            : ChooseAssignee(context.closers, QueueRules{closers != settings.queues.end() &&
+                                                         closers->second.require_online});
   const int64_t closer = choice.assignee.value_or(0);
   Outcome out;
 
@@ -65,6 +71,7 @@ Outcome PlanHandover(const json& lead, const HandoverContext& context, const Set
   for (const auto& [from, to] : settings.field_mapping) {
     if (lead.contains(from) && !lead[from].is_null()) deal[to] = lead[from];
   }
+  if (later) deal[settings.ready_date_field] = TextField(lead, settings.ready_date_field);
   // The client: the lead's contact, else a new one from the lead's name, phones and e-mails.
   const int64_t contact = IdField(lead, "CONTACT_ID");
   if (contact > 0) {
@@ -91,7 +98,9 @@ Outcome PlanHandover(const json& lead, const HandoverContext& context, const Set
       {key + ":deal",
        "crm.deal.add",
        {{"fields", deal}},
-       closer > 0 ? "handed over to a closer" : "no closer available",
+       closer > 0 ? "handed over to a closer"
+       : later    ? "the client is ready on a later day"
+                  : "no closer available",
        Lookup{"crm.deal.list",
               {{"filter", {{"LEAD_ID", id}, {"CATEGORY_ID", context.sales_category_id}}}}},
        {{"deal", deal_ref}}});
@@ -133,13 +142,12 @@ Outcome PlanHandover(const json& lead, const HandoverContext& context, const Set
          std::nullopt,
          {}});
   }
-  out.decisions.push_back(
-      Decision{closer > 0 ? "handover" : "waiting",
-               "lead",
-               id,
-               closer,
-               settings.version,
-               {{"queue", "closers"}, {"from", hunter}, {"candidates", CandidatesJson(choice)}}});
+  json body = {{"queue", "closers"}, {"from", hunter}, {"candidates", CandidatesJson(choice)}};
+  if (later) body["ready_at"] = context.ready_day_start;
+  out.decisions.push_back(Decision{closer > 0 ? "handover"
+                                   : later    ? "scheduled"
+                                              : "waiting",
+                                   "lead", id, closer, settings.version, std::move(body)});
   return out;
 }
 

@@ -27,10 +27,15 @@ struct HandoverContext {
   int64_t sales_category_id = 0;              // the «Продажи» pipeline's crm.category id
   std::map<int64_t, std::string> user_names;  // for the comment and the notification
   std::string portal_url;
+  // > 0 for a lead at the ready-later stage whose day is still ahead: the start of that working
+  // day. The deal then waits at the free stage, carrying the date, until a timer hands it out.
+  int64_t ready_day_start = 0;
 };
 
 // A lead at the ready-now stage.
 bool IsReadyNow(const nlohmann::json& lead, const Settings& settings);
+// A lead at the ready-later stage («Готов в другой день»).
+bool IsReadyLater(const nlohmann::json& lead, const Settings& settings);
 
 // The deal's STAGE_ID for a stage of a pipeline: "C<n>:<stage>" (the bare stage for n = 0).
 std::string StageId(int64_t category_id, const std::string& stage);

@@ -274,9 +274,10 @@ void ReadPipeline(Reader& reader, const json& value, const std::string& path, bo
 
 void ReadQueue(Reader& reader, const json& value, const std::string& path, Queue& out) {
   if (!reader.Object(value, path)) return;
-  reader.RejectUnknownKeys(value, path,
-                           {"departments", "users", "weights", "cap", "require_online",
-                            "fallback_queue", "duty_users", "fallback_after_minutes"});
+  reader.RejectUnknownKeys(
+      value, path,
+      {"departments", "users", "weights", "cap", "require_online", "fallback_queue", "duty_users",
+       "fallback_after_minutes", "alert_users"});
   reader.Ids(value, "departments", path + ".departments", out.departments);
   reader.Ids(value, "users", path + ".users", out.users);
   if (const json* weights = reader.Find(value, "weights");
@@ -300,6 +301,7 @@ void ReadQueue(Reader& reader, const json& value, const std::string& path, Queue
   reader.Ids(value, "duty_users", path + ".duty_users", out.duty_users);
   reader.Int(value, "fallback_after_minutes", path + ".fallback_after_minutes", 0,
              out.fallback_after_minutes);
+  reader.Ids(value, "alert_users", path + ".alert_users", out.alert_users);
 }
 
 // The engine follows fallback queues one after another, so a chain that comes back to where it
@@ -545,7 +547,8 @@ json SettingsToJson(const Settings& settings) {
                     {"require_online", queue.require_online},
                     {"fallback_queue", queue.fallback_queue},
                     {"duty_users", queue.duty_users},
-                    {"fallback_after_minutes", queue.fallback_after_minutes}};
+                    {"fallback_after_minutes", queue.fallback_after_minutes},
+                    {"alert_users", queue.alert_users}};
   }
   out["queues"] = std::move(queues);
   out["sla_minutes"] = json::object();

@@ -47,10 +47,12 @@ struct Queue {
   int cap = 0;                        // open items per member; 0 = no cap
   bool require_online = false;        // also require the user to be online (not just OPENED)
   // Nobody available: after `fallback_after_minutes` the item goes to the next queue named
-  // here, else to the first duty user, else it stays free and an alert is journaled.
+  // here (and on down that queue's fallback chain), else to the first duty user, else it stays
+  // free, is journaled as held and `alert_users` are told, once.
   std::string fallback_queue;  // "" or another queue's name
   std::vector<int64_t> duty_users;
   int fallback_after_minutes = 30;
+  std::vector<int64_t> alert_users;
 };
 
 // An auto-task made when an item enters a stage (once per entry).

@@ -133,87 +133,144 @@ core::Result<std::vector<core::Candidate>> ConveyorRules::QueueCandidates(
   std::vector<core::Candidate> candidates;
   const auto queue = settings.queues.find(name);
   if (queue == settings.queues.end()) return candidates;
+  const double now = clock_.Now();
+  const auto fresh = [now](double read_at, double seconds) { return now - read_at < seconds; };
   std::set<int64_t> members(queue->second.users.begin(), queue->second.users.end());
   std::set<int64_t> inactive;
-  if (!queue->second.departments.empty()) {
-    std::vector<b24::BatchCommand> reads;
+  std::vector<b24::BatchCommand> reads;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
     for (const int64_t department : queue->second.departments) {
-      reads.push_back({"d" + std::to_string(department),
-                       "user.get",
-                       {{"FILTER", {{"UF_DEPARTMENT", department}}}}});
+      const auto& kept = department_members_[{member_id, department}];
+      if (!fresh(kept.read_at, kDictionarySeconds)) {
+        reads.push_back({"d" + std::to_string(department),
+                         "user.get",
+                         {{"FILTER", {{"UF_DEPARTMENT", department}}}}});
+        continue;
+      }
+      for (const auto& [user, active] : kept.value) {
+        members.insert(user);
+        if (!active) inactive.insert(user);
+      }
     }
+  }
+  if (!reads.empty()) {
     auto users = client_.Batch(member_id, reads, b24::Lane::kInteractive);
     if (!users) return tl::unexpected(b24::ToCoreError(users.error(), "queue members"));
+    std::lock_guard<std::mutex> lock(mutex_);
     for (const auto& item : *users) {
       if (item.failure) return tl::unexpected(b24::ToCoreError(*item.failure, "queue members"));
+      auto& kept = department_members_[{member_id, std::stoll(item.key.substr(1))}];
+      kept = {now, {}};
       if (!item.result.is_array()) continue;
       for (const auto& user : item.result) {
         const int64_t id = core::IdValue(user.value("ID", json()));
         if (id <= 0) continue;
+        const bool active = !(user.contains("ACTIVE") && user["ACTIVE"] == false);
+        kept.value.emplace_back(id, active);
         members.insert(id);
-        if (user.contains("ACTIVE") && user["ACTIVE"] == false) inactive.insert(id);
+        if (!active) inactive.insert(id);
       }
     }
   }
   if (members.empty()) return candidates;
-  // Presence and load of every member in one request (two commands each).
-  std::vector<b24::BatchCommand> reads;
-  for (const int64_t user : members) {
-    const std::string id = std::to_string(user);
-    reads.push_back({"p" + id, "timeman.status", {{"USER_ID", user}}});
-    if (category_id < 0) {
-      reads.push_back(
-          {"l" + id,
-           "crm.lead.list",
-           {{"filter", {{"ASSIGNED_BY_ID", user}, {"STATUS_ID", settings.lead.assigned}}},
-            {"select", {"ID"}}}});
-    } else {
-      reads.push_back(
-          {"l" + id,
-           "crm.deal.list",
-           {{"filter", {{"ASSIGNED_BY_ID", user}, {"CATEGORY_ID", category_id}, {"CLOSED", "N"}}},
-            {"select", {"ID"}}}});
+  // Loads of every member, and the presence and names not kept, in one request.
+  reads.clear();
+  std::map<int64_t, core::Presence> presence;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const int64_t user : members) {
+      const std::string id = std::to_string(user);
+      const auto& kept = presence_[{member_id, user}];
+      if (fresh(kept.read_at, kPresenceSeconds)) {
+        presence[user] = kept.value;
+      } else {
+        reads.push_back({"p" + id, "timeman.status", {{"USER_ID", user}}});
+      }
+      if (names != nullptr) {
+        const auto& kept_name = names_[{member_id, user}];
+        if (fresh(kept_name.read_at, kDictionarySeconds)) {
+          (*names)[user] = kept_name.value;
+        } else {
+          reads.push_back({"n" + id, "user.get", {{"ID", user}}});
+        }
+      }
+      if (category_id < 0) {
+        reads.push_back(
+            {"l" + id,
+             "crm.lead.list",
+             {{"filter", {{"ASSIGNED_BY_ID", user}, {"STATUS_ID", settings.lead.assigned}}},
+              {"select", {"ID"}}}});
+      } else {
+        reads.push_back(
+            {"l" + id,
+             "crm.deal.list",
+             {{"filter", {{"ASSIGNED_BY_ID", user}, {"CATEGORY_ID", category_id}, {"CLOSED", "N"}}},
+              {"select", {"ID"}}}});
+      }
     }
-    if (names != nullptr) reads.push_back({"n" + id, "user.get", {{"ID", user}}});
   }
   auto answers = client_.Batch(member_id, reads, b24::Lane::kInteractive);
   if (!answers) return tl::unexpected(b24::ToCoreError(answers.error(), "queue presence"));
-  size_t i = 0;
-  for (const int64_t user : members) {
-    const auto& presence = (*answers)[i++];
-    const auto& load = (*answers)[i++];
-    if (names != nullptr) {
-      const auto& person = (*answers)[i++];
-      if (!person.failure && person.result.is_array() && !person.result.empty()) {
-        const std::string full = core::TextField(person.result[0], "NAME") + " " +
-                                 core::TextField(person.result[0], "LAST_NAME");
-        (*names)[user] = full.back() == ' ' ? full.substr(0, full.size() - 1) : full;
+  std::map<int64_t, int> loads;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& item : *answers) {
+      const int64_t user = std::stoll(item.key.substr(1));
+      if (item.key[0] == 'p') {
+        // A failed presence read counts as unknown (not at work) and is not kept: the item
+        // waits rather than going to someone who may be away.
+        presence[user] = item.failure ? core::Presence::kUnknown
+                                      : core::ParsePresence(core::TextField(item.result, "STATUS"));
+        if (!item.failure) presence_[{member_id, user}] = {now, presence[user]};
+      } else if (item.key[0] == 'n') {
+        if (item.failure || !item.result.is_array() || item.result.empty()) continue;
+        const std::string full = core::TextField(item.result[0], "NAME") + " " +
+                                 core::TextField(item.result[0], "LAST_NAME");
+        const std::string trimmed = full.back() == ' ' ? full.substr(0, full.size() - 1) : full;
+        (*names)[user] = trimmed;
+        names_[{member_id, user}] = {now, trimmed};
+      } else {
+        loads[user] = item.total
+                          ? static_cast<int>(*item.total)
+                          : static_cast<int>(item.result.is_array() ? item.result.size() : 0);
       }
     }
+  }
+  for (const int64_t user : members) {
     core::Candidate c;
     c.user_id = user;
     const auto weight = queue->second.weights.find(user);
     c.weight = weight == queue->second.weights.end() ? 1 : weight->second;
     c.cap = queue->second.cap;
     c.active = inactive.count(user) == 0;
-    // A failed presence read counts as unknown (not at work): the item waits rather than
-    // going to someone who may be away.
-    c.presence = presence.failure ? core::Presence::kUnknown
-                                  : core::ParsePresence(core::TextField(presence.result, "STATUS"));
-    c.open_items = load.total ? static_cast<int>(*load.total)
-                              : static_cast<int>(load.result.is_array() ? load.result.size() : 0);
+    c.presence = presence.count(user) ? presence[user] : core::Presence::kUnknown;
+    c.open_items = loads[user];
     candidates.push_back(c);
   }
   return candidates;
+}
+
+core::Result<std::vector<core::Candidate>> ConveyorRules::DirectionCandidates(
+    const std::string& member_id, const core::Settings& settings, const std::string& queue,
+    const std::string& direction, const core::Pipelines& pipelines,
+    std::map<int64_t, std::string>* names) {
+  const int64_t category = direction == "sales"        ? pipelines.sales
+                           : direction == "production" ? pipelines.production
+                                                       : -1;
+  return QueueCandidates(member_id, settings, queue, category, names);
+}
+
+std::string ConveyorRules::PortalUrl(const std::string& member_id) {
+  auto portal = portals_.Find(member_id);
+  return portal && *portal ? "https://" + (*portal)->domain : "";
 }
 
 core::Result<core::LeadContext> ConveyorRules::LeadContextFor(const std::string& member_id,
                                                               const core::Settings& settings,
                                                               const json* lead_for_duplicates) {
   core::LeadContext context;
-  auto portal = portals_.Find(member_id);
-  if (!portal) return tl::unexpected(portal.error());
-  if (*portal) context.portal_url = "https://" + (*portal)->domain;
+  context.portal_url = PortalUrl(member_id);
   if (lead_for_duplicates != nullptr) {
     auto duplicates = FindDuplicates(member_id, *lead_for_duplicates);
     if (!duplicates) return tl::unexpected(duplicates.error());
@@ -229,14 +286,20 @@ core::Result<core::HandoverContext> ConveyorRules::HandoverContextFor(
     const std::string& member_id, const core::Settings& settings, const core::Pipelines& pipelines,
     const json& lead) {
   core::HandoverContext context;
-  auto portal = portals_.Find(member_id);
-  if (!portal) return tl::unexpected(portal.error());
-  if (*portal) context.portal_url = "https://" + (*portal)->domain;
+  context.portal_url = PortalUrl(member_id);
   if (pipelines.sales < 0) {
     return tl::unexpected(core::Error{core::ErrorCode::kNotFound,
                                       "no deal pipeline named '" + settings.sales.pipeline + "'"});
   }
   context.sales_category_id = pipelines.sales;
+  // A client ready on a later day: the deal waits for that day, so no closer is needed now.
+  if (core::IsReadyLater(lead, settings)) {
+    const int64_t ready = core::ReadyDayStart(lead, settings);
+    if (ready > static_cast<int64_t>(clock_.Now())) {
+      context.ready_day_start = ready;
+      return context;
+    }
+  }
   auto closers =
       QueueCandidates(member_id, settings, "closers", pipelines.sales, &context.user_names);
   if (!closers) return tl::unexpected(closers.error());
@@ -262,7 +325,16 @@ core::Result<core::Outcome> ConveyorRules::PlanDeal(const core::EntityChange& ch
     if (!masters) return tl::unexpected(masters.error());
     return core::PlanCarryOver(change.after, *masters, settings, pipelines);
   }
+  if (core::MeetingRescheduled(change.before, change.after, settings, pipelines)) {
+    core::Outcome out;
+    out.decisions.push_back(
+        core::MeetingRescheduledDecision(change.before, change.after, settings));
+    return out;  // back at the free stage, the deal's wait timer offers it again
+  }
   if (core::IsFreeDeal(change.after, settings, pipelines)) {
+    // A client ready on a later day: its timer hands the deal out when that day starts.
+    if (core::ReadyDayStart(change.after, settings) > static_cast<int64_t>(clock_.Now()))
+      return core::Outcome{};
     const std::string direction = core::DirectionOf(change.after, pipelines);
     auto members =
         QueueCandidates(change.member_id, settings, direction == "sales" ? "closers" : "production",
@@ -280,8 +352,9 @@ core::Result<core::Outcome> ConveyorRules::Plan(const core::EntityChange& change
   if (!settings) return tl::unexpected(settings.error());
   auto pipelines = PipelinesOf(change.member_id, *settings);
   if (!pipelines) return tl::unexpected(pipelines.error());
-  auto outcome = change.entity_type == "deal" ? PlanDeal(change, *settings, *pipelines)
-                                              : PlanLead(change, *settings, *pipelines);
+  auto outcome = change.timer.is_object()       ? PlanTimer(change, *settings, *pipelines)
+                 : change.entity_type == "deal" ? PlanDeal(change, *settings, *pipelines)
+                                                : PlanLead(change, *settings, *pipelines);
   if (!outcome) return outcome;
   // Auto-tasks: for a stage a person moved the item into, and for the stages our own plan moves
   // or creates items in (their events come back as echoes and are not looked at).
@@ -295,7 +368,52 @@ core::Result<core::Outcome> ConveyorRules::Plan(const core::EntityChange& change
     outcome->actions.insert(outcome->actions.end(), tasks.begin(), tasks.end());
   }
   core::AddTasksForOwnMoves(*outcome, change.after, change.entity_type, *settings, *pipelines, now);
+  core::AddFollowUps(*outcome, change, *settings, *pipelines, now);
   return outcome;
+}
+
+core::Result<core::Outcome> ConveyorRules::PlanTimer(const core::EntityChange& change,
+                                                     const core::Settings& settings,
+                                                     const core::Pipelines& pipelines) {
+  const std::string kind = change.timer.value("kind", "");
+  const json data = change.timer.value("data", json::object());
+  const std::string direction = change.entity_type == "lead"
+                                    ? std::string("lead")
+                                    : core::DirectionOf(change.after, pipelines);
+  if (direction.empty()) return core::Outcome{};
+  const std::string queue = core::QueueOfDirection(direction);
+  if (kind == "sla") {
+    if (!core::SlaBreached(change.after, data)) return core::Outcome{};
+    core::SlaContext context;
+    context.portal_url = PortalUrl(change.member_id);
+    auto members = DirectionCandidates(change.member_id, settings, queue, direction, pipelines,
+                                       &context.user_names);
+    if (!members) return tl::unexpected(members.error());
+    context.members = std::move(*members);
+    return core::PlanSlaReassign(change.after, change.entity_type, direction, data, context,
+                                 settings);
+  }
+  if (kind != "wait" && kind != "ready_day") return core::Outcome{};
+  auto outcome = change.entity_type == "deal" ? PlanDeal(change, settings, pipelines)
+                                              : PlanLead(change, settings, pipelines);
+  if (!outcome || kind != "wait") return outcome;
+  const bool nobody = std::any_of(outcome->decisions.begin(), outcome->decisions.end(),
+                                  [](const core::Decision& d) { return d.kind == "waiting"; });
+  if (!nobody) return outcome;
+  core::WaitContext context;
+  context.portal_url = PortalUrl(change.member_id);
+  for (const auto& next : core::FallbackChain(queue, settings)) {
+    auto members = DirectionCandidates(change.member_id, settings, next, direction, pipelines);
+    if (!members) return tl::unexpected(members.error());
+    context.fallback_members[next] = std::move(*members);
+  }
+  const auto now = static_cast<int64_t>(clock_.Now());
+  auto fallback =
+      core::PlanFallback(change.after, change.entity_type, direction, context, settings, pipelines,
+                         data.value("since", now), data.value("alerted", false), now);
+  // Still waiting, and journaled as such when the wait began: no new entry per offer.
+  if (fallback.actions.empty() && fallback.decisions.empty()) return core::Outcome{};
+  return fallback;
 }
 
 core::Result<core::Outcome> ConveyorRules::PlanLead(const core::EntityChange& change,
@@ -306,7 +424,7 @@ core::Result<core::Outcome> ConveyorRules::PlanLead(const core::EntityChange& ch
     if (!context) return tl::unexpected(context.error());
     return core::PlanLeadArrival(change.after, *context, settings);
   }
-  if (core::IsReadyNow(change.after, settings)) {
+  if (core::IsReadyNow(change.after, settings) || core::IsReadyLater(change.after, settings)) {
     auto context = HandoverContextFor(change.member_id, settings, pipelines, change.after);
     if (!context) return tl::unexpected(context.error());
     return core::PlanHandover(change.after, *context, settings);

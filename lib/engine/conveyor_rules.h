@@ -14,6 +14,7 @@
 #include "lib/core/change.h"
 #include "lib/core/clock.h"
 #include "lib/core/deal_rules.h"
+#include "lib/core/follow_ups.h"
 #include "lib/core/handover.h"
 #include "lib/core/lead_intake.h"
 #include "lib/core/stage_tasks.h"
@@ -35,7 +36,9 @@ class ConveyorRules : public core::Rules {
                                                                const nlohmann::json& lead);
   // The queue's members with presence (timeman.status) and open items — leads at the assigned
   // stage for hunters; open deals of the pipeline `category_id` for the others — and their
-  // names into `names` when given. One request for all members.
+  // names into `names` when given. One request for all members; loads are read every time,
+  // presence is kept for kPresenceSeconds and departments' members and names for
+  // kDictionarySeconds (REST economy, issue #4 item 9).
   core::Result<std::vector<core::Candidate>> QueueCandidates(
       const std::string& member_id, const core::Settings& settings, const std::string& queue,
       int64_t category_id = -1, std::map<int64_t, std::string>* names = nullptr);
@@ -59,11 +62,28 @@ class ConveyorRules : public core::Rules {
   core::Result<core::LeadContext> LeadContextFor(const std::string& member_id,
                                                  const core::Settings& settings,
                                                  const nlohmann::json* lead_for_duplicates);
+  // A due timer's change: an SLA check, a waiting item offered again (then the fallback), a
+  // ready-later deal whose day has come.
+  core::Result<core::Outcome> PlanTimer(const core::EntityChange& change,
+                                        const core::Settings& settings,
+                                        const core::Pipelines& pipelines);
+  // The queue for an item's direction with its category ("lead", "sales", "production").
+  core::Result<std::vector<core::Candidate>> DirectionCandidates(
+      const std::string& member_id, const core::Settings& settings, const std::string& queue,
+      const std::string& direction, const core::Pipelines& pipelines,
+      std::map<int64_t, std::string>* names = nullptr);
+  std::string PortalUrl(const std::string& member_id);
 
   static constexpr double kDictionarySeconds = 300;
+  static constexpr double kPresenceSeconds = 60;
   struct PipelineNames {
     double read_at = 0;
     std::map<std::string, int64_t> by_name;
+  };
+  template <typename T>
+  struct Kept {
+    double read_at = -1e18;
+    T value{};
   };
 
   b24::RestClient& client_;
@@ -72,6 +92,11 @@ class ConveyorRules : public core::Rules {
   core::Clock& clock_;
   std::mutex mutex_;
   std::map<std::string, PipelineNames> pipelines_;  // GUARDED_BY(mutex_), by member_id
+  // By member_id and department / user; GUARDED_BY(mutex_).
+  std::map<std::pair<std::string, int64_t>, Kept<std::vector<std::pair<int64_t, bool>>>>
+      department_members_;  // (user, active)
+  std::map<std::pair<std::string, int64_t>, Kept<core::Presence>> presence_;
+  std::map<std::pair<std::string, int64_t>, Kept<std::string>> names_;
 };
 
 }  // namespace engine

@@ -26,7 +26,7 @@ json FirstId(const json& result) {
 core::Result<ExecutionReport> Executor::Run(const std::string& member_id,
                                             const std::vector<core::Action>& plan) {
   ExecutionReport report;
-  json known = json::object();  // key -> result of actions finished before this batch
+  json& known = report.results;  // key -> result of actions finished before this batch
   std::vector<const core::Action*> to_send;
   for (const auto& action : plan) {
     auto previous = operations_.Find(member_id, action.key);
@@ -96,7 +96,10 @@ core::Result<ExecutionReport> Executor::Run(const std::string& member_id,
                            : operations_.Finish(member_id, key, item.result.dump());
     if (!ok) return tl::unexpected(ok.error());
     if (item.failure && !first_failure) first_failure = b24::ToCoreError(*item.failure, key);
-    if (!item.failure) ++report.sent;
+    if (!item.failure) {
+      ++report.sent;
+      known[key] = item.result;
+    }
   }
   for (size_t i = 0; i < echo_types.size(); ++i) {
     const auto& item = (*items)[to_send.size() + i];

@@ -26,6 +26,9 @@ struct ExecutionReport {
   int found = 0;    // an uncertain create found by its lookup
   int unknown = 0;  // an uncertain create without a lookup, not repeated
   int echoes = 0;   // snapshots stored for touched entities
+  // Every action's result by key (done before or now), for "$result[key]" references that
+  // outlive the batch, such as a timer for a deal the plan created.
+  nlohmann::json results = nlohmann::json::object();
 };
 
 class Executor {

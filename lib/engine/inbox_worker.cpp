@@ -49,9 +49,50 @@ core::Result<void> InboxWorker::Defer(const store::InboxEvent& e, const std::str
   return inbox_.Retry(e.id, why, now + delay);
 }
 
+core::Result<void> InboxWorker::FireDueTimers(int64_t now, RoundReport& report) {
+  auto due = timers_.Due(now, options_.max_claims);
+  if (!due) return tl::unexpected(due.error());
+  for (const auto& timer : *due) {
+    const json payload = json::parse(timer.payload, nullptr, false);
+    if (payload.is_object()) {
+      // The timer's id makes the event's dedup key: firing twice (two workers, or a crash
+      // before Done) queues it once.
+      auto queued = inbox_.Enqueue(timer.member_id, "timer:" + std::to_string(timer.id),
+                                   core::kTimerEvent, payload.value("entity_type", ""),
+                                   payload.value("entity_id", int64_t{0}), timer.payload, now);
+      // A portal removed meanwhile took its timers with it; anything else is retried.
+      if (!queued && queued.error().code != core::ErrorCode::kNotFound)
+        return tl::unexpected(queued.error());
+      ++report.timers_fired;
+    }
+    if (auto ok = timers_.Done(timer.id); !ok) return tl::unexpected(ok.error());
+  }
+  return {};
+}
+
+core::Result<void> InboxWorker::SetTimers(const std::string& member_id,
+                                          const std::vector<core::Timer>& timers,
+                                          const json& results, RoundReport& report) {
+  for (const auto& timer : timers) {
+    const int64_t id = core::IdValue(core::ResolveReferences(timer.entity_id, results));
+    if (id <= 0) continue;  // what it was for was not made (an unknown outcome)
+    std::string key = timer.kind + ":" + timer.entity_type + ":" + std::to_string(id);
+    if (!timer.tag.empty()) key += ":" + timer.tag;
+    const json payload = {{"kind", timer.kind},
+                          {"entity_type", timer.entity_type},
+                          {"entity_id", id},
+                          {"data", timer.data}};
+    auto set = timers_.Schedule(member_id, key, timer.kind, timer.due_at, payload.dump());
+    if (!set) return tl::unexpected(set.error());
+    if (*set) ++report.timers_set;
+  }
+  return {};
+}
+
 core::Result<RoundReport> InboxWorker::RunOnce() {
   RoundReport report;
   const auto now = static_cast<int64_t>(clock_.Now());
+  if (auto fired = FireDueTimers(now, report); !fired) return tl::unexpected(fired.error());
   std::map<std::string, std::vector<store::InboxEvent>> by_portal;
   auto claimed = inbox_.ClaimMany(now, options_.lease_seconds, options_.max_claims);
   if (!claimed) return tl::unexpected(claimed.error());
@@ -85,12 +126,15 @@ core::Result<RoundReport> InboxWorker::RunOnce() {
       }
       core::EntityChange change{member_id,   e.entity_type,
                                 e.entity_id, e.event,
-                                nullptr,     deleted ? json(nullptr) : it->second.result};
+                                nullptr,     deleted ? json(nullptr) : it->second.result,
+                                nullptr};
       auto previous = snapshots_.Get(member_id, e.entity_type, e.entity_id);
       if (!previous) return tl::unexpected(previous.error());
       if (*previous) change.before = json::parse((*previous)->fields, nullptr, false);
+      if (e.event == core::kTimerEvent) change.timer = json::parse(e.payload, nullptr, false);
       const std::string hash = deleted ? "deleted" : core::ContentHash(change.after);
-      if (*previous && (*previous)->hash == hash) {
+      // A timer asks for a look even when nothing changed.
+      if (*previous && (*previous)->hash == hash && !change.timer.is_object()) {
         ++report.unchanged;  // an echo of our own write, or a save that changed nothing
       } else {
         auto outcome = rules_.Plan(change);
@@ -101,6 +145,7 @@ core::Result<RoundReport> InboxWorker::RunOnce() {
         }
         const auto& plan = outcome->actions;
         bool applied_now = plan.empty();
+        json created = json::object();
         if (!plan.empty()) {
           auto executed = executor_.Run(member_id, plan);
           if (!executed) {  // the snapshot stays old, so the retry plans again
@@ -110,7 +155,10 @@ core::Result<RoundReport> InboxWorker::RunOnce() {
           }
           report.actions += executed->sent;
           applied_now = executed->sent + executed->found + executed->unknown > 0;
+          created = std::move(executed->results);
         }
+        if (auto ok = SetTimers(member_id, outcome->timers, created, report); !ok)
+          return tl::unexpected(ok.error());
         // A repeated event whose actions were all done before journals nothing new.
         if (applied_now) {
           for (const auto& decision : outcome->decisions) {

@@ -19,6 +19,7 @@
 #include "lib/store/decision_log.h"
 #include "lib/store/inbox.h"
 #include "lib/store/snapshot_store.h"
+#include "lib/store/timer_store.h"
 
 namespace engine {
 
@@ -37,23 +38,27 @@ struct RoundReport {
   int unchanged = 0;  // echoes and saves that changed nothing
   int retried = 0;
   int given_up = 0;
+  int timers_fired = 0;  // due timers turned into inbox events
+  int timers_set = 0;
 };
 
 class InboxWorker {
  public:
   InboxWorker(store::Inbox& inbox, store::SnapshotStore& snapshots, b24::RestClient& client,
               core::Rules& rules, Executor& executor, store::DecisionLog& decisions,
-              core::Clock& clock, WorkerOptions options = {})
+              store::TimerStore& timers, core::Clock& clock, WorkerOptions options = {})
       : inbox_(inbox),
         snapshots_(snapshots),
         decisions_(decisions),
+        timers_(timers),
         client_(client),
         rules_(rules),
         executor_(executor),
         clock_(clock),
         options_(options) {}
 
-  // One round: claim what is available, process it. Fails only when storage fails.
+  // One round: due timers become inbox events (CONVEYOR_TIMER), then claim what is available and
+  // process it. Fails only when storage fails.
   core::Result<RoundReport> RunOnce();
   core::Result<int64_t> PurgeDone(int64_t received_before) {
     return inbox_.PurgeDone(received_before);
@@ -63,10 +68,16 @@ class InboxWorker {
   // Puts a failed event back with a growing delay, or gives it up after max_attempts.
   core::Result<void> Defer(const store::InboxEvent& e, const std::string& why, int64_t now,
                            RoundReport& report);
+  core::Result<void> FireDueTimers(int64_t now, RoundReport& report);
+  // Sets the timers of a plan that was carried out; `results` resolve references to what the
+  // plan created.
+  core::Result<void> SetTimers(const std::string& member_id, const std::vector<core::Timer>& timers,
+                               const nlohmann::json& results, RoundReport& report);
 
   store::Inbox& inbox_;
   store::SnapshotStore& snapshots_;
   store::DecisionLog& decisions_;
+  store::TimerStore& timers_;
   b24::RestClient& client_;
   core::Rules& rules_;
   Executor& executor_;

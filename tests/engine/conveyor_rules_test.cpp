@@ -24,7 +24,7 @@ struct Fixture : test::EngineFixture {
   store::SettingsStore settings_store{*db};
   engine::PortalSettings settings{settings_store, InstallDefaults()};
   engine::ConveyorRules rules{client, settings, portals, clock};
-  engine::InboxWorker worker{inbox, snapshots, client, rules, executor, decisions, clock};
+  engine::InboxWorker worker{inbox, snapshots, client, rules, executor, decisions, timers, clock};
   long call_center = 0, sales = 0, production = 0;
   std::vector<long> hunters, closers, masters;
 

@@ -17,6 +17,7 @@
 #include "lib/store/operation_log.h"
 #include "lib/store/portal_store.h"
 #include "lib/store/snapshot_store.h"
+#include "lib/store/timer_store.h"
 #include "tests/b24/memory_token_store.h"
 
 namespace test {
@@ -37,6 +38,7 @@ struct EngineFixture : ClientFixture {
   store::SnapshotStore snapshots{*db};
   store::OperationLog operations{*db};
   store::DecisionLog decisions{*db};
+  store::TimerStore timers{*db};
   engine::Executor executor{client, operations, snapshots, clock};
 
   EngineFixture() {

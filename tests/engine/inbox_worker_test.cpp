@@ -26,7 +26,7 @@ class RecordingRules : public core::Rules {
 
 struct Fixture : test::EngineFixture {
   RecordingRules rules;
-  engine::InboxWorker worker{inbox, snapshots, client, rules, executor, decisions, clock};
+  engine::InboxWorker worker{inbox, snapshots, client, rules, executor, decisions, timers, clock};
 };
 
 }  // namespace
@@ -116,7 +116,7 @@ TEST_CASE("the event announcing the app's own write is recognised and ignored") 
   Fixture f;
   PingRules ping;
   engine::InboxWorker worker{f.inbox,    f.snapshots, f.client, ping,
-                             f.executor, f.decisions, f.clock};
+                             f.executor, f.decisions, f.timers, f.clock};
   f.emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "ping"}}}});
   f.Queue("ONCRMLEADADD", "lead", 1, "add");
   auto round = worker.RunOnce();
@@ -142,8 +142,9 @@ TEST_CASE("the event announcing the app's own write is recognised and ignored") 
 TEST_CASE("a plan that fails leaves the event to be retried — and the retry completes it") {
   Fixture f;
   PingRules ping;
-  engine::InboxWorker worker{f.inbox,    f.snapshots, f.client, ping,
-                             f.executor, f.decisions, f.clock,  engine::WorkerOptions{60, 50, 0}};
+  engine::InboxWorker worker{f.inbox,  f.snapshots, f.client,
+                             ping,     f.executor,  f.decisions,
+                             f.timers, f.clock,     engine::WorkerOptions{60, 50, 0}};
   f.emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "ping"}}}});
   REQUIRE(f.emu
               .Control("faults", {{"method", "batch"},
@@ -164,8 +165,8 @@ TEST_CASE("an event that keeps failing is given up — so later events of its en
   engine::WorkerOptions options;
   options.retry_seconds = 0;
   options.max_attempts = 2;
-  engine::InboxWorker worker{f.inbox,    f.snapshots, f.client, f.rules,
-                             f.executor, f.decisions, f.clock,  options};
+  engine::InboxWorker worker{f.inbox,     f.snapshots, f.client, f.rules, f.executor,
+                             f.decisions, f.timers,    f.clock,  options};
   f.emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "x"}}}});
   REQUIRE(f.emu
               .Control("faults", {{"method", "batch"},

@@ -17,7 +17,7 @@ struct Fixture : test::EngineFixture {
   store::SweepMarks marks{*db};
   engine::Sweeper sweeper{portals, snapshots, marks, inbox, client, clock};
   core::NoRules rules;
-  engine::InboxWorker worker{inbox, snapshots, client, rules, executor, decisions, clock};
+  engine::InboxWorker worker{inbox, snapshots, client, rules, executor, decisions, timers, clock};
 
   void Advance(double seconds) {
     REQUIRE(emu.Control("clock", {{"advance", seconds}}).status == 200);
