@@ -593,7 +593,8 @@ std::string TextOf(const Settings& settings, const std::string& key) {
       {"handover_notify", "New deal for you: {deal.title} {deal.url}"},
       {"duplicate_notify",
        "Repeat enquiry: lead #{lead.id} «{lead.title}» duplicates {original.url}"},
-      {"sla_notify", "{item.title} was not taken into work in {minutes} min: {item.url}"},
+      {"sla_notify",
+       "{item.title} was not taken into work in {minutes} min and went to {to.name}: {item.url}"},
       {"fallback_alert", "Nobody in {queue} is available for {item.title}: {item.url}"},
       {"assigned_notify", "{item.title} is yours: {item.url}"},
   };

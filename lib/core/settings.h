@@ -34,7 +34,9 @@ struct LeadStages {
 // prefix Bitrix24 adds for a pipeline other than the default one; the engine adds it.
 struct PipelineStages {
   std::string pipeline;  // the crm.category name, e.g. «Продажи»
-  std::string free = "FREE";
+  // A pipeline's start stage (NEW) is its free stage: Bitrix24 puts a deal made without a stage
+  // there, and installing renames it «Свободный лид» / «Свободная сделка».
+  std::string free = "NEW";
   std::string assigned = "ASSIGNED";
   std::string meeting;     // sales only: going back from here counts a rescheduled meeting
   std::string carry_over;  // sales only: entering it creates the production deal
@@ -68,8 +70,8 @@ struct TaskTemplate {
 struct Settings {
   int version = 1;  // of this portal's settings, not of the format
   LeadStages lead;
-  PipelineStages sales{"Продажи", "FREE", "ASSIGNED", "MEETING", "CONTRACT"};
-  PipelineStages production{"Производство", "FREE", "ASSIGNED", "", ""};
+  PipelineStages sales{"Продажи", "NEW", "ASSIGNED", "MEETING", "CONTRACT"};
+  PipelineStages production{"Производство", "NEW", "ASSIGNED", "", ""};
   std::map<std::string, Queue> queues;  // "hunters", "closers", "production"
   // Minutes an item may stay at "<direction>.assigned" before it goes to the next candidate;
   // 0 or missing = no SLA. Keys: "lead.assigned", "sales.assigned", "production.assigned".

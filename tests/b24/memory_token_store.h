@@ -2,6 +2,7 @@
 // client options for an emulator, and a fixture with both.
 #pragma once
 
+#include <atomic>
 #include <mutex>
 
 #include "lib/b24/rest_client.h"
@@ -73,6 +74,19 @@ inline b24::ClientOptions ClientOptionsFor(const std::string& base) {
   return o;
 }
 
+// Real time plus an offset a test moves forward together with the emulator's clock, so that
+// timers become due without waiting.
+class ShiftableClock : public core::Clock {
+ public:
+  double Now() const override { return real_.Now() + offset_.load(); }
+  void Sleep(double seconds) override { real_.Sleep(seconds); }
+  void Advance(double seconds) { offset_ = offset_.load() + seconds; }
+
+ private:
+  engine::SystemClock real_;
+  std::atomic<double> offset_{0};
+};
+
 // An emulator with the app installed and a REST client holding the admin's tokens.
 struct ClientFixture {
   static constexpr const char* kMember = "testportal0000000000000000000001";
@@ -81,9 +95,15 @@ struct ClientFixture {
   Tokens tokens = Install(emu, app);
   MemoryTokenStore token_store{{kMember, emu.Base() + "/rest/", tokens.access, tokens.refresh, 0}};
   b24::HttplibTransport transport;
-  engine::SystemClock clock;
+  ShiftableClock clock;
   b24::RateLimiter limiter{{}, clock};
   b24::RestClient client{ClientOptionsFor(emu.Base()), transport, token_store, limiter, clock};
+
+  // Moves the portal's time and the app's time on together.
+  void Advance(double seconds) {
+    REQUIRE(emu.Control("clock", {{"advance", seconds}}).status == 200);
+    clock.Advance(seconds);
+  }
 };
 
 }  // namespace test

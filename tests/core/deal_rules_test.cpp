@@ -39,8 +39,8 @@ TEST_CASE("deals are told apart by pipeline and stage") {
     bool free;
     bool carry_over;
   } rows[] = {
-      {nullptr, Deal(1, 3, "C3:FREE"), "sales", true, false},
-      {nullptr, Deal(1, 4, "C4:FREE"), "production", true, false},
+      {nullptr, Deal(1, 3, "C3:NEW"), "sales", true, false},
+      {nullptr, Deal(1, 4, "C4:NEW"), "production", true, false},
       {nullptr, Deal(1, 0, "NEW"), "", false, false},
       {Deal(1, 3, "C3:AGREED"), Deal(1, 3, "C3:CONTRACT"), "sales", false, true},
       {nullptr, Deal(1, 3, "C3:CONTRACT"), "sales", false, true},
@@ -59,8 +59,8 @@ TEST_CASE("a free deal goes to the least loaded member of its pipeline's queue")
   core::Settings s;
   s.version = 2;
   const auto out = core::PlanFreeDeal(
-      Deal(9, 4, "C4:FREE"),
-      {Member(30, 2), Member(31, 0), Member(32, 0, core::Presence::kExpired)}, s, kPipelines);
+      Deal(9, 4, "C4:NEW"), {Member(30, 2), Member(31, 0), Member(32, 0, core::Presence::kExpired)},
+      s, kPipelines);
   REQUIRE(out.actions.size() == 1);
   CHECK(out.actions[0].key == "assign:deal:9:2026-11-26T12:00:00+03:00");
   CHECK(out.actions[0].params["fields"] ==
@@ -68,7 +68,7 @@ TEST_CASE("a free deal goes to the least loaded member of its pipeline's queue")
   CHECK(out.decisions[0].kind == "assigned");
   CHECK(out.decisions[0].body["queue"] == "production");
 
-  const auto none = core::PlanFreeDeal(Deal(9, 3, "C3:FREE"), {}, s, kPipelines);
+  const auto none = core::PlanFreeDeal(Deal(9, 3, "C3:NEW"), {}, s, kPipelines);
   CHECK(none.actions.empty());
   CHECK(none.decisions[0].kind == "waiting");
   CHECK(none.decisions[0].body["queue"] == "closers");
@@ -98,7 +98,7 @@ TEST_CASE("carry-over makes one production deal — linked with the closer obser
   CHECK(out.decisions[0].kind == "carried_over");
 
   const auto waiting = core::PlanCarryOver(Deal(9, 3, "C3:CONTRACT", 21), {}, s, kPipelines);
-  CHECK(waiting.actions[0].params["fields"]["STAGE_ID"] == "C4:FREE");
+  CHECK(waiting.actions[0].params["fields"]["STAGE_ID"] == "C4:NEW");
   CHECK(waiting.actions[0].params["fields"]["ASSIGNED_BY_ID"] == 21);
   CHECK(waiting.decisions[0].kind == "carried_over_waiting");
 }

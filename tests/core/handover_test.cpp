@@ -120,7 +120,7 @@ TEST_CASE("with no closer at work the deal waits at the free stage — kept by t
   const auto out = core::PlanHandover(ReadyLead(), context, {});
   const auto* deal = Find(out, "handover:lead:5:deal");
   REQUIRE(deal != nullptr);
-  CHECK(deal->params["fields"]["STAGE_ID"] == "C3:FREE");
+  CHECK(deal->params["fields"]["STAGE_ID"] == "C3:NEW");
   CHECK(deal->params["fields"]["ASSIGNED_BY_ID"] == 10);
   CHECK(Find(out, "handover:lead:5:notify") == nullptr);
   CHECK(Find(out, "handover:lead:5:lead") != nullptr);  // converted all the same
@@ -133,4 +133,24 @@ TEST_CASE("which leads are ready now") {
   CHECK(core::IsReadyNow(ReadyLead(), s));
   CHECK_FALSE(core::IsReadyNow(ReadyLead({{"STATUS_ID", "CONV_ASSIGNED"}}), s));
   CHECK_FALSE(core::IsReadyNow(nullptr, s));
+}
+
+TEST_CASE("a client ready on a later day gets a deal that waits at the free stage with the date") {
+  auto context = Context();
+  context.ready_day_start = 1'800'000'000;
+  const core::Settings s;
+  auto lead = ReadyLead({{"STATUS_ID", "CONV_READY_LATER"}, {s.ready_date_field, "2027-01-18"}});
+  CHECK(core::IsReadyLater(lead, s));
+  CHECK_FALSE(core::IsReadyNow(lead, s));
+  const auto out = core::PlanHandover(lead, context, s);
+  const auto* deal = Find(out, "handover:lead:5:deal");
+  REQUIRE(deal != nullptr);
+  CHECK(deal->params["fields"]["STAGE_ID"] == "C3:NEW");
+  CHECK(deal->params["fields"]["ASSIGNED_BY_ID"] == 10);
+  CHECK(deal->params["fields"][s.ready_date_field] == "2027-01-18");
+  CHECK(Find(out, "handover:lead:5:notify") == nullptr);  // the closer is chosen on the day
+  CHECK(Find(out, "handover:lead:5:lead") != nullptr);
+  REQUIRE(out.decisions.size() == 1);
+  CHECK(out.decisions[0].kind == "scheduled");
+  CHECK(out.decisions[0].body["ready_at"] == 1'800'000'000);
 }

@@ -282,7 +282,7 @@ TEST_CASE("settings — invalid values are refused naming their path") {
       {R"({"lead": {"junk": "CONV_FREE"}})", "lead.junk"},
       {R"({"sales": {"meeting": ""}})", "sales.meeting"},
       {R"({"sales": {"carry_over": ""}})", "sales.carry_over"},
-      {R"({"sales": {"assigned": "FREE"}})", "sales.assigned"},
+      {R"({"sales": {"assigned": "NEW"}})", "sales.assigned"},
       {R"({"production": {"pipeline": null}})", "production.pipeline"},
       {R"({"production": {"assigned": ""}})", "production.assigned"},
       {R"({"queues": []})", "queues"},

@@ -108,7 +108,7 @@ TEST_CASE("the plan's own moves and creates get their stages' tasks") {
   const json before = {{"ID", "12"},
                        {"TITLE", "Окна"},
                        {"CATEGORY_ID", "3"},
-                       {"STAGE_ID", "C3:FREE"},
+                       {"STAGE_ID", "C3:NEW"},
                        {"DATE_MODIFY", "m"}};
   core::AddTasksForOwnMoves(out, before, "deal", s, kPipelines, kFridayFour);
   REQUIRE(out.actions.size() == 4);

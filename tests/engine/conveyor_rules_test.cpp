@@ -3,8 +3,11 @@
 // and every decision is journaled with the candidates and why.
 #include "lib/engine/conveyor_rules.h"
 
+#include <functional>
+
 #include <catch2/catch.hpp>
 
+#include "lib/core/working_time.h"
 #include "lib/engine/inbox_worker.h"
 #include "lib/engine/provisioner.h"
 #include "tests/emulator/harness.h"
@@ -94,7 +97,51 @@ struct Fixture : test::EngineFixture {
                 .status == 200);
   }
   json Lead(long id) { return emu.Hook("crm.lead.get", {{"id", id}}).body["result"]; }
+  json Deal(long id) { return emu.Hook("crm.deal.get", {{"id", id}}).body["result"]; }
+  // Saves the next settings version with `change` applied to the latest.
+  void Configure(const std::function<void(json&)>& change) {
+    auto latest = settings_store.Latest(kMember);
+    REQUIRE(latest);
+    REQUIRE(*latest);
+    json body = json::parse((*latest)->body);
+    change(body);
+    REQUIRE(settings_store.Save(kMember, body.dump(), 1, 1, std::nullopt));
+  }
+  void Present(long user, const char* status) {
+    REQUIRE(emu.Control("presence", {{"user_id", user}, {"status", status}}).status == 200);
+  }
+  // A new lead, taken by a hunter, then marked by that hunter with `fields`; returns its id.
+  long QualifiedLead(const json& fields) {
+    const long id = AddLead("Окна в дом", "8 912 345-67-89");
+    Drain();
+    const long hunter = std::stol(Lead(id)["ASSIGNED_BY_ID"].get<std::string>());
+    Act(hunter, "crm.lead.update", {{"id", id}, {"fields", fields}});
+    Queue("ONCRMLEADUPDATE", "lead", id, "qualified" + std::to_string(id));
+    Drain();
+    return id;
+  }
+  json SalesDealOf(long lead) {
+    auto deals =
+        emu.Hook("crm.deal.list", {{"filter", {{"LEAD_ID", lead}}}, {"select", {"*", "UF_*"}}});
+    REQUIRE(deals.body["result"].size() == 1);
+    return deals.body["result"][0];
+  }
+  std::vector<std::string> Kinds(const std::string& type, long id) {
+    auto journal = decisions.ForEntity(kMember, type, id);
+    REQUIRE(journal);
+    std::vector<std::string> kinds;
+    for (const auto& entry : *journal) kinds.push_back(entry.decision.kind);
+    return kinds;
+  }
+  bool Told(long user) {
+    for (const auto& n : emu.State("notifications").body) {
+      if (n["USER_ID"].is_number() && n["USER_ID"].get<long>() == user) return true;
+    }
+    return false;
+  }
+  // Rounds until the inbox is empty; the first round also turns due timers into events.
   void Drain() {
+    REQUIRE(worker.RunOnce());
     for (int i = 0; i < 5 && *inbox.Depth() > 0; ++i) REQUIRE(worker.RunOnce());
     REQUIRE(*inbox.Depth() == 0);
   }
@@ -259,4 +306,138 @@ TEST_CASE("a sales deal reaching the contract stage is carried into production �
   REQUIRE(journal);
   REQUIRE(journal->size() == 1);
   CHECK((*journal)[0].decision.kind == "carried_over");
+}
+
+TEST_CASE("a ready-later lead's deal waits for that working day and then goes to a closer") {
+  Fixture f;
+  const auto settings = InstallDefaults();
+  // Three days ahead, in the portal's calendar; a weekend moves it on to Monday.
+  const auto ahead = static_cast<int64_t>(f.clock.Now()) + 3 * 86400;
+  const std::string date = core::FormatLocalTime(ahead, settings.schedule.tz_minutes).substr(0, 10);
+  const long lead =
+      f.QualifiedLead({{"STATUS_ID", "CONV_READY_LATER"}, {settings.ready_date_field, date}});
+  const json waiting = f.SalesDealOf(lead);
+  INFO(date);
+  const long deal = std::stol(waiting["ID"].get<std::string>());
+  CHECK(waiting["STAGE_ID"].get<std::string>().find(":NEW") != std::string::npos);
+  CHECK(f.Lead(lead)["STATUS_ID"] == "CONVERTED");
+  CHECK(f.Kinds("lead", lead).back() == "scheduled");
+
+  // The evening before: still waiting; the events of the day change nothing.
+  const int64_t day_start = core::ReadyDayStart(waiting, settings);
+  REQUIRE(day_start > static_cast<int64_t>(f.clock.Now()));
+  f.Advance(static_cast<double>(day_start) - f.clock.Now() - 3600);
+  f.Queue("ONCRMDEALUPDATE", "deal", deal, "touch");
+  f.Drain();
+  CHECK(f.Deal(deal)["STAGE_ID"].get<std::string>().find(":NEW") != std::string::npos);
+
+  f.Advance(3601);
+  f.Drain();  // the timer's round
+  const json assigned = f.Deal(deal);
+  CHECK(assigned["STAGE_ID"].get<std::string>().find(":ASSIGNED") != std::string::npos);
+  const long closer = std::stol(assigned["ASSIGNED_BY_ID"].get<std::string>());
+  CHECK((closer == f.closers[0] || closer == f.closers[1]));
+  CHECK(f.Kinds("deal", deal) == std::vector<std::string>{"assigned"});
+}
+
+TEST_CASE("a lead left untouched past its SLA goes to the other hunter and both are told") {
+  Fixture f;
+  const long id = f.AddLead("Окна", "8 912 345-67-89");
+  f.Drain();
+  const long first = std::stol(f.Lead(id)["ASSIGNED_BY_ID"].get<std::string>());
+  const long other = first == f.hunters[0] ? f.hunters[1] : f.hunters[0];
+  f.Advance(14 * 60);
+  f.Drain();
+  CHECK(f.Lead(id)["ASSIGNED_BY_ID"] == std::to_string(first));  // not yet
+
+  f.Advance(2 * 60);  // 16 minutes: the install defaults give hunters 15
+  f.Drain();
+  CHECK(f.Lead(id)["ASSIGNED_BY_ID"] == std::to_string(other));
+  CHECK(f.Lead(id)["STATUS_ID"] == "CONV_ASSIGNED");
+  CHECK(f.Told(first));
+  CHECK(f.Told(other));
+  const auto kinds = f.Kinds("lead", id);
+  CHECK(kinds == std::vector<std::string>{"assigned", "sla_reassigned"});
+}
+
+TEST_CASE("a lead its hunter works on is not taken away by the SLA") {
+  Fixture f;
+  const long id = f.AddLead("Окна", "8 912 345-67-89");
+  f.Drain();
+  const long hunter = std::stol(f.Lead(id)["ASSIGNED_BY_ID"].get<std::string>());
+  f.Advance(5 * 60);
+  f.Act(hunter, "crm.lead.update", {{"id", id}, {"fields", {{"COMMENTS", "Перезвонить"}}}});
+  f.Queue("ONCRMLEADUPDATE", "lead", id, "comment");
+  f.Drain();
+  f.Advance(20 * 60);
+  f.Drain();
+  CHECK(f.Lead(id)["ASSIGNED_BY_ID"] == std::to_string(hunter));
+  CHECK(f.Kinds("lead", id) == std::vector<std::string>{"assigned"});
+}
+
+TEST_CASE("a waiting deal goes to the first closer who comes to work") {
+  Fixture f;
+  for (const long closer : f.closers) f.Present(closer, "CLOSED");
+  const long lead = f.QualifiedLead({{"STATUS_ID", "CONV_READY_NOW"}});
+  const long deal = std::stol(f.SalesDealOf(lead)["ID"].get<std::string>());
+  CHECK(f.Deal(deal)["STAGE_ID"].get<std::string>().find(":NEW") != std::string::npos);
+  f.Present(f.closers[2], "OPENED");                               // Жанна is back
+  f.Advance(static_cast<double>(core::kWaitRecheckSeconds) + 61);  // and presence is read again
+  f.Drain();
+  CHECK(f.Deal(deal)["ASSIGNED_BY_ID"] == std::to_string(f.closers[2]));
+}
+
+TEST_CASE("a deal nobody can take goes to the duty person after the queue's fallback time") {
+  Fixture f;
+  for (const long closer : f.closers) f.Present(closer, "CLOSED");
+  f.Configure([&f](json& s) {
+    s["queues"]["closers"]["duty_users"] = {f.masters[0]};
+    s["queues"]["closers"]["fallback_after_minutes"] = 30;
+  });
+  const long lead = f.QualifiedLead({{"STATUS_ID", "CONV_READY_NOW"}});
+  const long deal = std::stol(f.SalesDealOf(lead)["ID"].get<std::string>());
+  f.Advance(10 * 60);
+  f.Drain();
+  CHECK(f.Deal(deal)["STAGE_ID"].get<std::string>().find(":NEW") != std::string::npos);
+  f.Advance(25 * 60);
+  f.Drain();
+  const json taken = f.Deal(deal);
+  CHECK(taken["ASSIGNED_BY_ID"] == std::to_string(f.masters[0]));
+  CHECK(taken["STAGE_ID"].get<std::string>().find(":ASSIGNED") != std::string::npos);
+  CHECK(f.Kinds("deal", deal) == std::vector<std::string>{"fallback_duty"});
+}
+
+TEST_CASE("with no fallback at all the deal is held and the alert users are told once") {
+  Fixture f;
+  for (const long closer : f.closers) f.Present(closer, "CLOSED");
+  f.Configure([&f](json& s) { s["queues"]["closers"]["alert_users"] = {f.masters[0]}; });
+  const long lead = f.QualifiedLead({{"STATUS_ID", "CONV_READY_NOW"}});
+  const long deal = std::stol(f.SalesDealOf(lead)["ID"].get<std::string>());
+  for (int i = 0; i < 3; ++i) {
+    f.Advance(31 * 60);
+    f.Drain();
+  }
+  CHECK(f.Deal(deal)["STAGE_ID"].get<std::string>().find(":NEW") != std::string::npos);
+  CHECK(f.Kinds("deal", deal) == std::vector<std::string>{"held"});
+  long alerts = 0;
+  for (const auto& n : f.emu.State("notifications").body) {
+    if (n["USER_ID"].is_number() && n["USER_ID"].get<long>() == f.masters[0]) ++alerts;
+  }
+  CHECK(alerts == 1);
+}
+
+TEST_CASE("a sales deal sent back from the meeting stage counts a rescheduled meeting") {
+  Fixture f;
+  const long lead = f.QualifiedLead({{"STATUS_ID", "CONV_READY_NOW"}});
+  const json sales = f.SalesDealOf(lead);
+  const long deal = std::stol(sales["ID"].get<std::string>());
+  const long closer = std::stol(sales["ASSIGNED_BY_ID"].get<std::string>());
+  const std::string stage = sales["STAGE_ID"];
+  const std::string prefix = stage.substr(0, stage.find(':') + 1);
+  for (const char* next : {"MEETING", "ASSIGNED"}) {
+    f.Act(closer, "crm.deal.update", {{"id", deal}, {"fields", {{"STAGE_ID", prefix + next}}}});
+    f.Queue("ONCRMDEALUPDATE", "deal", deal, std::string("to-") + next);
+    f.Drain();
+  }
+  CHECK(f.Kinds("deal", deal) == std::vector<std::string>{"meeting_rescheduled"});
 }

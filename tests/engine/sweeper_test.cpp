@@ -18,10 +18,6 @@ struct Fixture : test::EngineFixture {
   engine::Sweeper sweeper{portals, snapshots, marks, inbox, client, clock};
   core::NoRules rules;
   engine::InboxWorker worker{inbox, snapshots, client, rules, executor, decisions, timers, clock};
-
-  void Advance(double seconds) {
-    REQUIRE(emu.Control("clock", {{"advance", seconds}}).status == 200);
-  }
 };
 
 }  // namespace
