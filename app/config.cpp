@@ -44,6 +44,8 @@ void ApplyEnvironment(Config& config) {
   FromEnv("CONVEYOR_TLS_CERT", config.tls_cert);
   FromEnv("CONVEYOR_TLS_KEY", config.tls_key);
   FromEnv("CONVEYOR_LOG_LEVEL", config.log_level);
+  FromEnv("CONVEYOR_API_TOKEN", config.api_token);
+  FromEnv("CONVEYOR_CLOCK_URL", config.clock_url);
   std::string sweep;
   FromEnv("CONVEYOR_SWEEP_SECONDS", sweep);
   if (!sweep.empty()) {
@@ -72,6 +74,12 @@ core::Result<void> Validate(const Config& config) {
     return Invalid("CONVEYOR_TLS_CERT and CONVEYOR_TLS_KEY go together");
   }
   if (config.db.empty()) return Invalid("CONVEYOR_DB is empty");
+  if (!config.clock_url.empty() && !config.dev) {
+    return Invalid("CONVEYOR_CLOCK_URL is for development (CONVEYOR_DEV=1) only");
+  }
+  if (!config.api_token.empty() && config.api_token.size() < 16) {
+    return Invalid("CONVEYOR_API_TOKEN must be at least 16 characters");
+  }
   return {};
 }
 

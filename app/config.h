@@ -23,6 +23,10 @@ struct Config {
   std::string log_level = "info";  // CONVEYOR_LOG_LEVEL
   double sweep_seconds = 300;      // CONVEYOR_SWEEP_SECONDS; 0 turns the reconciliation sweep off
   std::string port_file;           // written with {"port":N} once listening
+  std::string api_token;  // CONVEYOR_API_TOKEN (environment only): the operations API's token
+  // CONVEYOR_CLOCK_URL (development only): follow this virtual clock (the emulator's
+  // /_emulator/clock) instead of the system clock, for the demo's simulated day.
+  std::string clock_url;
 };
 
 struct HostPort {

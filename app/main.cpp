@@ -20,6 +20,7 @@
 #include "lib/b24/transport.h"
 #include "lib/engine/conveyor_rules.h"
 #include "lib/engine/executor.h"
+#include "lib/engine/followed_clock.h"
 #include "lib/engine/inbox_worker.h"
 #include "lib/engine/log.h"
 #include "lib/engine/logging_rules.h"
@@ -81,7 +82,16 @@ int Serve(app::Config config) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  engine::SystemClock clock;
+  engine::SystemClock system_clock;
+  std::unique_ptr<engine::FollowedClock> followed_clock;
+  if (!config.clock_url.empty()) {
+    auto followed = engine::FollowedClock::Start(config.clock_url);
+    if (!followed) return Fail("CONVEYOR_CLOCK_URL: " + followed.error().message, 1);
+    followed_clock = std::move(*followed);
+    engine::Log(spdlog::level::warn, "development mode: following a virtual clock",
+                {{"url", config.clock_url}});
+  }
+  core::Clock& clock = followed_clock ? static_cast<core::Clock&>(*followed_clock) : system_clock;
   store::PortalStore portals(**db, *cipher);
   store::Inbox inbox(**db);
   engine::PortalTokens tokens(portals, clock);
@@ -148,6 +158,10 @@ int Serve(app::Config config) {
     return Fail("CONVEYOR_DB: " + released.error().message, 1);
   engine::WorkerPool workers(worker, clock, 2);
   deps.workers = &workers;
+  deps.decisions = &decisions;
+  deps.settings_store = &settings_store;
+  deps.settings = &settings;
+  deps.api_token = config.api_token;
   store::SweepMarks marks(**db);
   engine::Sweeper sweeper(portals, snapshots, marks, inbox, client, clock);
   deps.sweeper = &sweeper;

@@ -11,9 +11,12 @@
 #include "lib/core/clock.h"
 #include "lib/core/install_spec.h"
 #include "lib/engine/inbox_worker.h"
+#include "lib/engine/portal_settings.h"
 #include "lib/engine/sweeper.h"
+#include "lib/store/decision_log.h"
 #include "lib/store/inbox.h"
 #include "lib/store/portal_store.h"
+#include "lib/store/settings_store.h"
 
 namespace handlers {
 
@@ -30,6 +33,10 @@ struct Deps {
   core::Clock* clock = nullptr;
   engine::WorkerPool* workers = nullptr;
   engine::Sweeper* sweeper = nullptr;  // marks a new installation's starting point
+  store::DecisionLog* decisions = nullptr;
+  store::SettingsStore* settings_store = nullptr;
+  engine::PortalSettings* settings = nullptr;
+  std::string api_token;  // the operations API's bearer token; empty: the API is off
   // Counted by the event route for /metrics.
   std::atomic<long> events_received{0};
   std::atomic<long> events_rejected{0};

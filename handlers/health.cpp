@@ -70,6 +70,13 @@ void Metrics(Deps& deps, const httplib::Request&, httplib::Response& res) {
             t.given_up);
     counter("conveyor_worker_storage_errors_total", "Worker rounds that failed on storage.",
             t.storage_errors);
+    counter("conveyor_timers_set_total", "Timers set by the rules' plans.", t.timers_set);
+    counter("conveyor_timers_fired_total", "Timers that came due.", t.timers_fired);
+    out << "# HELP conveyor_decisions_total Automatic decisions journaled, by kind.\n"
+        << "# TYPE conveyor_decisions_total counter\n";
+    for (const auto& [kind, count] : t.decisions_by_kind) {
+      out << "conveyor_decisions_total{kind=\"" << Label(kind) << "\"} " << count << '\n';
+    }
   }
   auto depth = deps.inbox->Depth();
   out << "# HELP conveyor_inbox_depth Events waiting to be processed.\n# TYPE conveyor_inbox_depth "

@@ -1,5 +1,6 @@
 #include "handlers/routes.h"
 
+#include "handlers/api.h"
 #include "handlers/events.h"
 #include "handlers/health.h"
 #include "handlers/install.h"
@@ -17,6 +18,18 @@ void RegisterRoutes(httplib::Server& server, Deps& deps) {
     });
     server.Get("/metrics", [&deps](const httplib::Request& req, httplib::Response& res) {
       Metrics(deps, req, res);
+    });
+  }
+  if (deps.decisions != nullptr && deps.settings != nullptr && deps.settings_store != nullptr) {
+    const std::string portal = R"(/api/portals/([A-Za-z0-9_.-]{1,64}))";
+    server.Get(portal + "/decisions", [&deps](const httplib::Request& req, httplib::Response& res) {
+      Decisions(deps, req, res);
+    });
+    server.Get(portal + "/settings", [&deps](const httplib::Request& req, httplib::Response& res) {
+      GetSettings(deps, req, res);
+    });
+    server.Put(portal + "/settings", [&deps](const httplib::Request& req, httplib::Response& res) {
+      PutSettings(deps, req, res);
     });
   }
   const auto& paths = deps.manifest;

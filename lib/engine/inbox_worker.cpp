@@ -165,6 +165,7 @@ core::Result<RoundReport> InboxWorker::RunOnce() {
             if (auto ok = decisions_.Append(member_id, decision, now); !ok)
               return tl::unexpected(ok.error());
             ++report.decisions;
+            ++report.decisions_by_kind[decision.kind];
           }
         }
         ++report.changed;
@@ -193,8 +194,12 @@ WorkerPool::WorkerPool(InboxWorker& worker, core::Clock& clock, int threads, dou
 }
 
 WorkerPool::Totals WorkerPool::totals() const {
-  return {rounds_.load(),  processed_.load(), changed_.load(),
-          retried_.load(), given_up_.load(),  storage_errors_.load()};
+  Totals t{rounds_.load(),       processed_.load(),  changed_.load(),
+           retried_.load(),      given_up_.load(),   storage_errors_.load(),
+           timers_fired_.load(), timers_set_.load(), {}};
+  std::lock_guard<std::mutex> lock(kinds_mutex_);
+  t.decisions_by_kind = decisions_by_kind_;
+  return t;
 }
 
 void WorkerPool::Stop() {
@@ -222,6 +227,10 @@ void WorkerPool::Run(bool purges) {
       changed_ += round->changed;
       retried_ += round->retried;
       given_up_ += round->given_up;
+      timers_fired_ += round->timers_fired;
+      timers_set_ += round->timers_set;
+      std::lock_guard<std::mutex> lock(kinds_mutex_);
+      for (const auto& [kind, n] : round->decisions_by_kind) decisions_by_kind_[kind] += n;
     }
     if (purges && clock_.Now() - last_purge > 3600) {
       last_purge = clock_.Now();

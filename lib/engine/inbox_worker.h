@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -40,6 +41,7 @@ struct RoundReport {
   int given_up = 0;
   int timers_fired = 0;  // due timers turned into inbox events
   int timers_set = 0;
+  std::map<std::string, int> decisions_by_kind;
 };
 
 class InboxWorker {
@@ -103,6 +105,9 @@ class WorkerPool {
     long retried = 0;
     long given_up = 0;
     long storage_errors = 0;
+    long timers_fired = 0;
+    long timers_set = 0;
+    std::map<std::string, long> decisions_by_kind;  // journaled since the start
   };
   Totals totals() const;
 
@@ -110,7 +115,9 @@ class WorkerPool {
   void Run(bool purges);
 
   std::atomic<long> rounds_{0}, processed_{0}, changed_{0}, retried_{0}, given_up_{0},
-      storage_errors_{0};
+      storage_errors_{0}, timers_fired_{0}, timers_set_{0};
+  mutable std::mutex kinds_mutex_;
+  std::map<std::string, long> decisions_by_kind_;  // GUARDED_BY(kinds_mutex_)
 
   InboxWorker& worker_;
   core::Clock& clock_;

@@ -7,86 +7,15 @@
 #include <thread>
 #include <vector>
 
-#include "lib/store/database.h"
-#include "lib/store/inbox.h"
-#include "lib/store/snapshot_store.h"
-#include "tests/app/conveyor_process.h"
+#include "tests/app/app_fixture.h"
 
 using test::json;
 
 namespace {
 
-const std::string kMember = "testportal0000000000000000000001";
-// A status the conveyor's rules leave alone: these tests are about the plumbing, and a lead the
-// rules moved would bring the echo of that write into the counts.
-const char* const kInWork = "IN_PROCESS";
-
-struct Fixture {
-  // The reconciliation sweep is off unless a test is about it: its background reads would
-  // make counts in other tests depend on timing.
-  explicit Fixture(const std::string& sweep_seconds = "0")
-      : app{{{"CONVEYOR_CLIENT_ID", "local.conveyor"},
-             {"CONVEYOR_CLIENT_SECRET", "conveyor-secret"},
-             {"CONVEYOR_OAUTH_URL", emu.Base() + "/oauth/token/"},
-             {"CONVEYOR_SWEEP_SECONDS", sweep_seconds},
-             {"CONVEYOR_DEV", "1"}},
-            db} {}
-  test::Emulator emu;
-  std::string db = TempDb();
-  test::ConveyorProcess app;
-  ~Fixture() {
-    app.Stop();
-    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((db + suffix).c_str());
-  }
-
-  static std::string TempDb() {
-    char path[] = "/tmp/conveyor-db-XXXXXX";
-    const int fd = mkstemp(path);
-    close(fd);
-    return path;
-  }
-  test::Answer Install() {
-    return emu.Control("apps/install", {{"application_url", app.Url("/app")},
-                                        {"installer_url", app.Url("/install")},
-                                        {"install_event_url", app.Url("/b24/install")}});
-  }
-  long Count(const std::string& section, const char* key, const std::string& value) {
-    long n = 0;
-    for (const auto& row : emu.State(section).body)
-      n += row.value(key, std::string()) == value ? 1 : 0;
-    return n;
-  }
-  std::string ApplicationToken() { return emu.State("installations").body[0]["application_token"]; }
-  // Events still waiting to be processed.
-  long InboxDepth() {
-    auto database = store::Database::Open(db);
-    if (!database) return -1;
-    store::Inbox inbox(**database);
-    auto depth = inbox.Depth();
-    return depth ? *depth : -1;
-  }
-  // Events on record for the portal, processed or not.
-  long Received() {
-    auto database = store::Database::Open(db);
-    if (!database) return -1;
-    store::Inbox inbox(**database);
-    auto received = inbox.Received(kMember);
-    return received ? *received : -1;
-  }
-  // The lead as the conveyor last saw it, or null.
-  json SnapshotOf(const std::string& type, int64_t id) {
-    auto database = store::Database::Open(db);
-    if (!database) return nullptr;
-    store::SnapshotStore snapshots(**database);
-    auto found = snapshots.Get(kMember, type, id);
-    if (!found || !*found) return nullptr;
-    return json::parse((*found)->fields);
-  }
-  test::Answer PostEvent(const std::string& form) {
-    httplib::Client client("127.0.0.1", app.port());
-    return test::ToAnswer(client.Post("/b24/events", form, "application/x-www-form-urlencoded"));
-  }
-};
+using test::kInWork;
+using test::kMember;
+using Fixture = test::AppFixture;
 
 }  // namespace
 

@@ -1,0 +1,20 @@
+// The operations API (issue #4, item 3: the decisions journal "readable through the API"; and
+// the way to change a portal's settings until the app page of step 4 exists). For the vendor's
+// operators and scripts, authenticated with `Authorization: Bearer <CONVEYOR_API_TOKEN>`; off
+// (403) when no token is configured.
+//   GET /api/portals/{member_id}/decisions[?entity_type=lead&entity_id=5][&limit=100]
+//   GET /api/portals/{member_id}/settings
+//   PUT /api/portals/{member_id}/settings   (If-Match: <version> to refuse a lost update)
+#pragma once
+
+#include <httplib.h>
+
+#include "handlers/deps.h"
+
+namespace handlers {
+
+void Decisions(Deps& deps, const httplib::Request& req, httplib::Response& res);
+void GetSettings(Deps& deps, const httplib::Request& req, httplib::Response& res);
+void PutSettings(Deps& deps, const httplib::Request& req, httplib::Response& res);
+
+}  // namespace handlers

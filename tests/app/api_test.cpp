@@ -1,0 +1,114 @@
+// The operations API over real HTTP: its token, settings that are validated, versioned and take
+// effect, and the decisions journal read back (issue #4, item 3).
+#include <catch2/catch.hpp>
+
+#include "tests/app/app_fixture.h"
+
+using test::json;
+using test::kMember;
+
+namespace {
+
+const std::string kToken = "ops-token-0123456789";
+
+struct Fixture : test::AppFixture {
+  Fixture() : AppFixture("0", {{"CONVEYOR_API_TOKEN", kToken}}) {}
+  test::Answer Get(const std::string& path, const std::string& token = kToken) {
+    httplib::Client client("127.0.0.1", app.port());
+    return test::ToAnswer(client.Get(path.c_str(), {{"Authorization", "Bearer " + token}}));
+  }
+  test::Answer Put(const std::string& path, const json& body, httplib::Headers headers = {}) {
+    httplib::Client client("127.0.0.1", app.port());
+    headers.emplace("Authorization", "Bearer " + kToken);
+    return test::ToAnswer(client.Put(path.c_str(), headers, body.dump(), "application/json"));
+  }
+  std::string Settings() { return "/api/portals/" + kMember + "/settings"; }
+};
+
+}  // namespace
+
+TEST_CASE("the operations API wants its token and a known portal") {
+  Fixture f;
+  REQUIRE(f.Install().body["installed"] == true);
+  const auto wrong = f.Get(f.Settings(), "not-the-token-at-all");
+  CHECK(wrong.status == 401);
+  CHECK(wrong.body["error"] == "invalid_token");
+  CHECK(wrong.raw.find(kToken) == std::string::npos);
+  CHECK(f.Get("/api/portals/nobody/settings").status == 404);
+  CHECK(f.Get(f.Settings()).status == 200);
+}
+
+TEST_CASE("without a configured token the operations API is off") {
+  test::AppFixture f;
+  REQUIRE(f.Install().body["installed"] == true);
+  httplib::Client client("127.0.0.1", f.app.port());
+  const auto answer =
+      test::ToAnswer(client.Get(("/api/portals/" + kMember + "/settings").c_str(),
+                                {{"Authorization", "Bearer anything-at-all-here"}}));
+  CHECK(answer.status == 403);
+  CHECK(answer.body["error"] == "api_disabled");
+}
+
+TEST_CASE("settings are validated and versioned and a stale version is refused") {
+  Fixture f;
+  REQUIRE(f.Install().body["installed"] == true);
+  const auto initial = f.Get(f.Settings());
+  REQUIRE(initial.status == 200);
+  CHECK(initial.body["version"] == 0);  // the defaults of a new installation
+  json settings = initial.body["settings"];
+
+  json bad = settings;
+  bad["queues"]["hunters"]["cap"] = -1;
+  const auto refused = f.Put(f.Settings(), bad);
+  CHECK(refused.status == 400);
+  CHECK(refused.body["error"] == "invalid_settings");
+  CHECK(refused.body["error_description"].get<std::string>().find("queues.hunters.cap") !=
+        std::string::npos);
+  CHECK(f.Get(f.Settings()).body["version"] == 0);  // nothing stored
+
+  settings["queues"]["hunters"]["cap"] = 5;
+  const auto saved = f.Put(f.Settings(), settings, {{"If-Match", "0"}});
+  REQUIRE(saved.status == 200);
+  CHECK(saved.body["version"] == 1);
+  const auto read = f.Get(f.Settings());
+  CHECK(read.body["version"] == 1);
+  CHECK(read.body["settings"]["queues"]["hunters"]["cap"] == 5);
+  const auto stale = f.Put(f.Settings(), settings, {{"If-Match", "0"}});
+  CHECK(stale.status == 409);
+  CHECK(f.Put(f.Settings(), json::array()).status == 400);
+}
+
+TEST_CASE("settings saved through the API take effect and the decision is read back") {
+  Fixture f;
+  REQUIRE(f.Install().body["installed"] == true);
+  const long hunter =
+      std::stol(f.emu.Control("users", {{"NAME", "Анна"}}).body["ID"].get<std::string>());
+  REQUIRE(f.emu.Control("presence", {{"user_id", hunter}, {"status", "OPENED"}}).status == 200);
+  json settings = f.Get(f.Settings()).body["settings"];
+  settings["queues"]["hunters"]["users"] = {hunter};
+  const auto saved = f.Put(f.Settings(), settings);
+  INFO(saved.raw);
+  REQUIRE(saved.status == 200);
+
+  const auto added =
+      f.emu.Control("act", {{"as", "user"},
+                            {"method", "crm.lead.add"},
+                            {"params", {{"fields", {{"TITLE", "Окна"}, {"STATUS_ID", "NEW"}}}}}});
+  const long lead = added.body["result"].get<long>();
+  const std::string path =
+      "/api/portals/" + kMember + "/decisions?entity_type=lead&entity_id=" + std::to_string(lead);
+  REQUIRE(test::Eventually([&] { return f.Get(path).body["decisions"].size() == 1; }, 10));
+  const json decision = f.Get(path).body["decisions"][0];
+  CHECK(decision["kind"] == "assigned");
+  CHECK(decision["assignee"] == hunter);
+  CHECK(decision["settings_version"] == 1);
+  CHECK(decision["reasons"]["candidates"][0]["verdict"] == "chosen");
+  CHECK(f.Get("/api/portals/" + kMember + "/decisions?limit=5").body["decisions"].size() == 1);
+  CHECK(f.Get("/api/portals/" + kMember + "/decisions?entity_type=task&entity_id=1").status == 400);
+  CHECK(f.Get("/api/portals/" + kMember + "/decisions?limit=0").status == 400);
+
+  httplib::Client client("127.0.0.1", f.app.port());
+  const auto metrics = client.Get("/metrics");
+  REQUIRE(metrics);
+  CHECK(metrics->body.find("conveyor_decisions_total{kind=\"assigned\"} 1") != std::string::npos);
+}
