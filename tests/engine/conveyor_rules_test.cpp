@@ -441,3 +441,45 @@ TEST_CASE("a sales deal sent back from the meeting stage counts a rescheduled me
   }
   CHECK(f.Kinds("deal", deal) == std::vector<std::string>{"meeting_rescheduled"});
 }
+
+TEST_CASE("equal hunters get equal shares within one — every event delivered twice") {
+  Fixture f;
+  f.Present(f.hunters[2], "OPENED");  // all three at work, equal weights
+  // The test's own reads of the portal must not eat the app's request budget.
+  REQUIRE(f.emu.Control("limits", {{"bucket", 100000}}).status == 200);
+  std::map<std::string, int> shares;
+  for (int i = 0; i < 12; ++i) {
+    const long id = f.AddLead("Заявка " + std::to_string(i),
+                              "+7 900 100 " + std::to_string(1000 + i).substr(0, 2) + " " +
+                                  std::to_string(1000 + i).substr(2));
+    f.Queue("ONCRMLEADADD", "lead", id, "again" + std::to_string(id));  // delivered twice
+    f.Drain();
+    // Every third lead, each hunter finishes one of theirs: equal work, equal pace.
+    if (i % 3 == 2) {
+      for (const long hunter : f.hunters) {
+        auto open =
+            f.emu.Hook("crm.lead.list",
+                       {{"filter", {{"ASSIGNED_BY_ID", hunter}, {"STATUS_ID", "CONV_ASSIGNED"}}},
+                        {"select", {"ID"}}});
+        REQUIRE(!open.body["result"].empty());
+        const long done = std::stol(open.body["result"][0]["ID"].get<std::string>());
+        f.Act(hunter, "crm.lead.update", {{"id", done}, {"fields", {{"STATUS_ID", "JUNK"}}}});
+        f.Queue("ONCRMLEADUPDATE", "lead", done, "junk" + std::to_string(done));
+      }
+      f.Drain();
+    }
+  }
+  for (long id = 1; id <= 12; ++id) ++shares[f.Lead(id)["ASSIGNED_BY_ID"].get<std::string>()];
+  REQUIRE(shares.size() == 3);
+  int low = 12, high = 0;
+  for (const auto& [hunter, n] : shares) {
+    low = std::min(low, n);
+    high = std::max(high, n);
+  }
+  CHECK(high - low <= 1);
+  long assigned = 0;
+  const auto journal = f.decisions.Recent(f.kMember, 1000);
+  REQUIRE(journal);
+  for (const auto& entry : *journal) assigned += entry.decision.kind == "assigned" ? 1 : 0;
+  CHECK(assigned == 12);  // one decision per lead although each event came twice
+}
