@@ -22,8 +22,7 @@ std::vector<std::string> ValuesOf(const std::vector<std::string>& keys, const st
 
 }  // namespace
 
-core::Result<std::vector<core::DuplicateHit>> ConveyorRules::FindDuplicates(
-    const std::string& member_id, const json& lead) {
+std::vector<b24::BatchCommand> ConveyorRules::DuplicateFinds(const json& lead) {
   // Docs: crm/duplicates/crm-duplicate-find-by-comm.md — values are matched after the portal's
   // own normalisation; we send ours (E.164, lower-case e-mail), which both sides agree on.
   const auto keys = core::CommunicationKeys(lead);
@@ -33,18 +32,29 @@ core::Result<std::vector<core::DuplicateHit>> ConveyorRules::FindDuplicates(
     const auto values = ValuesOf(keys, prefix);
     if (values.empty()) continue;
     for (const char* entity : {"LEAD", "CONTACT"}) {
-      finds.push_back({type + "_" + entity,
+      finds.push_back({"x" + type + "_" + entity,
                        "crm.duplicate.findbycomm",
                        {{"type", type}, {"values", values}, {"entity_type", entity}}});
     }
   }
-  std::vector<core::DuplicateHit> hits;
-  if (finds.empty()) return hits;
+  return finds;
+}
+
+core::Result<std::vector<core::DuplicateHit>> ConveyorRules::FindDuplicates(
+    const std::string& member_id, const json& lead) {
+  const auto finds = DuplicateFinds(lead);
+  if (finds.empty()) return std::vector<core::DuplicateHit>{};
   auto found = client_.Batch(member_id, finds, b24::Lane::kInteractive);
   if (!found) return tl::unexpected(b24::ToCoreError(found.error(), "duplicate search"));
+  return DuplicatesFrom(member_id, lead, *found);
+}
+
+core::Result<std::vector<core::DuplicateHit>> ConveyorRules::DuplicatesFrom(
+    const std::string& member_id, const json& lead, const std::vector<b24::BatchItem>& found) {
+  std::vector<core::DuplicateHit> hits;
   const int64_t self = core::IdValue(lead.value("ID", json()));
   std::set<int64_t> leads, contacts;
-  for (const auto& item : *found) {
+  for (const auto& item : found) {
     if (item.failure) return tl::unexpected(b24::ToCoreError(*item.failure, "duplicate search"));
     if (!item.result.is_object()) continue;  // [] when nothing matched
     for (const char* entity : {"LEAD", "CONTACT"}) {
@@ -129,18 +139,20 @@ core::Result<core::Pipelines> ConveyorRules::PipelinesOf(const std::string& memb
 
 core::Result<std::vector<core::Candidate>> ConveyorRules::QueueCandidates(
     const std::string& member_id, const core::Settings& settings, const std::string& name,
-    int64_t category_id, std::map<int64_t, std::string>* names) {
+    int64_t category_id, std::map<int64_t, std::string>* names, ReadAlong* along) {
   std::vector<core::Candidate> candidates;
   const auto queue = settings.queues.find(name);
-  if (queue == settings.queues.end()) return candidates;
+  if (queue == settings.queues.end() && along == nullptr) return candidates;
+  static const core::Queue kNoQueue;
+  const core::Queue& members_of = queue == settings.queues.end() ? kNoQueue : queue->second;
   const double now = clock_.Now();
   const auto fresh = [now](double read_at, double seconds) { return now - read_at < seconds; };
-  std::set<int64_t> members(queue->second.users.begin(), queue->second.users.end());
+  std::set<int64_t> members(members_of.users.begin(), members_of.users.end());
   std::set<int64_t> inactive;
   std::vector<b24::BatchCommand> reads;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    for (const int64_t department : queue->second.departments) {
+    for (const int64_t department : members_of.departments) {
       const auto& kept = department_members_[{member_id, department}];
       if (!fresh(kept.read_at, kDictionarySeconds)) {
         reads.push_back({"d" + std::to_string(department),
@@ -173,9 +185,11 @@ core::Result<std::vector<core::Candidate>> ConveyorRules::QueueCandidates(
       }
     }
   }
-  if (members.empty()) return candidates;
-  // Loads of every member, and the presence and names not kept, in one request.
+  if (members.empty() && along == nullptr) return candidates;
+  // Loads of every member, and the presence and names not kept, in one request, with the
+  // riders.
   reads.clear();
+  if (along != nullptr) reads = along->riders;
   std::map<int64_t, core::Presence> presence;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -210,12 +224,29 @@ core::Result<std::vector<core::Candidate>> ConveyorRules::QueueCandidates(
       }
     }
   }
+  if (names != nullptr && along != nullptr) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const int64_t user : along->also_named) {
+      if (members.count(user) != 0 || user <= 0) continue;
+      const auto& kept_name = names_[{member_id, user}];
+      if (fresh(kept_name.read_at, kDictionarySeconds)) {
+        (*names)[user] = kept_name.value;
+      } else {
+        reads.push_back({"n" + std::to_string(user), "user.get", {{"ID", user}}});
+      }
+    }
+  }
+  if (reads.empty()) return candidates;
   auto answers = client_.Batch(member_id, reads, b24::Lane::kInteractive);
   if (!answers) return tl::unexpected(b24::ToCoreError(answers.error(), "queue presence"));
   std::map<int64_t, int> loads;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     for (const auto& item : *answers) {
+      if (item.key[0] == 'x') {
+        if (along != nullptr) along->answers.push_back(item);
+        continue;
+      }
       const int64_t user = std::stoll(item.key.substr(1));
       if (item.key[0] == 'p') {
         // A failed presence read counts as unknown (not at work) and is not kept: the item
@@ -240,9 +271,9 @@ core::Result<std::vector<core::Candidate>> ConveyorRules::QueueCandidates(
   for (const int64_t user : members) {
     core::Candidate c;
     c.user_id = user;
-    const auto weight = queue->second.weights.find(user);
-    c.weight = weight == queue->second.weights.end() ? 1 : weight->second;
-    c.cap = queue->second.cap;
+    const auto weight = members_of.weights.find(user);
+    c.weight = weight == members_of.weights.end() ? 1 : weight->second;
+    c.cap = members_of.cap;
     c.active = inactive.count(user) == 0;
     c.presence = presence.count(user) ? presence[user] : core::Presence::kUnknown;
     c.open_items = loads[user];
@@ -271,14 +302,17 @@ core::Result<core::LeadContext> ConveyorRules::LeadContextFor(const std::string&
                                                               const json* lead_for_duplicates) {
   core::LeadContext context;
   context.portal_url = PortalUrl(member_id);
-  if (lead_for_duplicates != nullptr) {
-    auto duplicates = FindDuplicates(member_id, *lead_for_duplicates);
+  // The duplicate searches ride along with the hunters' presence and load: one request.
+  ReadAlong along;
+  if (lead_for_duplicates != nullptr) along.riders = DuplicateFinds(*lead_for_duplicates);
+  auto hunters = QueueCandidates(member_id, settings, "hunters", -1, nullptr, &along);
+  if (!hunters) return tl::unexpected(hunters.error());
+  context.hunters = std::move(*hunters);
+  if (lead_for_duplicates != nullptr && !along.riders.empty()) {
+    auto duplicates = DuplicatesFrom(member_id, *lead_for_duplicates, along.answers);
     if (!duplicates) return tl::unexpected(duplicates.error());
     context.duplicates = std::move(*duplicates);
   }
-  auto hunters = QueueCandidates(member_id, settings, "hunters");
-  if (!hunters) return tl::unexpected(hunters.error());
-  context.hunters = std::move(*hunters);
   return context;
 }
 
@@ -300,18 +334,13 @@ core::Result<core::HandoverContext> ConveyorRules::HandoverContextFor(
       return context;
     }
   }
+  // The hunter's name for the comment comes in the same request as the closers'.
+  ReadAlong along;
+  along.also_named.insert(core::IdValue(lead.value("ASSIGNED_BY_ID", json())));
   auto closers =
-      QueueCandidates(member_id, settings, "closers", pipelines.sales, &context.user_names);
+      QueueCandidates(member_id, settings, "closers", pipelines.sales, &context.user_names, &along);
   if (!closers) return tl::unexpected(closers.error());
   context.closers = std::move(*closers);
-  // The hunter's name for the comment.
-  const int64_t hunter = core::IdValue(lead.value("ASSIGNED_BY_ID", json()));
-  if (hunter > 0 && context.user_names.count(hunter) == 0) {
-    auto person = client_.Call(member_id, "user.get", {{"ID", hunter}});
-    if (person && person->result.is_array() && !person->result.empty()) {
-      context.user_names[hunter] = core::TextField(person->result[0], "NAME");
-    }
-  }
   return context;
 }
 

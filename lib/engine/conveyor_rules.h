@@ -7,6 +7,7 @@
 
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,13 @@
 
 namespace engine {
 
+// Reads that ride along in the queue's request (REST economy: one batch instead of several).
+struct ReadAlong {
+  std::vector<b24::BatchCommand> riders;  // keys must start with 'x'
+  std::set<int64_t> also_named;           // people outside the queue whose names are wanted
+  std::vector<b24::BatchItem> answers;    // the riders' answers, filled in
+};
+
 class ConveyorRules : public core::Rules {
  public:
   ConveyorRules(b24::RestClient& client, PortalSettings& settings, store::PortalStore& portals,
@@ -34,6 +42,12 @@ class ConveyorRules : public core::Rules {
   // Other leads and contacts sharing a normalised phone or e-mail with `lead`, with owners.
   core::Result<std::vector<core::DuplicateHit>> FindDuplicates(const std::string& member_id,
                                                                const nlohmann::json& lead);
+  // The duplicate searches for `lead` (keys starting with 'x'), and the hits in their answers
+  // (their owners read in one more request when there are any).
+  static std::vector<b24::BatchCommand> DuplicateFinds(const nlohmann::json& lead);
+  core::Result<std::vector<core::DuplicateHit>> DuplicatesFrom(
+      const std::string& member_id, const nlohmann::json& lead,
+      const std::vector<b24::BatchItem>& found);
   // The queue's members with presence (timeman.status) and open items — leads at the assigned
   // stage for hunters; open deals of the pipeline `category_id` for the others — and their
   // names into `names` when given. One request for all members; loads are read every time,
@@ -41,7 +55,8 @@ class ConveyorRules : public core::Rules {
   // kDictionarySeconds (REST economy, issue #4 item 9).
   core::Result<std::vector<core::Candidate>> QueueCandidates(
       const std::string& member_id, const core::Settings& settings, const std::string& queue,
-      int64_t category_id = -1, std::map<int64_t, std::string>* names = nullptr);
+      int64_t category_id = -1, std::map<int64_t, std::string>* names = nullptr,
+      ReadAlong* along = nullptr);
   // The crm.category ids of the settings' sales and production pipelines (-1 for one the
   // portal does not have). The portal's pipelines are read once and kept for
   // kDictionarySeconds.
