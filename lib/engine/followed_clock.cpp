@@ -66,7 +66,8 @@ void FollowedClock::Follow() {
 
 double FollowedClock::Now() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return remote_ + (Steady() - local_) * speed_;
+  last_ = std::max(last_, remote_ + (Steady() - local_) * speed_);
+  return last_;
 }
 
 void FollowedClock::Sleep(double seconds) {

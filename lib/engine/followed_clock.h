@@ -38,6 +38,9 @@ class FollowedClock : public core::Clock {
   double local_ = 0;   // GUARDED_BY(mutex_): steady seconds at that reading
   double speed_ = 1;   // GUARDED_BY(mutex_): 0 while frozen
   bool stop_ = false;  // GUARDED_BY(mutex_)
+  // The latest time handed out: a reading that lags (the remote clock froze) never makes time
+  // go backwards.
+  mutable double last_ = 0;  // GUARDED_BY(mutex_)
   std::condition_variable wake_;
   std::thread follower_;
 };
