@@ -150,10 +150,12 @@ int Serve(app::Config config) {
   engine::PortalSettings settings(settings_store, *defaults);
   engine::ConveyorRules conveyor_rules(client, settings, portals, clock);
   engine::LoggingRules rules(conveyor_rules);
-  engine::Executor executor(client, operations, snapshots, clock);
+  engine::EchoExpectations echoes;
+  engine::Executor executor(client, operations, snapshots, clock, &echoes);
   store::DecisionLog decisions(**db);
   store::TimerStore timers(**db);
-  engine::InboxWorker worker(inbox, snapshots, client, rules, executor, decisions, timers, clock);
+  engine::InboxWorker worker(inbox, snapshots, client, rules, executor, decisions, timers, clock,
+                             {}, &echoes);
   if (auto released = inbox.ReleaseLeases(); !released)
     return Fail("CONVEYOR_DB: " + released.error().message, 1);
   engine::WorkerPool workers(worker, clock, 2);

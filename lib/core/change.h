@@ -49,6 +49,9 @@ class Rules {
   // the same keys, so nothing is done twice. Fails when what the rules needed to know could not
   // be read; the event is then retried.
   virtual Result<Outcome> Plan(const EntityChange& change) = 0;
+  // For a due timer's change whose `after` is the entity's last snapshot: whether the timer may
+  // still call for something, so the entity is worth re-reading. False saves the request.
+  virtual bool StillDue(const EntityChange&) { return true; }
 };
 
 // Step 2 ships no business rules: changes are noticed, snapshotted and left alone.

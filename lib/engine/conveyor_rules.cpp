@@ -401,6 +401,17 @@ core::Result<core::Outcome> ConveyorRules::Plan(const core::EntityChange& change
   return outcome;
 }
 
+bool ConveyorRules::StillDue(const core::EntityChange& change) {
+  const std::string kind = change.timer.value("kind", "");
+  if (kind == "sla") return core::SlaBreached(change.after, change.timer.value("data", json()));
+  if (kind != "wait" && kind != "ready_day") return true;
+  auto settings = settings_.For(change.member_id);
+  if (!settings) return true;  // look, and let Plan meet the failure
+  if (change.entity_type == "lead") return core::IsFreeLead(change.after, *settings);
+  auto pipelines = PipelinesOf(change.member_id, *settings);
+  return !pipelines || core::IsFreeDeal(change.after, *settings, *pipelines);
+}
+
 core::Result<core::Outcome> ConveyorRules::PlanTimer(const core::EntityChange& change,
                                                      const core::Settings& settings,
                                                      const core::Pipelines& pipelines) {

@@ -38,6 +38,9 @@ class ConveyorRules : public core::Rules {
       : client_(client), settings_(settings), portals_(portals), clock_(clock) {}
 
   core::Result<core::Outcome> Plan(const core::EntityChange& change) override;
+  // An SLA timer whose item was taken into work, a wait or ready-day timer whose item left the
+  // free stage: nothing to do.
+  bool StillDue(const core::EntityChange& change) override;
 
   // Other leads and contacts sharing a normalised phone or e-mail with `lead`, with owners.
   core::Result<std::vector<core::DuplicateHit>> FindDuplicates(const std::string& member_id,

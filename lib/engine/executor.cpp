@@ -69,8 +69,10 @@ core::Result<ExecutionReport> Executor::Run(const std::string& member_id,
         {action->key, action->method, core::ResolveReferences(action->params, known)});
   }
   std::vector<std::string> echo_types;
-  for (const auto* action : to_send) {
-    for (const auto& ref : action->touches) {
+  std::vector<size_t> echo_action;  // the index in to_send of the write each re-read follows
+  for (size_t a = 0; a < to_send.size(); ++a) {
+    for (const auto& ref : to_send[a]->touches) {
+      echo_action.push_back(a);
       commands.push_back({"echo" + std::to_string(echo_types.size()),
                           "crm." + ref.entity_type + ".get",
                           {{"id", core::ResolveReferences(ref.id, known)}}});
@@ -106,11 +108,13 @@ core::Result<ExecutionReport> Executor::Run(const std::string& member_id,
     if (item.failure || !item.result.is_object()) continue;  // the next event re-reads it
     const store::Snapshot snapshot{item.result.dump(), core::TextField(item.result, "DATE_MODIFY"),
                                    core::ContentHash(item.result)};
-    if (auto ok =
-            snapshots_.Put(member_id, echo_types[i], core::IdValue(item.result["ID"]), snapshot);
-        !ok) {
+    const int64_t id = core::IdValue(item.result["ID"]);
+    if (auto ok = snapshots_.Put(member_id, echo_types[i], id, snapshot); !ok) {
       return tl::unexpected(ok.error());
     }
+    // A write the portal refused makes no event.
+    if (echoes_ != nullptr && !(*items)[echo_action[i]].failure)
+      echoes_->Expect(member_id, echo_types[i], id, clock_.Now());
     ++report.echoes;
   }
   if (first_failure) return tl::unexpected(*first_failure);

@@ -15,6 +15,7 @@
 #include "lib/b24/rest_client.h"
 #include "lib/core/action.h"
 #include "lib/core/clock.h"
+#include "lib/engine/echo_expectations.h"
 #include "lib/store/operation_log.h"
 #include "lib/store/snapshot_store.h"
 
@@ -33,9 +34,14 @@ struct ExecutionReport {
 
 class Executor {
  public:
+  // With `echoes`, every stored snapshot of a written entity expects that write's event.
   Executor(b24::RestClient& client, store::OperationLog& operations,
-           store::SnapshotStore& snapshots, core::Clock& clock)
-      : client_(client), operations_(operations), snapshots_(snapshots), clock_(clock) {}
+           store::SnapshotStore& snapshots, core::Clock& clock, EchoExpectations* echoes = nullptr)
+      : client_(client),
+        operations_(operations),
+        snapshots_(snapshots),
+        clock_(clock),
+        echoes_(echoes) {}
 
   // Fails when an action failed or storage failed; the caller retries the event later, and
   // the actions that finished stay finished.
@@ -47,6 +53,7 @@ class Executor {
   store::OperationLog& operations_;
   store::SnapshotStore& snapshots_;
   core::Clock& clock_;
+  EchoExpectations* echoes_;
 };
 
 }  // namespace engine

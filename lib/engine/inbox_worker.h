@@ -16,6 +16,7 @@
 #include "lib/b24/rest_client.h"
 #include "lib/core/change.h"
 #include "lib/core/clock.h"
+#include "lib/engine/echo_expectations.h"
 #include "lib/engine/executor.h"
 #include "lib/store/decision_log.h"
 #include "lib/store/inbox.h"
@@ -48,7 +49,8 @@ class InboxWorker {
  public:
   InboxWorker(store::Inbox& inbox, store::SnapshotStore& snapshots, b24::RestClient& client,
               core::Rules& rules, Executor& executor, store::DecisionLog& decisions,
-              store::TimerStore& timers, core::Clock& clock, WorkerOptions options = {})
+              store::TimerStore& timers, core::Clock& clock, WorkerOptions options = {},
+              EchoExpectations* echoes = nullptr)
       : inbox_(inbox),
         snapshots_(snapshots),
         decisions_(decisions),
@@ -57,7 +59,8 @@ class InboxWorker {
         rules_(rules),
         executor_(executor),
         clock_(clock),
-        options_(options) {}
+        options_(options),
+        echoes_(echoes) {}
 
   // One round: due timers become inbox events (CONVEYOR_TIMER), then claim what is available and
   // process it. Fails only when storage fails.
@@ -71,6 +74,9 @@ class InboxWorker {
   core::Result<void> Defer(const store::InboxEvent& e, const std::string& why, int64_t now,
                            RoundReport& report);
   core::Result<void> FireDueTimers(int64_t now, RoundReport& report);
+  // An event that needs no look at the portal: an expected echo of our own write, or a timer
+  // whose item has moved on according to its snapshot.
+  bool Settled(const store::InboxEvent& e, int64_t now);
   // Sets the timers of a plan that was carried out; `results` resolve references to what the
   // plan created.
   core::Result<void> SetTimers(const std::string& member_id, const std::vector<core::Timer>& timers,
@@ -85,6 +91,7 @@ class InboxWorker {
   Executor& executor_;
   core::Clock& clock_;
   WorkerOptions options_;
+  EchoExpectations* echoes_;  // the executor's; events it expects are not re-read
 };
 
 // Runs InboxWorker rounds on background threads until stopped; idles briefly when the inbox is

@@ -13,6 +13,7 @@ class LoggingRules : public core::Rules {
  public:
   explicit LoggingRules(core::Rules& inner) : inner_(inner) {}
   core::Result<core::Outcome> Plan(const core::EntityChange& change) override;
+  bool StillDue(const core::EntityChange& change) override { return inner_.StillDue(change); }
 
  private:
   core::Rules& inner_;

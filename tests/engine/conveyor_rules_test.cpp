@@ -483,3 +483,34 @@ TEST_CASE("equal hunters get equal shares within one — every event delivered t
   for (const auto& entry : *journal) assigned += entry.decision.kind == "assigned" ? 1 : 0;
   CHECK(assigned == 12);  // one decision per lead although each event came twice
 }
+
+TEST_CASE("the echo of the app's own write and a timer whose item moved on cost no request") {
+  Fixture f;
+  engine::EchoExpectations echoes;
+  engine::Executor executor{f.client, f.operations, f.snapshots, f.clock, &echoes};
+  engine::InboxWorker worker{f.inbox,     f.snapshots, f.client, f.rules, executor,
+                             f.decisions, f.timers,    f.clock,  {},      &echoes};
+  const auto drain = [&] {
+    for (int i = 0; i < 5; ++i) REQUIRE(worker.RunOnce());
+    REQUIRE(*f.inbox.Depth() == 0);
+  };
+  const long id = f.AddLead("Окна", "8 912 345-67-89");
+  drain();
+  const long hunter = std::stol(f.Lead(id)["ASSIGNED_BY_ID"].get<std::string>());
+  const long before = f.client.Stats().calls;
+  f.Queue("ONCRMLEADUPDATE", "lead", id, "echo");  // Bitrix24 announces our assignment
+  drain();
+  CHECK(f.client.Stats().calls == before);
+
+  // The hunter's own change is not mistaken for an echo.
+  f.Act(hunter, "crm.lead.update", {{"id", id}, {"fields", {{"STATUS_ID", "JUNK"}}}});
+  f.Queue("ONCRMLEADUPDATE", "lead", id, "junk");
+  drain();
+  const long after_junk = f.client.Stats().calls;
+  CHECK(after_junk > before);
+  // Its SLA timer comes due: the snapshot shows the lead left the stage, so no look.
+  f.Advance(16 * 60);
+  drain();
+  CHECK(f.client.Stats().calls == after_junk);
+  CHECK(f.Lead(id)["ASSIGNED_BY_ID"] == std::to_string(hunter));
+}

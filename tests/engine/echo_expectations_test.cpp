@@ -1,0 +1,18 @@
+#include "lib/engine/echo_expectations.h"
+
+#include <catch2/catch.hpp>
+
+TEST_CASE("each expected echo is taken once — per entity — and lapses after a minute") {
+  engine::EchoExpectations echoes;
+  echoes.Expect("m", "lead", 5, 100);
+  echoes.Expect("m", "lead", 5, 100);  // two writes, two events
+  CHECK_FALSE(echoes.Consume("m", "lead", 6, 101));
+  CHECK_FALSE(echoes.Consume("m", "deal", 5, 101));
+  CHECK_FALSE(echoes.Consume("other", "lead", 5, 101));
+  CHECK(echoes.Consume("m", "lead", 5, 101));
+  CHECK(echoes.Consume("m", "lead", 5, 101));
+  CHECK_FALSE(echoes.Consume("m", "lead", 5, 101));  // a third event is someone's change
+
+  echoes.Expect("m", "deal", 9, 100);
+  CHECK_FALSE(echoes.Consume("m", "deal", 9, 100 + engine::EchoExpectations::kLapseSeconds));
+}
