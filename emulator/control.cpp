@@ -152,6 +152,11 @@ tl::expected<json, RestError> Section(const Portal& p, const std::string& name) 
   return Fail(404, "NO_SUCH_SECTION", "Unknown section: " + name);
 }
 
+json ClockJson(const Clock& clock) {
+  const Clock::Reading reading = clock.Read();
+  return {{"now", reading.now}, {"frozen", reading.frozen}, {"speed", reading.speed}};
+}
+
 Caller ActorOf(const json& body) {
   Caller caller;
   const std::string as = Str(body, "as", "user");
@@ -404,18 +409,21 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
     return OpenPlacement(*s, Str(body, "portal"), request);
   });
 
+  // Checked before anything changes: a refused request leaves the clock as it was.
   post("/_emulator/clock", [s](const json& body) -> tl::expected<json, RestError> {
-    if (body.contains("advance")) {
-      const double seconds = Number(body, "advance", 0);
-      if (seconds < 0) return Fail(400, "BAD_ADVANCE", "The clock only moves forward");
-      s->clock.Advance(seconds);
+    const double seconds = Number(body, "advance", 0);
+    if (seconds < 0) return Fail(400, "BAD_ADVANCE", "The clock only moves forward");
+    const double speed = Number(body, "speed", 0);
+    if (body.contains("speed") && !(speed > 0)) {
+      return Fail(400, "BAD_SPEED", "speed: a number of virtual seconds per real second, > 0");
     }
+    if (body.contains("speed")) s->clock.SetSpeed(speed);
+    if (seconds > 0) s->clock.Advance(seconds);
     if (body.contains("freeze")) s->clock.SetFrozen(body.value("freeze", false));
-    return json{{"now", s->clock.Now()}, {"frozen", s->clock.Frozen()}};
+    return ClockJson(s->clock);
   });
-  get("/_emulator/clock", [s](const json&) -> tl::expected<json, RestError> {
-    return json{{"now", s->clock.Now()}, {"frozen", s->clock.Frozen()}};
-  });
+  get("/_emulator/clock",
+      [s](const json&) -> tl::expected<json, RestError> { return ClockJson(s->clock); });
 
   post("/_emulator/faults", [s](const json& body) -> tl::expected<json, RestError> {
     std::lock_guard<std::mutex> lock(s->mutex);

@@ -124,9 +124,11 @@ std::set<std::string> SplitScopes(const std::string& scope) {
 }
 
 // Resolves the caller from a webhook path or an OAuth token. Removes `auth` from params.
+// An expired token still names its portal and app: `entry` records them for the log.
 tl::expected<std::pair<Portal*, Caller>, RestError> Authenticate(State& state, const Route& route,
                                                                  json& params,
-                                                                 const std::string& header) {
+                                                                 const std::string& header,
+                                                                 LogEntry& entry) {
   Caller caller;
   if (!route.webhook_code.empty()) {
     for (auto& [member_id, portal] : state.portals) {
@@ -154,6 +156,8 @@ tl::expected<std::pair<Portal*, Caller>, RestError> Authenticate(State& state, c
     return Fail(401, "invalid_token", "Unable to get application by token");
   }
   if (it->second.expires <= state.clock.Now()) {
+    entry.member_id = portal->member_id;
+    entry.caller = "app";
     return Fail(401, "expired_token", "The access token provided has expired");
   }
   const auto& installation = portal->installations.at(it->second.client_id);
@@ -327,7 +331,7 @@ HttpOut HandleRest(State& state, Deliverer& deliverer, const HttpIn& in) {
     entry.method = route->method;
     auto params = ParseParams(in.query, in.content_type, in.body);
     if (!params) return finish(ErrorOut(params.error()), params.error().code);
-    auto who = Authenticate(state, *route, *params, in.authorization);
+    auto who = Authenticate(state, *route, *params, in.authorization, entry);
     if (!who) return finish(ErrorOut(who.error()), who.error().code);
     auto& [portal, caller] = *who;
     entry.member_id = portal->member_id;

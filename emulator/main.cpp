@@ -32,8 +32,17 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   cli.add_option("--token-lifetime", options.token_lifetime, "access token lifetime, seconds")
       ->capture_default_str();
+  cli.add_option("--clock-speed", options.clock_speed,
+                 "virtual seconds per real second of the portal's clock")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  double clock_start = 0;
+  cli.add_option("--clock-start", clock_start,
+                 "unix time (seconds) the portal's clock starts at (default: now)")
+      ->check(CLI::NonNegativeNumber);
   cli.add_option("--port-file", port_file, "write {\"http\":P,\"https\":Q} here once listening");
   CLI11_PARSE(cli, argc, argv);
+  if (cli.count("--clock-start") > 0) options.clock_start = clock_start;
 
   if (options.tls_port >= 0 && (options.tls_cert.empty() || options.tls_key.empty())) {
     std::cerr << "b24-emulator: --tls-port needs --tls-cert and --tls-key\n";

@@ -96,6 +96,13 @@ void Server::Route(httplib::Server& server) {
 }
 
 bool Server::Start(std::string& error) {
+  if (!(options_.clock_speed > 0)) {
+    error = "the clock speed must be positive";
+    return false;
+  }
+  // Before the portal exists, so that its creation dates are virtual time already.
+  if (options_.clock_start) state_.clock.SetNow(*options_.clock_start);
+  state_.clock.SetSpeed(options_.clock_speed);
   deliverer_ = std::make_unique<Deliverer>(state_);
   http_ = std::make_unique<httplib::Server>();
   Route(*http_);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -31,6 +32,8 @@ struct ServerOptions {
   std::string member_id;                               // of the default portal; random when empty
   std::string plan = "basic";
   double token_lifetime = 3600;
+  double clock_speed = 1;             // virtual seconds per real second; > 0
+  std::optional<double> clock_start;  // unix seconds virtual time starts at; real time if unset
 };
 
 class Server {

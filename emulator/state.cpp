@@ -68,6 +68,7 @@ void RequestLog::Add(LogEntry entry) {
   ++by_method[entry.method][entry.status];
   ++by_status[entry.status];
   if (!entry.error.empty()) ++by_error[entry.error];
+  if (!entry.member_id.empty()) ++by_caller[entry.member_id][entry.caller][entry.status];
   recent.push_back(std::move(entry));
   if (recent.size() > kKeep) recent.pop_front();
 }
@@ -81,6 +82,14 @@ json RequestLog::ToJson(size_t last) const {
   }
   json statuses = json::object();
   for (const auto& [status, count] : by_status) statuses[std::to_string(status)] = count;
+  json callers = json::object();
+  for (const auto& [member_id, kinds] : by_caller) {
+    for (const auto& [kind, counts] : kinds) {
+      for (const auto& [status, count] : counts) {
+        callers[member_id][kind][std::to_string(status)] = count;
+      }
+    }
+  }
   json entries = json::array();
   const size_t skip = recent.size() > last ? recent.size() - last : 0;
   for (size_t i = skip; i < recent.size(); ++i) {
@@ -92,11 +101,8 @@ json RequestLog::ToJson(size_t last) const {
                        {"status", e.status},
                        {"error", e.error}});
   }
-  return {{"total", total},
-          {"by_method", methods},
-          {"by_status", statuses},
-          {"by_error", by_error},
-          {"recent", entries}};
+  return {{"total", total},       {"by_method", methods}, {"by_status", statuses},
+          {"by_error", by_error}, {"by_caller", callers}, {"recent", entries}};
 }
 
 Portal* State::FindPortal(const std::string& member_id) {

@@ -30,13 +30,17 @@ struct LogEntry {
   std::string error;
 };
 
-// Counters per method, per HTTP status and per error code, and the most recent entries.
+// Counters per method, per HTTP status, per error code and per portal and caller, and the
+// most recent entries.
 struct RequestLog {
   static constexpr size_t kKeep = 5000;
   std::deque<LogEntry> recent;
   std::map<std::string, std::map<int, long>> by_method;
   std::map<int, long> by_status;
   std::map<std::string, long> by_error;
+  // member_id -> caller kind -> HTTP status -> requests, for requests a portal could be named
+  // for: what the app used, apart from webhooks and simulated people, however long the run.
+  std::map<std::string, std::map<std::string, std::map<int, long>>> by_caller;
   long total = 0;
 
   void Add(LogEntry entry);

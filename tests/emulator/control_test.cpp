@@ -1,7 +1,9 @@
 // The control API: people and presence, acting as users, the clock, persistence.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <cstdio>
+#include <thread>
 
 #include "tests/emulator/harness.h"
 
@@ -37,6 +39,100 @@ TEST_CASE("the control API refuses bad input with a JSON error") {
   REQUIRE(res);
   CHECK(res->status == 400);
   CHECK(json::parse(res->body)["error"] == "INVALID_JSON");
+}
+
+TEST_CASE("the clock runs speed times as fast as real time without jumps") {
+  test::Emulator emu;
+  const auto fast = emu.Control("clock", {{"speed", 100}});
+  REQUIRE(fast.status == 200);
+  CHECK(fast.body["speed"] == 100.0);
+  CHECK(fast.body["frozen"] == false);
+  const auto real_start = std::chrono::steady_clock::now();
+  const double start = emu.Get("/_emulator/clock").body["now"];
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const double later = emu.Get("/_emulator/clock").body["now"];
+  const double real =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - real_start).count();
+  CHECK(later - start >= 15);
+  CHECK(later - start <= 100 * real + 1);
+
+  // Slowing down continues from where virtual time stands.
+  const auto slow = emu.Control("clock", {{"speed", 1}});
+  const double real_gap =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - real_start).count();
+  CHECK(slow.body["speed"] == 1.0);
+  CHECK(slow.body["now"].get<double>() >= later);
+  CHECK(slow.body["now"].get<double>() <= start + 100 * real_gap + 1);
+}
+
+TEST_CASE("the clock advances at any speed and stands still while frozen") {
+  test::Emulator emu;
+  emu.Control("clock", {{"speed", 100}});
+  const double before = emu.Get("/_emulator/clock").body["now"];
+  const auto advanced = emu.Control("clock", {{"advance", 86400}});
+  CHECK(advanced.body["now"].get<double>() >= before + 86400);
+  CHECK(advanced.body["speed"] == 100.0);
+
+  const double frozen = emu.Control("clock", {{"freeze", true}}).body["now"];
+  const auto moved = emu.Control("clock", {{"advance", 60}, {"speed", 5}});
+  CHECK(moved.body["frozen"] == true);
+  CHECK(moved.body["speed"] == 5.0);
+  CHECK(moved.body["now"].get<double>() - frozen == Approx(60).margin(0.001));
+  CHECK(emu.Get("/_emulator/clock").body["now"].get<double>() - frozen == Approx(60).margin(0.001));
+  const auto resumed = emu.Control("clock", {{"freeze", false}});
+  CHECK(resumed.body["now"].get<double>() >= frozen + 60);
+  CHECK(resumed.body["now"].get<double>() < frozen + 60 + 30);
+}
+
+TEST_CASE("the clock refuses a speed that is not positive") {
+  test::Emulator emu;
+  for (const json& speed : {json(0), json(-2), json("fast"), json(nullptr)}) {
+    const auto refused = emu.Control("clock", {{"speed", speed}, {"advance", 10}});
+    CHECK(refused.status == 400);
+    CHECK(refused.body["error"] == "BAD_SPEED");
+    CHECK(refused.body.contains("error_description"));
+  }
+  const auto clock = emu.Get("/_emulator/clock").body;
+  CHECK(clock["speed"] == 1.0);
+  const double wall =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  CHECK(clock["now"].get<double>() < wall + 5);  // none of the refused advances happened
+}
+
+TEST_CASE("a new emulator's clock starts at clock_start and runs at clock_speed") {
+  emu::ServerOptions options;
+  options.clock_start = 1796619600;  // Monday 2026-12-07 08:00 in Moscow
+  options.clock_speed = 60;
+  test::Emulator emu(options);
+  const auto clock = emu.Get("/_emulator/clock").body;
+  CHECK(clock["speed"] == 60.0);
+  CHECK(clock["now"].get<double>() >= 1796619600);
+  CHECK(clock["now"].get<double>() < 1796619600 + 600);
+  // The portal was created in virtual time too.
+  const std::string registered = emu.State("users").body[0]["DATE_REGISTER"];
+  CHECK(registered.rfind("2026-12-07T08:0", 0) == 0);
+}
+
+TEST_CASE("the request log counts requests per portal and caller") {
+  test::Emulator emu;
+  emu.Hook("user.current");
+  emu.Hook("crm.lead.get", {{"id", 99}});
+  emu.Control("act", {{"as", "user"}, {"user_id", 1}, {"method", "profile"}});
+  test::AppStub app;
+  const auto tokens = test::Install(emu, app);
+  CHECK(emu.App(tokens.access, "user.current").status == 200);
+  emu.Control("tokens/expire");
+  CHECK(emu.App(tokens.access, "user.current").status == 401);  // still the app's request
+  CHECK(emu.App("forged", "user.current").status == 401);       // nobody's
+  const auto log = emu.Get("/_emulator/log?last=0").body;
+  const auto& callers = log["by_caller"]["testportal0000000000000000000001"];
+  CHECK(callers["webhook"]["200"] == 1);
+  CHECK(callers["webhook"]["400"] == 1);
+  CHECK(callers["user"]["200"] == 1);
+  CHECK(callers["app"]["200"] == 1);
+  CHECK(callers["app"]["401"] == 1);
+  CHECK(log["by_caller"].size() == 1);
+  CHECK(log["recent"].empty());
 }
 
 TEST_CASE("with --state the portal survives a restart") {
