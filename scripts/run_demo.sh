@@ -2,11 +2,15 @@
 # Starts the portal emulator with a demo company and the conveyor server, and prints where they
 # are: the demo company is created and Conveyor installed into the portal (provisioning its
 # pipelines, stages, fields, event bindings and tabs).
-# Usage: scripts/run_demo.sh BIN_DIR [--once]   (EMULATOR_PORT, CONVEYOR_LISTEN: 0 = any port)
+# Usage: scripts/run_demo.sh BIN_DIR [--once|--day]   (EMULATOR_PORT, CONVEYOR_LISTEN: 0 = any port)
+#   --once  stops right after start-up
+#   --day   plays a simulated working day (b24-day run; DAY_LEADS, DAY_SEED, DAY_SPEED) and stops
 set -euo pipefail
-BIN="${1:?usage: run_demo.sh BIN_DIR [--once]}"
+BIN="${1:?usage: run_demo.sh BIN_DIR [--once|--day]}"
 ONCE=0
+DAY=0
 [ "${2:-}" = "--once" ] && ONCE=1
+[ "${2:-}" = "--day" ] && DAY=1
 EMULATOR_PORT="${EMULATOR_PORT:-8090}"
 CONVEYOR_LISTEN="${CONVEYOR_LISTEN:-127.0.0.1:8080}"
 RUN="$(mktemp -d)"
@@ -42,27 +46,9 @@ CONVEYOR_CLIENT_ID=local.conveyor CONVEYOR_CLIENT_SECRET=demo-secret CONVEYOR_OA
 wait_for "$RUN/conveyor.json"
 CONVEYOR="http://127.0.0.1:$(port_of "$RUN/conveyor.json" port)"
 control() { curl -fsS -X POST -H 'Content-Type: application/json' -d "$2" "$EMU/_emulator/$1"; }
-id_of() { sed -E 's/.*"ID":"?([0-9]+).*/\1/'; }
 
 # The demo company: three departments and the people of DOMAIN.md, at work except one closer.
-hunters=$(control departments '{"NAME":"Колл-центр"}' | id_of)
-closers=$(control departments '{"NAME":"Отдел продаж"}' | id_of)
-masters=$(control departments '{"NAME":"Производство"}' | id_of)
-add_person() {
-  local id
-  id=$(control users "{\"NAME\":\"$1\",\"LAST_NAME\":\"$2\",\"UF_DEPARTMENT\":[$3],\"WORK_POSITION\":\"$4\"}" | id_of)
-  control presence "{\"user_id\":$id,\"status\":\"$5\",\"online\":$([ "$5" = OPENED ] && echo true || echo false)}" >/dev/null
-}
-add_person Анна Охотникова "$hunters" Оператор OPENED
-add_person Борис Звонарёв "$hunters" Оператор OPENED
-add_person Вера Линейная "$hunters" Оператор OPENED
-add_person Григорий Продажин "$closers" "Менеджер по продажам" OPENED
-add_person Дарья Сделкина "$closers" "Менеджер по продажам" OPENED
-add_person Евгений Договоров "$closers" "Менеджер по продажам" OPENED
-add_person Жанна Отпускная "$closers" "Менеджер по продажам" CLOSED
-add_person Захар Мастеров "$masters" Мастер OPENED
-add_person Ирина Технологова "$masters" Технолог OPENED
-add_person Кирилл Отгрузкин "$masters" "Начальник производства" OPENED
+"$BIN/b24-day" company --emulator "$EMU" >"$RUN/company.json"
 
 # The admin installs Conveyor: the installer provisions the portal and finishes the installation.
 installed=$(control apps/install "{\"application_url\":\"$CONVEYOR/app\",\"installer_url\":\"$CONVEYOR/install\",\"install_event_url\":\"$CONVEYOR/b24/install\"}")
@@ -85,9 +71,14 @@ Conveyor demo is up.
     control API        $EMU/_emulator/state
   Conveyor server      $CONVEYOR/health   $health
 
-Conveyor stores the portal's tokens encrypted and queues its CRM events; the rules that act on
-them, the simulated call-center day and the analytics arrive in the next steps (open issues).
+Conveyor stores the portal's tokens encrypted and distributes leads and deals on CRM events;
+scripts/run_demo.sh BIN_DIR --day plays a simulated call-center day against it.
 INFO
 if [ "$ONCE" = 1 ]; then exit 0; fi
+if [ "$DAY" = 1 ]; then
+  "$BIN/b24-day" run --emulator "$EMU" --conveyor "$CONVEYOR" \
+    --leads "${DAY_LEADS:-200}" --seed "${DAY_SEED:-1}" --speed "${DAY_SPEED:-120}"
+  exit 0
+fi
 echo "Press Ctrl-C to stop."
 wait

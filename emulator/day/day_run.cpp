@@ -1,0 +1,388 @@
+#include "emulator/day/day_run.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <optional>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "emulator/day/calendar.h"
+#include "emulator/day/company.h"
+#include "emulator/day/lead_plan.h"
+#include "emulator/day/metrics.h"
+#include "emulator/day/people.h"
+#include "emulator/day/pipelines.h"
+#include "emulator/day/rows.h"
+#include "emulator/day/tally.h"
+
+namespace day {
+namespace {
+
+constexpr long kFormUser = 1;   // web forms and telephony create leads as the portal's admin
+constexpr int kNotesShown = 5;  // refused acts reported on stderr, the rest only counted
+
+// The portal's zone from a REST answer's time.date_start ("...T08:50:00+03:00").
+int ZoneOf(const json& envelope, int fallback) {
+  const json time = envelope.value("time", json::object());
+  const std::string date = time.is_object() ? time.value("date_start", std::string()) : "";
+  if (date.size() < 6) return fallback;
+  const std::string zone = date.substr(date.size() - 6);
+  if ((zone[0] != '+' && zone[0] != '-') || zone[3] != ':') return fallback;
+  const std::string hours = zone.substr(1, 2), minutes = zone.substr(4, 2);
+  if (hours.find_first_not_of("0123456789") != std::string::npos ||
+      minutes.find_first_not_of("0123456789") != std::string::npos) {
+    return fallback;
+  }
+  const int value = std::stoi(hours) * 60 + std::stoi(minutes);
+  return zone[0] == '-' ? -value : value;
+}
+
+// The app's OAuth requests to this portal so far, and how many failed.
+Result<std::pair<long, long>> AppRequests(PortalClient& portal) {
+  auto log = portal.Get("log", "last=0");
+  if (!log) return tl::unexpected(log.error());
+  const json by_caller = log->value("by_caller", json::object());
+  const json app = by_caller.is_object() && by_caller.contains(portal.member_id())
+                       ? by_caller[portal.member_id()].value("app", json::object())
+                       : json::object();
+  long total = 0, failed = 0;
+  for (const auto& item : app.items()) {
+    const long count = item.value().is_number() ? item.value().get<long>() : 0;
+    total += count;
+    if (item.key() != "200") failed += count;
+  }
+  return std::make_pair(total, failed);
+}
+
+class Day {
+ public:
+  Day(PortalClient& portal, const RunOptions& options, Progress& progress, Company company,
+      int tz_minutes)
+      : portal_(portal),
+        options_(options),
+        progress_(progress),
+        company_(std::move(company)),
+        calendar_{tz_minutes},
+        tally_(company_) {}
+
+  Result<Summary> Run();
+
+ private:
+  struct Pending {
+    std::string key;  // the state the person reacts to; another state drops the plan
+    double due = 0;
+    Move move;
+    long user = 0;
+    std::string stage_id;  // deals: the stage the move goes to
+  };
+
+  Result<double> Now();
+  // Freezes the clock, moves it forward to `target`, sets the speed and lets it run.
+  Result<double> JumpTo(double (Calendar::*next)(double, int, int) const, int hour, int minute);
+  Result<bool> Presence(bool working);
+  // Runs polls until virtual `until`.
+  Result<bool> Phase(double until);
+  Result<bool> Step(double now);
+  Result<bool> CreateLeads(double now);
+  void PlanLead(const json& row, double now);
+  void PlanDeal(const json& row, double now);
+  Result<bool> Perform(long id, bool lead, const Pending& pending, double now);
+  void Draw(double now);
+
+  PortalClient& portal_;
+  const RunOptions& options_;
+  Progress& progress_;
+  const Company company_;
+  const Calendar calendar_;
+  Tally tally_;
+  Pipelines pipelines_;
+  std::vector<PlannedLead> plan_;
+  size_t next_lead_ = 0;
+  std::map<long, Pending> lead_plans_, deal_plans_;
+  std::map<long, std::string> lead_done_, deal_done_;  // the state last acted on (or left)
+  std::map<long, int> visits_;                         // moves made on each deal
+  std::set<long> rescheduled_;
+  int acts_ = 0;
+  int refused_ = 0;
+  double run_start_ = 0, first_end_ = 0, second_start_ = 0, second_end_ = 0;
+};
+
+Result<double> Day::Now() {
+  auto clock = portal_.Clock();
+  if (!clock) return tl::unexpected(clock.error());
+  return clock->now;
+}
+
+Result<double> Day::JumpTo(double (Calendar::*next)(double, int, int) const, int hour, int minute) {
+  auto frozen = portal_.SetClock({{"freeze", true}});
+  if (!frozen) return tl::unexpected(frozen.error());
+  const double target = (calendar_.*next)(frozen->now, hour, minute);
+  auto running = portal_.SetClock(
+      {{"advance", target - frozen->now}, {"speed", options_.speed}, {"freeze", false}});
+  if (!running) return tl::unexpected(running.error());
+  return target;
+}
+
+Result<bool> Day::Presence(bool working) {
+  for (const auto* group : {&company_.hunters, &company_.closers, &company_.production}) {
+    for (const auto& person : *group) {
+      const bool at_work = working && company_.absent.count(person.id) == 0;
+      auto answer = portal_.Post(
+          "presence",
+          {{"user_id", person.id}, {"status", at_work ? "OPENED" : "CLOSED"}, {"online", at_work}});
+      if (!answer) return tl::unexpected(answer.error());
+    }
+  }
+  return true;
+}
+
+Result<bool> Day::CreateLeads(double now) {
+  for (; next_lead_ < plan_.size() && plan_[next_lead_].at <= now; ++next_lead_) {
+    const PlannedLead& lead = plan_[next_lead_];
+    auto added = portal_.Act(kFormUser, "crm.lead.add", {{"fields", LeadFields(lead)}});
+    if (!added) {
+      if (added.error().unreachable) return tl::unexpected(added.error());
+      if (++refused_ <= kNotesShown)
+        progress_.Note("b24-day: a lead was refused: " + added.error().message);
+      continue;
+    }
+    tally_.LeadCreated(IdOf(added->value("result", json())), lead.repeat_of >= 0, lead.source);
+  }
+  return true;
+}
+
+void Day::PlanLead(const json& row, double now) {
+  const long id = IdOf(row.value("ID", json()));
+  const long user = IdOf(row.value("ASSIGNED_BY_ID", json()));
+  const std::string status = row.value("STATUS_ID", std::string());
+  const bool hunter = std::any_of(company_.hunters.begin(), company_.hunters.end(),
+                                  [user](const Person& p) { return p.id == user; });
+  const std::string key = status + "|" + std::to_string(user);
+  if (status != kLeadAssigned || !hunter || company_.absent.count(user) > 0) {
+    lead_plans_.erase(id);
+    return;
+  }
+  if (lead_done_[id] == key) return;
+  const auto planned = lead_plans_.find(id);
+  if (planned != lead_plans_.end() && planned->second.key == key) return;
+  const auto move = HunterMove(options_.seed, id);
+  if (!move) {
+    lead_done_[id] = key;
+    lead_plans_.erase(id);
+    tally_.LeftAlone(id);
+    return;
+  }
+  const double entered = NumberOf(row, "MOVED_TIME", now);
+  lead_plans_[id] = {key, calendar_.AddWorkingTime(entered, move->delay), *move, user, ""};
+}
+
+void Day::PlanDeal(const json& row, double now) {
+  const long id = IdOf(row.value("ID", json()));
+  const long user = IdOf(row.value("ASSIGNED_BY_ID", json()));
+  const long category = row.contains("CATEGORY_ID") ? IdOf(row["CATEGORY_ID"]) : 0;
+  const std::string stage_id = row.value("STAGE_ID", std::string());
+  const std::string key = stage_id + "|" + std::to_string(user) + "|" + std::to_string(visits_[id]);
+  const auto among = [user](const std::vector<Person>& people) {
+    return std::any_of(people.begin(), people.end(),
+                       [user](const Person& p) { return p.id == user; });
+  };
+  const PipelineStages* pipeline = nullptr;
+  std::optional<Move> move;
+  if (category == pipelines_.sales.id && among(company_.closers)) {
+    pipeline = &pipelines_.sales;
+    move = CloserMove(options_.seed, id, pipeline->Role(stage_id), rescheduled_.count(id) > 0,
+                      visits_[id]);
+  } else if (category == pipelines_.production.id && among(company_.production)) {
+    pipeline = &pipelines_.production;
+    move = MasterMove(options_.seed, id, pipeline->Role(stage_id));
+  }
+  if (!move || company_.absent.count(user) > 0) {
+    deal_plans_.erase(id);
+    return;
+  }
+  if (deal_done_[id] == key) return;
+  const auto planned = deal_plans_.find(id);
+  if (planned != deal_plans_.end() && planned->second.key == key) return;
+  const double entered = NumberOf(row, "MOVED_TIME", now);
+  deal_plans_[id] = {key, calendar_.AddWorkingTime(entered, move->delay), *move, user,
+                     pipeline->StageId(move->to)};
+}
+
+Result<bool> Day::Perform(long id, bool lead, const Pending& pending, double now) {
+  json fields = json::object();
+  std::string ready_date;
+  if (lead) {
+    fields["STATUS_ID"] = pending.move.to;
+    if (pending.move.kind == MoveKind::kReadyLater) {
+      double day = now;
+      for (int i = 0; i < pending.move.ready_in_days; ++i) {
+        day = calendar_.NextWorkingDayAt(day, 12, 0);
+      }
+      ready_date = calendar_.Date(day);
+      fields[kReadyDateField] = ready_date;
+    }
+    if (!pending.move.reason.empty()) fields["STATUS_DESCRIPTION"] = pending.move.reason;
+  } else {
+    fields["STAGE_ID"] = pending.stage_id;
+    if (!pending.move.reason.empty()) fields["COMMENTS"] = pending.move.reason;
+  }
+  auto answer = portal_.Act(pending.user, lead ? "crm.lead.update" : "crm.deal.update",
+                            {{"id", id}, {"fields", fields}});
+  (lead ? lead_done_ : deal_done_)[id] = pending.key;
+  if (!answer) {
+    if (answer.error().unreachable) return tl::unexpected(answer.error());
+    if (++refused_ <= kNotesShown) {
+      progress_.Note("b24-day: " + std::string(MoveName(pending.move.kind)) + " on " +
+                     (lead ? "lead #" : "deal #") + std::to_string(id) +
+                     " refused: " + answer.error().message);
+    }
+    return true;
+  }
+  ++acts_;
+  const json time = answer->value("time", json::object());
+  const double at = NumberOf(time, "start", now);
+  tally_.Moved(pending.move.kind, id, at, ready_date);
+  if (!lead) {
+    ++visits_[id];
+    if (pending.move.kind == MoveKind::kReschedule) rescheduled_.insert(id);
+  }
+  return true;
+}
+
+Result<bool> Day::Step(double now) {
+  if (auto created = CreateLeads(now); !created) return created;
+  auto leads = portal_.Section("leads");
+  if (!leads) return tl::unexpected(leads.error());
+  auto deals = portal_.Section("deals");
+  if (!deals) return tl::unexpected(deals.error());
+  if (!pipelines_.Found()) {
+    // The app provisions its pipelines when installed, which may happen during the day.
+    auto categories = portal_.Section("categories");
+    if (!categories) return tl::unexpected(categories.error());
+    auto statuses = portal_.Section("statuses");
+    if (!statuses) return tl::unexpected(statuses.error());
+    pipelines_ = FindPipelines(*categories, *statuses);
+  }
+  tally_.Observe(*leads, *deals, pipelines_);
+  for (const auto& row : *leads) PlanLead(row, now);
+  for (const auto& row : *deals) PlanDeal(row, now);
+
+  // What is due, in the order it fell due.
+  std::vector<std::pair<double, std::pair<long, bool>>> due;
+  for (const auto& [id, plan] : lead_plans_) {
+    if (plan.due <= now) due.push_back({plan.due, {id, true}});
+  }
+  for (const auto& [id, plan] : deal_plans_) {
+    if (plan.due <= now) due.push_back({plan.due, {id, false}});
+  }
+  std::sort(due.begin(), due.end());
+  for (const auto& [when, item] : due) {
+    auto& plans = item.second ? lead_plans_ : deal_plans_;
+    const Pending pending = plans.at(item.first);
+    plans.erase(item.first);
+    if (auto done = Perform(item.first, item.second, pending, now); !done) return done;
+  }
+  return true;
+}
+
+void Day::Draw(double now) {
+  const double total = (first_end_ - run_start_) + (second_end_ - second_start_);
+  const double done =
+      now <= first_end_ ? now - run_start_ : (first_end_ - run_start_) + (now - second_start_);
+  progress_.Update(total > 0 ? done / total : 1, calendar_.HourMinute(now),
+                   "leads " + std::to_string(tally_.created()) + "/" +
+                       std::to_string(plan_.size()) + " handed over " +
+                       std::to_string(tally_.handed_over()) + " production " +
+                       std::to_string(tally_.production_deals()));
+}
+
+Result<bool> Day::Phase(double until) {
+  const auto pause = std::chrono::duration<double>(options_.poll_seconds);
+  for (;;) {
+    auto now = Now();
+    if (!now) return tl::unexpected(now.error());
+    if (auto stepped = Step(*now); !stepped) return stepped;
+    Draw(std::min(*now, until));
+    if (*now >= until) return true;
+    std::this_thread::sleep_for(pause);
+  }
+}
+
+Result<Summary> Day::Run() {
+  const auto real_start = std::chrono::steady_clock::now();
+  auto baseline = AppRequests(portal_);
+  if (!baseline) return tl::unexpected(baseline.error());
+
+  auto monday = JumpTo(&Calendar::NextMondayAt, 8, 50);
+  if (!monday) return tl::unexpected(monday.error());
+  run_start_ = *monday;
+  const double day_start = calendar_.At(run_start_, 9, 0);
+  first_end_ = calendar_.At(run_start_, 18, 0);
+  second_start_ = calendar_.NextWorkingDayAt(run_start_, 8, 55);
+  second_end_ = calendar_.At(second_start_, 12, 0);
+  plan_ = PlanLeads(options_.leads, options_.seed, day_start, calendar_.At(run_start_, 13, 0),
+                    first_end_);
+  if (auto opened = Presence(true); !opened) return tl::unexpected(opened.error());
+  if (auto first = Phase(first_end_); !first) return tl::unexpected(first.error());
+
+  // Everybody goes home; the next morning comes at once.
+  if (auto closed = Presence(false); !closed) return tl::unexpected(closed.error());
+  auto tuesday = JumpTo(&Calendar::NextWorkingDayAt, 8, 55);
+  if (!tuesday) return tl::unexpected(tuesday.error());
+  second_start_ = *tuesday;
+  second_end_ = calendar_.At(second_start_, 12, 0);
+  if (auto opened = Presence(true); !opened) return tl::unexpected(opened.error());
+  if (auto second = Phase(second_end_); !second) return tl::unexpected(second.error());
+  progress_.Finish();
+
+  Summary summary;
+  auto normal = portal_.SetClock({{"speed", 1}});  // the portal's clock runs as usual again
+  if (!normal) return tl::unexpected(normal.error());
+  auto requests = AppRequests(portal_);
+  if (!requests) return tl::unexpected(requests.error());
+  summary.portal = portal_.member_id();
+  summary.tz_minutes = calendar_.tz_minutes;
+  summary.first_day_start = day_start;
+  summary.end = second_end_;
+  summary.seed = options_.seed;
+  summary.speed = options_.speed;
+  summary.real_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - real_start).count();
+  summary.leads_planned = static_cast<int>(plan_.size());
+  tally_.Fill(summary);
+  summary.app_requests = requests->first - baseline->first;
+  summary.app_failed = requests->second - baseline->second;
+  summary.acts = acts_;
+  summary.acts_refused = refused_;
+  if (!options_.conveyor_url.empty()) {
+    summary.metrics_asked = true;
+    summary.decisions = FetchDecisions(options_.conveyor_url, summary.metrics_error);
+  }
+  return summary;
+}
+
+}  // namespace
+
+Result<Summary> RunDay(PortalClient& portal, const RunOptions& options, Progress& progress) {
+  auto state = portal.Get("state");
+  if (!state) return tl::unexpected(state.error());
+  const std::string member_id = portal.member_id().empty()
+                                    ? state->value("default_portal", std::string())
+                                    : portal.member_id();
+  bool known = false;
+  for (const auto& p : state->value("portals", json::array())) {
+    known = known || p.value("member_id", std::string()) == member_id;
+  }
+  if (!known) return tl::unexpected(Failure{false, "the emulator has no portal " + member_id});
+  PortalClient client(portal.base_url(), member_id);
+  auto company = FindCompany(client);
+  if (!company) return tl::unexpected(company.error());
+  auto profile = client.Act(kFormUser, "profile", json::object());
+  if (!profile) return tl::unexpected(profile.error());
+  Day day(client, options, progress, *company, ZoneOf(*profile, 180));
+  return day.Run();
+}
+
+}  // namespace day

@@ -1,0 +1,32 @@
+// One simulated working day of the demo company against the emulator: the clock is moved to
+// Monday 08:50 in the portal's zone and sped up; enquiries arrive 09:00-18:00 as leads; the
+// company's people act on what the conveyor (the app, run separately) assigns to them, each
+// act done as that person through the control API; at 18:00 the clock jumps to Tuesday 08:55
+// and the day runs until 12:00 so that ready-later leads are handed over. Reads the portal
+// through /_emulator/state only, so the app's REST usage in the log is the app's alone.
+// Thread-safety: one thread; blocks for the length of the day (real sleeps between polls).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "emulator/day/portal_client.h"
+#include "emulator/day/progress.h"
+#include "emulator/day/summary.h"
+
+namespace day {
+
+struct RunOptions {
+  int leads = 200;
+  uint64_t seed = 1;
+  double speed = 120;          // virtual seconds per real second
+  std::string conveyor_url;    // the app, for its decision counters; empty: not asked
+  double poll_seconds = 0.15;  // real time between looks at the portal
+};
+
+// Plays the day and returns its summary. Fails when the portal or the demo company is missing
+// (run `company` first) or the emulator stops answering (Failure::unreachable).
+[[nodiscard]] Result<Summary> RunDay(PortalClient& portal, const RunOptions& options,
+                                     Progress& progress);
+
+}  // namespace day

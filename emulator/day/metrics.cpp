@@ -1,0 +1,59 @@
+#include "emulator/day/metrics.h"
+
+#include <httplib.h>
+
+#include <sstream>
+
+#include "emulator/day/portal_client.h"
+
+namespace day {
+
+std::vector<Decision> ParseDecisions(const std::string& page) {
+  static const std::string kName = "conveyor_decisions_total";
+  std::vector<Decision> out;
+  std::istringstream lines(page);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.compare(0, kName.size(), kName) != 0) continue;
+    std::string rest = line.substr(kName.size());
+    Decision decision;
+    if (!rest.empty() && rest[0] == '{') {
+      const auto close = rest.find('}');
+      if (close == std::string::npos) continue;
+      decision.labels = rest.substr(1, close - 1);
+      rest = rest.substr(close + 1);
+    } else if (!rest.empty() && rest[0] != ' ') {
+      continue;  // another metric whose name starts the same way
+    }
+    const auto begin = rest.find_first_not_of(' ');
+    if (begin == std::string::npos) continue;
+    const auto end = rest.find(' ', begin);
+    decision.value = rest.substr(begin, end == std::string::npos ? end : end - begin);
+    out.push_back(decision);
+  }
+  return out;
+}
+
+std::vector<Decision> FetchDecisions(const std::string& base_url, std::string& error) {
+  std::string host;
+  int port = 0;
+  if (!ParseHttpUrl(base_url, host, port)) {
+    error = "not an http://host:port URL: " + base_url;
+    return {};
+  }
+  httplib::Client client(host, port);
+  client.set_connection_timeout(3, 0);
+  client.set_read_timeout(10, 0);
+  auto res = client.Get("/metrics");
+  if (!res) {
+    error = "cannot reach " + base_url + ": " + to_string(res.error());
+    return {};
+  }
+  if (res->status != 200) {
+    error = base_url + "/metrics answered HTTP " + std::to_string(res->status);
+    return {};
+  }
+  return ParseDecisions(res->body);
+}
+
+}  // namespace day

@@ -1,0 +1,181 @@
+#include "emulator/day/summary.h"
+
+#include <algorithm>
+#include <cmath>
+#include <iomanip>
+#include <sstream>
+
+#include "emulator/day/calendar.h"
+
+namespace day {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+std::string People(const std::vector<PersonCount>& counts) {
+  if (counts.empty()) return "nobody";
+  std::string out;
+  for (const auto& c : counts) {
+    if (!out.empty()) out += ", ";
+    out += c.name + " " + std::to_string(c.count);
+  }
+  return out;
+}
+
+std::string Seconds(double seconds) {
+  if (seconds < 0) return "-";
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(0) << seconds << " s";
+  return out.str();
+}
+
+json PeopleJson(const std::vector<PersonCount>& counts) {
+  json out = json::array();
+  for (const auto& c : counts) out.push_back({{"id", c.id}, {"name", c.name}, {"count", c.count}});
+  return out;
+}
+
+void Row(std::ostream& out, const std::string& label, const std::string& text) {
+  // Labels are ASCII, so their width in bytes is their width on screen.
+  out << "  " << std::left << std::setw(24) << label << text << "\n";
+}
+
+}  // namespace
+
+double Percentile(std::vector<double> values, double p) {
+  if (values.empty()) return -1;
+  std::sort(values.begin(), values.end());
+  const double rank = std::ceil(p / 100.0 * static_cast<double>(values.size()));
+  const size_t index = rank < 1 ? 0 : static_cast<size_t>(rank) - 1;
+  return values[std::min(index, values.size() - 1)];
+}
+
+void PrintSummary(std::ostream& out, const Summary& s) {
+  const Calendar calendar{s.tz_minutes};
+  std::ostringstream head;
+  head << "Conveyor day on portal " << s.portal << ": " << calendar.Date(s.first_day_start) << " "
+       << calendar.DayTime(s.first_day_start) << " to " << calendar.DayTime(s.end) << " "
+       << calendar.Iso(s.end).substr(19) << ", seed " << s.seed << ", speed " << s.speed << "x, "
+       << std::fixed << std::setprecision(0) << s.real_seconds << " s real";
+  out << head.str() << "\n\n";
+
+  std::string sources;
+  for (const auto& [id, count] : s.sources) {
+    sources += (sources.empty() ? "" : ", ") + id + " " + std::to_string(count);
+  }
+  Row(out, "leads created",
+      std::to_string(s.leads_created) + " of " + std::to_string(s.leads_planned) +
+          " (repeat enquiries " + std::to_string(s.repeat_enquiries) + ", recognised by the app " +
+          std::to_string(s.repeats_recognised) + ")");
+  Row(out, "  by source", sources.empty() ? "-" : sources);
+  Row(out, "leads per hunter", People(s.leads_per_hunter));
+  Row(out, "hunters' outcomes",
+      "ready now " + std::to_string(s.ready_now) + ", ready later " +
+          std::to_string(s.ready_later) + ", junk " + std::to_string(s.junk) + ", left " +
+          std::to_string(s.left_alone));
+  Row(out, "hand-over to a closer",
+      std::to_string(s.handed_over) + " of " + std::to_string(s.ready_now) +
+          " ready-now leads; median " + Seconds(s.handover_median) + ", p95 " +
+          Seconds(s.handover_p95) + " (virtual)");
+  Row(out, "sales deals",
+      std::to_string(s.sales_deals) + "; per closer: " + People(s.deals_per_closer));
+  Row(out, "ready later", std::to_string(s.ready_later_leads.size()) + " leads");
+  for (const auto& r : s.ready_later_leads) {
+    std::string line = "lead #" + std::to_string(r.lead_id) + " for " + r.ready_date + ": ";
+    if (r.deal_id == 0) {
+      line += "no deal yet";
+    } else if (r.assigned_at <= 0) {
+      line += "deal #" + std::to_string(r.deal_id) + " not with a closer yet";
+    } else {
+      line += "deal #" + std::to_string(r.deal_id) + " assigned " +
+              calendar.DayTime(r.assigned_at) + " to " + r.closer;
+    }
+    Row(out, "", line);
+  }
+  Row(out, "sales moves",
+      "meetings " + std::to_string(s.meetings) + ", rescheduled meetings " +
+          std::to_string(s.rescheduled_meetings) + ", offers " + std::to_string(s.offers) +
+          ", contracts " + std::to_string(s.contracts) + ", lost " + std::to_string(s.lost));
+  Row(out, "production deals",
+      std::to_string(s.production_deals) + "; per master: " + People(s.production_per_master) +
+          "; shipped " + std::to_string(s.shipped));
+  std::ostringstream requests;
+  requests << s.app_requests << " (" << std::fixed << std::setprecision(1)
+           << (s.leads_created > 0 ? static_cast<double>(s.app_requests) / s.leads_created : 0.0)
+           << " per lead, " << s.app_failed << " failed)";
+  Row(out, "app REST requests", requests.str());
+  Row(out, "people's acts",
+      std::to_string(s.acts) + " (" + std::to_string(s.acts_refused) + " refused by the portal)");
+  if (s.metrics_asked) {
+    if (s.decisions.empty()) {
+      Row(out, "conveyor decisions",
+          "(none)" + (s.metrics_error.empty() ? "" : " - " + s.metrics_error));
+    }
+    for (size_t i = 0; i < s.decisions.size(); ++i) {
+      Row(out, i == 0 ? "conveyor decisions" : "",
+          "{" + s.decisions[i].labels + "} " + s.decisions[i].value);
+    }
+  }
+}
+
+json SummaryJson(const Summary& s) {
+  const Calendar calendar{s.tz_minutes};
+  json sources = json::object();
+  for (const auto& [id, count] : s.sources) sources[id] = count;
+  json ready_later = json::array();
+  for (const auto& r : s.ready_later_leads) {
+    ready_later.push_back(
+        {{"lead_id", r.lead_id},
+         {"ready_date", r.ready_date},
+         {"deal_id", r.deal_id},
+         {"assigned_at", r.assigned_at > 0 ? json(calendar.Iso(r.assigned_at)) : json(nullptr)},
+         {"closer", r.closer}});
+  }
+  json decisions = json::object();
+  for (const auto& d : s.decisions) decisions[d.labels] = d.value;
+  const double per_lead =
+      s.leads_created > 0 ? static_cast<double>(s.app_requests) / s.leads_created : 0.0;
+  return {
+      {"portal", s.portal},
+      {"start", calendar.Iso(s.first_day_start)},
+      {"end", calendar.Iso(s.end)},
+      {"seed", s.seed},
+      {"speed", s.speed},
+      {"real_seconds", s.real_seconds},
+      {"leads",
+       {{"planned", s.leads_planned},
+        {"created", s.leads_created},
+        {"repeat_enquiries", s.repeat_enquiries},
+        {"repeats_recognised", s.repeats_recognised},
+        {"by_source", sources},
+        {"per_hunter", PeopleJson(s.leads_per_hunter)},
+        {"ready_now", s.ready_now},
+        {"ready_later", s.ready_later},
+        {"junk", s.junk},
+        {"left", s.left_alone}}},
+      {"handover",
+       {{"handed_over", s.handed_over},
+        {"median_seconds", s.handover_median},
+        {"p95_seconds", s.handover_p95}}},
+      {"ready_later", ready_later},
+      {"sales",
+       {{"deals", s.sales_deals},
+        {"per_closer", PeopleJson(s.deals_per_closer)},
+        {"meetings", s.meetings},
+        {"rescheduled_meetings", s.rescheduled_meetings},
+        {"offers", s.offers},
+        {"contracts", s.contracts},
+        {"lost", s.lost}}},
+      {"production",
+       {{"deals", s.production_deals},
+        {"per_master", PeopleJson(s.production_per_master)},
+        {"moves", s.production_moves},
+        {"shipped", s.shipped}}},
+      {"app_requests",
+       {{"total", s.app_requests}, {"failed", s.app_failed}, {"per_lead", per_lead}}},
+      {"acts", {{"done", s.acts}, {"refused", s.acts_refused}}},
+      {"decisions", s.metrics_asked ? decisions : json(nullptr)},
+  };
+}
+
+}  // namespace day

@@ -1,0 +1,88 @@
+// What a simulated day showed, as readable text for people and as JSON for tests and scripts.
+// Times are virtual unix seconds unless the name says otherwise. Thread-safety: plain values.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace day {
+
+struct PersonCount {
+  long id = 0;
+  std::string name;
+  int count = 0;
+};
+
+struct ReadyLaterLead {
+  long lead_id = 0;
+  std::string ready_date;  // "2026-12-08"
+  long deal_id = 0;        // 0: no sales deal yet
+  double assigned_at = 0;  // 0: the deal is not with a closer yet
+  std::string closer;
+};
+
+struct Decision {
+  std::string labels;  // as the app printed them: kind="assigned"
+  std::string value;
+};
+
+struct Summary {
+  std::string portal;
+  int tz_minutes = 180;
+  double first_day_start = 0;  // 09:00 of the simulated Monday
+  double end = 0;              // when the simulation stopped
+  uint64_t seed = 1;
+  double speed = 1;
+  double real_seconds = 0;
+
+  int leads_planned = 0;
+  int leads_created = 0;
+  int repeat_enquiries = 0;    // among the leads created
+  int repeats_recognised = 0;  // of those, marked by the app as repeat enquiries
+  std::vector<std::pair<std::string, int>> sources;
+
+  std::vector<PersonCount> leads_per_hunter;
+  int ready_now = 0;
+  int ready_later = 0;
+  int junk = 0;
+  int left_alone = 0;  // a hunter decided to leave it for now
+
+  int sales_deals = 0;
+  std::vector<PersonCount> deals_per_closer;
+  int handed_over = 0;          // ready-now leads whose sales deal reached a closer
+  double handover_median = -1;  // virtual seconds; -1 when none was handed over
+  double handover_p95 = -1;
+  std::vector<ReadyLaterLead> ready_later_leads;
+  int meetings = 0;
+  int rescheduled_meetings = 0;
+  int offers = 0;
+  int contracts = 0;
+  int lost = 0;
+
+  int production_deals = 0;
+  std::vector<PersonCount> production_per_master;
+  int production_moves = 0;
+  int shipped = 0;
+
+  long app_requests = 0;  // the app's OAuth REST requests during the run
+  long app_failed = 0;    // of those, answered with an error
+  int acts = 0;           // what the simulated people did
+  int acts_refused = 0;
+
+  bool metrics_asked = false;
+  std::string metrics_error;  // why the app's metrics could not be read
+  std::vector<Decision> decisions;
+};
+
+// The p-th percentile (0..100, nearest rank) of `values`; -1 when empty.
+double Percentile(std::vector<double> values, double p);
+
+void PrintSummary(std::ostream& out, const Summary& summary);
+nlohmann::ordered_json SummaryJson(const Summary& summary);
+
+}  // namespace day

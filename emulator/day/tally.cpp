@@ -1,0 +1,166 @@
+#include "emulator/day/tally.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "emulator/day/rows.h"
+
+namespace day {
+namespace {
+
+std::vector<PersonCount> CountPeople(const std::vector<Person>& people,
+                                     const std::map<long, long>& owner_of) {
+  std::vector<PersonCount> out;
+  for (const auto& person : people) {
+    int count = 0;
+    for (const auto& [item, owner] : owner_of) count += owner == person.id ? 1 : 0;
+    out.push_back({person.id, person.name, count});
+  }
+  return out;
+}
+
+bool Among(const std::vector<Person>& people, long id) {
+  return std::any_of(people.begin(), people.end(), [id](const Person& p) { return p.id == id; });
+}
+
+}  // namespace
+
+void Tally::LeadCreated(long lead_id, bool repeat, const std::string& source) {
+  created_[lead_id] = repeat;
+  ++sources_[source];
+}
+
+void Tally::Observe(const json& leads, const json& deals, const Pipelines& pipelines) {
+  for (const auto& row : leads) {
+    const long id = IdOf(row.value("ID", json()));
+    const auto created = created_.find(id);
+    if (created == created_.end()) continue;  // not a lead of this day
+    const std::string status = row.value("STATUS_ID", std::string());
+    const long assignee = IdOf(row.value("ASSIGNED_BY_ID", json()));
+    if (status == kLeadAssigned && Among(company_.hunters, assignee) && !lead_hunter_.count(id)) {
+      lead_hunter_[id] = assignee;
+    }
+    if (created->second &&
+        (status == kLeadDuplicate || IdOf(row.value("UF_CRM_CONVEYOR_DUPLICATE_OF", json())) > 0)) {
+      recognised_.insert(id);
+    }
+  }
+  for (const auto& row : deals) {
+    const long id = IdOf(row.value("ID", json()));
+    const long category = row.contains("CATEGORY_ID") ? IdOf(row["CATEGORY_ID"]) : 0;
+    const long assignee = IdOf(row.value("ASSIGNED_BY_ID", json()));
+    const std::string stage_id = row.value("STAGE_ID", std::string());
+    if (category == pipelines.sales.id) {
+      DealSeen& seen = sales_deals_[id];
+      seen.lead_id = IdOf(row.value("LEAD_ID", json()));
+      if (seen.lead_id > 0 && !deal_of_lead_.count(seen.lead_id)) deal_of_lead_[seen.lead_id] = id;
+      if (seen.closer == 0 && pipelines.sales.Role(stage_id) != "FREE" &&
+          Among(company_.closers, assignee)) {
+        // The deal entered its stage with the closer: a hand-over moves it out of FREE or
+        // creates it at ASSIGNED; either way MOVED_TIME says when.
+        seen.closer = assignee;
+        seen.assigned_at = NumberOf(row, "MOVED_TIME", NumberOf(row, "DATE_MODIFY", 0));
+      }
+    } else if (category == pipelines.production.id) {
+      long& master = production_master_[id];
+      if (master == 0 && Among(company_.production, assignee)) master = assignee;
+    }
+  }
+}
+
+void Tally::Moved(MoveKind kind, long item_id, double at, const std::string& ready_date) {
+  ++moves_[kind];
+  switch (kind) {
+    case MoveKind::kReadyNow:
+      ready_now_at_.emplace(item_id, at);
+      break;
+    case MoveKind::kReadyLater:
+      ready_later_date_.emplace(item_id, ready_date);
+      break;
+    case MoveKind::kJunk:
+      junk_.insert(item_id);
+      break;
+    case MoveKind::kMeeting:
+    case MoveKind::kReschedule:
+    case MoveKind::kOffer:
+    case MoveKind::kAgreed:
+    case MoveKind::kContract:
+    case MoveKind::kLost:
+    case MoveKind::kProduction:
+    case MoveKind::kShipped:
+      break;
+  }
+}
+
+int Tally::handed_over() const {
+  int count = 0;
+  for (const auto& [lead, at] : ready_now_at_) {
+    const auto deal = deal_of_lead_.find(lead);
+    count += deal != deal_of_lead_.end() && sales_deals_.at(deal->second).closer != 0 ? 1 : 0;
+  }
+  return count;
+}
+
+void Tally::Fill(Summary& s) const {
+  s.leads_created = created();
+  s.repeat_enquiries = 0;
+  for (const auto& [id, repeat] : created_) s.repeat_enquiries += repeat ? 1 : 0;
+  s.repeats_recognised = static_cast<int>(recognised_.size());
+  s.sources.assign(sources_.begin(), sources_.end());
+  s.leads_per_hunter = CountPeople(company_.hunters, lead_hunter_);
+  s.ready_now = static_cast<int>(ready_now_at_.size());
+  s.ready_later = static_cast<int>(ready_later_date_.size());
+  s.junk = static_cast<int>(junk_.size());
+  s.left_alone = static_cast<int>(left_alone_.size());
+
+  std::map<long, long> closer_of;
+  for (const auto& [id, seen] : sales_deals_) {
+    if (seen.closer != 0) closer_of[id] = seen.closer;
+  }
+  s.sales_deals = static_cast<int>(sales_deals_.size());
+  s.deals_per_closer = CountPeople(company_.closers, closer_of);
+  std::vector<double> waits;
+  for (const auto& [lead, at] : ready_now_at_) {
+    const auto deal = deal_of_lead_.find(lead);
+    if (deal == deal_of_lead_.end()) continue;
+    const DealSeen& seen = sales_deals_.at(deal->second);
+    if (seen.closer != 0) waits.push_back(std::max(0.0, seen.assigned_at - at));
+  }
+  s.handed_over = static_cast<int>(waits.size());
+  s.handover_median = Percentile(waits, 50);
+  s.handover_p95 = Percentile(waits, 95);
+  s.ready_later_leads.clear();
+  for (const auto& [lead, date] : ready_later_date_) {
+    ReadyLaterLead r;
+    r.lead_id = lead;
+    r.ready_date = date;
+    const auto deal = deal_of_lead_.find(lead);
+    if (deal != deal_of_lead_.end()) {
+      const DealSeen& seen = sales_deals_.at(deal->second);
+      r.deal_id = deal->second;
+      r.assigned_at = seen.closer != 0 ? seen.assigned_at : 0;
+      const Person* closer = company_.Find(seen.closer);
+      r.closer = closer != nullptr ? closer->name : "";
+    }
+    s.ready_later_leads.push_back(r);
+  }
+  auto moves = [this](MoveKind kind) {
+    const auto it = moves_.find(kind);
+    return it == moves_.end() ? 0 : it->second;
+  };
+  s.meetings = moves(MoveKind::kMeeting);
+  s.rescheduled_meetings = moves(MoveKind::kReschedule);
+  s.offers = moves(MoveKind::kOffer);
+  s.contracts = moves(MoveKind::kContract);
+  s.lost = moves(MoveKind::kLost);
+  s.production_deals = production_deals();
+  std::map<long, long> master_of;
+  for (const auto& [id, master] : production_master_) {
+    if (master != 0) master_of[id] = master;
+  }
+  s.production_per_master = CountPeople(company_.production, master_of);
+  s.production_moves = moves(MoveKind::kProduction) + moves(MoveKind::kShipped);
+  s.shipped = moves(MoveKind::kShipped);
+}
+
+}  // namespace day
