@@ -100,12 +100,10 @@ void GetSettings(Deps& deps, const httplib::Request& req, httplib::Response& res
   Json(res, {{"version", settings->version}, {"settings", std::move(body)}});
 }
 
-void PutSettings(Deps& deps, const httplib::Request& req, httplib::Response& res) {
-  if (!Admit(deps, req, res)) return;
-  json body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    return JsonError(res, 400, "invalid_request", "The body must be a JSON object of settings");
-  }
+namespace {
+
+// Validates and stores `body` as the portal's next settings version.
+void SaveSettings(Deps& deps, const httplib::Request& req, httplib::Response& res, json body) {
   body.erase("version");  // the store numbers versions
   auto parsed = core::ParseSettings(body);
   if (!parsed) return JsonError(res, 400, "invalid_settings", parsed.error().message);
@@ -129,6 +127,35 @@ void PutSettings(Deps& deps, const httplib::Request& req, httplib::Response& res
   }
   res.set_header("ETag", std::to_string(*saved));
   Json(res, {{"version", *saved}});
+}
+
+json BodyObject(const httplib::Request& req) {
+  json body = json::parse(req.body, nullptr, false);
+  return body.is_object() ? body : json();
+}
+
+}  // namespace
+
+void PutSettings(Deps& deps, const httplib::Request& req, httplib::Response& res) {
+  if (!Admit(deps, req, res)) return;
+  json body = BodyObject(req);
+  if (body.is_null()) {
+    return JsonError(res, 400, "invalid_request", "The body must be a JSON object of settings");
+  }
+  SaveSettings(deps, req, res, std::move(body));
+}
+
+void PatchSettings(Deps& deps, const httplib::Request& req, httplib::Response& res) {
+  if (!Admit(deps, req, res)) return;
+  json patch = BodyObject(req);
+  if (patch.is_null()) {
+    return JsonError(res, 400, "invalid_request", "The body must be a JSON merge patch object");
+  }
+  auto current = deps.settings->For(req.matches[1].str());
+  if (!current) return JsonError(res, 503, "storage_error", "The settings could not be read");
+  json body = core::SettingsToJson(*current);
+  body.merge_patch(patch);  // RFC 7386: objects merge, anything else replaces, null deletes
+  SaveSettings(deps, req, res, std::move(body));
 }
 
 }  // namespace handlers

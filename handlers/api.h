@@ -5,6 +5,7 @@
 //   GET /api/portals/{member_id}/decisions[?entity_type=lead&entity_id=5][&limit=100]
 //   GET /api/portals/{member_id}/settings
 //   PUT /api/portals/{member_id}/settings   (If-Match: <version> to refuse a lost update)
+//   PATCH /api/portals/{member_id}/settings (a JSON merge patch, RFC 7386, on the current ones)
 #pragma once
 
 #include <httplib.h>
@@ -16,5 +17,6 @@ namespace handlers {
 void Decisions(Deps& deps, const httplib::Request& req, httplib::Response& res);
 void GetSettings(Deps& deps, const httplib::Request& req, httplib::Response& res);
 void PutSettings(Deps& deps, const httplib::Request& req, httplib::Response& res);
+void PatchSettings(Deps& deps, const httplib::Request& req, httplib::Response& res);
 
 }  // namespace handlers

@@ -31,6 +31,10 @@ void RegisterRoutes(httplib::Server& server, Deps& deps) {
     server.Put(portal + "/settings", [&deps](const httplib::Request& req, httplib::Response& res) {
       PutSettings(deps, req, res);
     });
+    server.Patch(portal + "/settings",
+                 [&deps](const httplib::Request& req, httplib::Response& res) {
+                   PatchSettings(deps, req, res);
+                 });
   }
   const auto& paths = deps.manifest;
   auto post = [&server, &deps](

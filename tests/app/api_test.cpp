@@ -76,6 +76,18 @@ TEST_CASE("settings are validated and versioned and a stale version is refused")
   const auto stale = f.Put(f.Settings(), settings, {{"If-Match", "0"}});
   CHECK(stale.status == 409);
   CHECK(f.Put(f.Settings(), json::array()).status == 400);
+
+  // A merge patch changes what it names and keeps the rest.
+  httplib::Client client("127.0.0.1", f.app.port());
+  const auto patched = test::ToAnswer(
+      client.Patch(f.Settings().c_str(), {{"Authorization", "Bearer " + kToken}},
+                   R"({"queues": {"closers": {"departments": [7]}}})", "application/json"));
+  REQUIRE(patched.status == 200);
+  CHECK(patched.body["version"] == 2);
+  const auto now = f.Get(f.Settings()).body["settings"];
+  CHECK(now["queues"]["closers"]["departments"] == json::array({7}));
+  CHECK(now["queues"]["hunters"]["cap"] == 5);
+  CHECK(now["texts"]["ru"]["handover_comment"] == settings["texts"]["ru"]["handover_comment"]);
 }
 
 TEST_CASE("settings saved through the API take effect and the decision is read back") {
