@@ -1,26 +1,44 @@
 #!/usr/bin/env bash
-# Starts the portal emulator with a demo company and the conveyor server, and prints where they
-# are: the demo company is created and Conveyor installed into the portal (provisioning its
-# pipelines, stages, fields, event bindings and tabs).
-# Usage: scripts/run_demo.sh BIN_DIR [--once|--day]   (EMULATOR_PORT, CONVEYOR_LISTEN: 0 = any port)
-#   --once  stops right after start-up
-#   --day   plays a simulated working day (b24-day run; DAY_LEADS, DAY_SEED, DAY_SPEED) and stops
+# The demo: a portal emulator with a demo company, the conveyor installed into it as an admin
+# would, the queues pointed at the company's departments, then a simulated call-center working
+# day (b24-day) on the portal's virtual clock, which the conveyor follows; prints what happened
+# and serves until Ctrl-C.
+# Usage: scripts/run_demo.sh BIN_DIR [--once] [--leads N] [--seed N] [--speed X]
+#   --once     stop after the day instead of serving on
+#   --leads N  enquiries during the day (200)    --seed N  the day's seed (1)
+#   --speed X  virtual seconds per real second (120)
+#   EMULATOR_PORT (8090), CONVEYOR_LISTEN (127.0.0.1:8080): 0 picks a free port
 set -euo pipefail
-BIN="${1:?usage: run_demo.sh BIN_DIR [--once|--day]}"
-ONCE=0
-DAY=0
-[ "${2:-}" = "--once" ] && ONCE=1
-[ "${2:-}" = "--day" ] && DAY=1
+BIN="${1:?usage: run_demo.sh BIN_DIR [--once] [--leads N] [--seed N] [--speed X]}"
+shift
+ONCE=0 LEADS=200 SEED=1 SPEED=120
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --once) ONCE=1 ;;
+    --leads) LEADS="${2:?--leads takes a number}"; shift ;;
+    --seed) SEED="${2:?--seed takes a number}"; shift ;;
+    --speed) SPEED="${2:?--speed takes a number}"; shift ;;
+    *) echo "demo: unknown option $1 (--once, --leads N, --seed N, --speed X)" >&2; exit 2 ;;
+  esac
+  shift
+done
 EMULATOR_PORT="${EMULATOR_PORT:-8090}"
 CONVEYOR_LISTEN="${CONVEYOR_LISTEN:-127.0.0.1:8080}"
+MEMBER=demoportal00000000000000000000001
+# The operations API's token for this demo only (the journal and settings API).
+TOKEN="demo-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 RUN="$(mktemp -d)"
+PIDS=()
 cleanup() {
-  # shellcheck disable=SC2046 # one word per job
-  kill $(jobs -p) 2>/dev/null || true
-  wait 2>/dev/null || true
+  # The conveyor first: its workers are clients of the emulator.
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+    kill "${PIDS[i]}" 2>/dev/null || true
+    wait "${PIDS[i]}" 2>/dev/null || true
+  done
   rm -rf "$RUN"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 wait_for() {  # FILE: until a server wrote its port file
   for _ in $(seq 1 100); do
@@ -32,17 +50,22 @@ wait_for() {  # FILE: until a server wrote its port file
   exit 1
 }
 port_of() { sed -E 's/.*"'"$2"'":([0-9]+).*/\1/' "$1"; }
+department() { grep -o '"departments":{[^}]*}' "$RUN/company.json" | grep -o "\"$1\":[0-9]*" | cut -d: -f2; }
 
-"$BIN/b24-emulator" --port "$EMULATOR_PORT" --webhook 1:demo --member-id demoportal00000000000000000000001 \
+"$BIN/b24-emulator" --port "$EMULATOR_PORT" --webhook 1:demo --member-id "$MEMBER" \
   --client-id local.conveyor --client-secret demo-secret \
   --port-file "$RUN/emulator.json" >"$RUN/emulator.log" 2>&1 &
+PIDS+=($!)
 wait_for "$RUN/emulator.json"
 EMU="http://127.0.0.1:$(port_of "$RUN/emulator.json" http)"
 
-# The conveyor, registered with the emulator's OAuth server; development key for its tokens.
+# The conveyor, registered with the emulator's OAuth server; development key for its tokens;
+# its clock follows the portal's virtual one, so its timers keep step with the simulated day.
 CONVEYOR_CLIENT_ID=local.conveyor CONVEYOR_CLIENT_SECRET=demo-secret CONVEYOR_OAUTH_URL="$EMU/oauth/token/" \
   CONVEYOR_DEV=1 CONVEYOR_DB="$RUN/conveyor.db" CONVEYOR_LOG_LEVEL=warn \
+  CONVEYOR_CLOCK_URL="$EMU/_emulator/clock" CONVEYOR_API_TOKEN="$TOKEN" \
   "$BIN/conveyor" serve --listen "$CONVEYOR_LISTEN" --port-file "$RUN/conveyor.json" >"$RUN/conveyor.log" 2>&1 &
+PIDS+=($!)
 wait_for "$RUN/conveyor.json"
 CONVEYOR="http://127.0.0.1:$(port_of "$RUN/conveyor.json" port)"
 control() { curl -fsS -X POST -H 'Content-Type: application/json' -d "$2" "$EMU/_emulator/$1"; }
@@ -56,29 +79,35 @@ case "$installed" in
   *'"installed":true'*) ;;
   *) echo "demo: installation failed: $installed" >&2; cat "$RUN/conveyor.log" >&2; exit 1 ;;
 esac
+# The head of sales points the queues at the departments (until the app page of step 4 exists,
+# through the operations API): caps for a day in which sales deals stay open at the contract
+# stage, and 20 minutes for an operator to take a lead into work.
+queues="\"hunters\":{\"departments\":[$(department hunters)]}"
+queues+=",\"closers\":{\"departments\":[$(department closers)],\"cap\":60}"
+queues+=",\"production\":{\"departments\":[$(department production)],\"cap\":40}"
+curl -fsS -X PATCH -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+  -d "{\"queues\":{$queues},\"sla_minutes\":{\"lead.assigned\":20}}" \
+  "$CONVEYOR/api/portals/$MEMBER/settings" >/dev/null
 pipelines=$(curl -fsS "$EMU/rest/1/demo/crm.category.list?entityTypeId=2" | grep -o '"name":"[^"]*"' | sed 's/"name"://; s/"//g' | paste -sd, -)
 bindings=$(curl -fsS "$EMU/_emulator/state?section=bindings" | grep -o '"event"' | wc -l)
-
-health=$(curl -fsS "$CONVEYOR/health")
-users=$(curl -fsS "$EMU/rest/1/demo/user.get" | grep -o '"ID"' | wc -l)
 cat <<INFO
 
 Conveyor demo is up.
-  Portal emulator      $EMU            (a Bitrix24 portal, $users users)
-    pipelines          $pipelines
-    Conveyor installed $bindings event bindings, deal and lead tabs
-    REST via webhook   $EMU/rest/1/demo/user.get
-    control API        $EMU/_emulator/state
-  Conveyor server      $CONVEYOR/health   $health
+  Portal emulator      $EMU   (a Bitrix24 portal; pipelines: $pipelines; $bindings event bindings)
+  Conveyor server      $CONVEYOR/health
+  Now a call-center day: $LEADS enquiries, seed $SEED, $SPEED virtual seconds per real second.
 
-Conveyor stores the portal's tokens encrypted and distributes leads and deals on CRM events;
-scripts/run_demo.sh BIN_DIR --day plays a simulated call-center day against it.
 INFO
+"$BIN/b24-day" run --emulator "$EMU" --conveyor "$CONVEYOR" \
+  --leads "$LEADS" --seed "$SEED" --speed "$SPEED"
+cat <<INFO
+
+Why each item went where it went — the decisions journal:
+  curl -H 'Authorization: Bearer $TOKEN' '$CONVEYOR/api/portals/$MEMBER/decisions?limit=20'
+  curl -H 'Authorization: Bearer $TOKEN' '$CONVEYOR/api/portals/$MEMBER/decisions?entity_type=lead&entity_id=1'
+Metrics: $CONVEYOR/metrics   Portal state: $EMU/_emulator/state
+INFO
+[ -n "${DEMO_KEEP_LOG:-}" ] && curl -fsS "$EMU/_emulator/log" >"$DEMO_KEEP_LOG" && curl -fsS -H "Authorization: Bearer $TOKEN" "$CONVEYOR/api/portals/$MEMBER/decisions?limit=1000" >"$DEMO_KEEP_LOG.decisions"
 if [ "$ONCE" = 1 ]; then exit 0; fi
-if [ "$DAY" = 1 ]; then
-  "$BIN/b24-day" run --emulator "$EMU" --conveyor "$CONVEYOR" \
-    --leads "${DAY_LEADS:-200}" --seed "${DAY_SEED:-1}" --speed "${DAY_SPEED:-120}"
-  exit 0
-fi
-echo "Press Ctrl-C to stop."
+echo "Serving until Ctrl-C."
 wait

@@ -57,6 +57,14 @@ Action Notify(const std::string& key, int64_t user, const std::string& message,
                 why, std::nullopt,           {}};
 }
 
+// When a waiting item is offered again: every kWaitRecheckSeconds, every kHeldRecheckSeconds
+// once it is held (nobody may come for long), and outside working time at the next start, as
+// nobody is at work to take it.
+int64_t NextOffer(int64_t now, bool held, const Settings& settings) {
+  const int64_t next = now + (held ? kHeldRecheckSeconds : kWaitRecheckSeconds);
+  return IsWorkingTime(next, settings.schedule) ? next : NextWorkdayStart(next, settings.schedule);
+}
+
 }  // namespace
 
 std::string QueueOfDirection(const std::string& direction) {
@@ -104,7 +112,7 @@ void AddFollowUps(Outcome& outcome, const EntityChange& change, const Settings& 
                                   "",
                                   type,
                                   id,
-                                  now + kWaitRecheckSeconds,
+                                  NextOffer(now, alerted, settings),
                                   {{"since", since}, {"alerted", alerted}}});
       }
     }
@@ -235,7 +243,22 @@ Outcome PlanSlaReassign(const json& entity, const std::string& entity_type,
                {"previous", late},
                {"minutes", minutes},
                {"candidates", CandidatesJson(choice)}};
-  if (!choice.assignee) {
+  // Moving it only helps when the next person is less busy than the late one: in a swamped
+  // queue the item would just go round.
+  const auto load_of = [&choice](int64_t user) {
+    for (const auto& c : choice.candidates) {
+      if (c.user_id == user) return c.load;
+    }
+    return -1.0;
+  };
+  double late_load = -1;
+  for (const auto& member : context.members) {
+    if (member.user_id == late && member.weight > 0) late_load = member.open_items / member.weight;
+  }
+  const bool less_busy =
+      choice.assignee && (late_load < 0 || load_of(*choice.assignee) < late_load);
+  if (!less_busy) {
+    body["why"] = choice.assignee ? "nobody less busy" : "nobody available";
     out.decisions.push_back({"sla_kept", entity_type, id, late, settings.version, body});
     return out;
   }

@@ -1,12 +1,13 @@
 // What happens later to the items the conveyor hands out (issue #4, items 3 and 5), as durable
 // timers set by the plans and answered by the rules when they are due:
 // - wait: an item at a free stage with nobody chosen is offered again every
-//   kWaitRecheckSeconds, so it goes to the first member who becomes available; once it has
+//   kWaitRecheckSeconds (kHeldRecheckSeconds once held; outside working time at the next
+//   working day's start), so it goes to the first member who becomes available; once it has
 //   waited its queue's fallback_after_minutes it goes down the fallback chain (the next queues,
 //   a duty person), or is held and the queue's alert users are told, once;
 // - sla: an item handed to someone at an "assigned" stage with an SLA is looked at after that
 //   many minutes; still there, with the same person, who has not touched it: it goes to the
-//   next candidate and both people are told;
+//   next candidate if that one is less busy, and both people are told;
 // - ready_day: a sales deal whose client is ready on a later day waits at the free stage until
 //   that working day starts (the portal's time zone and calendar).
 // Thread-safety: pure functions.
@@ -27,6 +28,7 @@
 namespace core {
 
 inline constexpr int64_t kWaitRecheckSeconds = 120;
+inline constexpr int64_t kHeldRecheckSeconds = 600;
 
 // The queue that serves a direction ("lead", "sales", "production"): "hunters", "closers",
 // "production".
@@ -72,8 +74,9 @@ struct SlaContext {
 // work: it is still at the same stage with the same person, who has not saved it since.
 bool SlaBreached(const nlohmann::json& entity, const nlohmann::json& data);
 
-// The SLA plan for a breached item: to the best other available member of its queue, with both
-// people told; nobody else available: it stays, journaled.
+// The SLA plan for a breached item: to the best other available member of its queue when that
+// one is less busy than the late one (open items per weight), with both people told; else it
+// stays, journaled (sla_kept, why).
 Outcome PlanSlaReassign(const nlohmann::json& entity, const std::string& entity_type,
                         const std::string& direction, const nlohmann::json& data,
                         const SlaContext& context, const Settings& settings);

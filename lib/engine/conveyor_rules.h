@@ -92,7 +92,8 @@ class ConveyorRules : public core::Rules {
       std::map<int64_t, std::string>* names = nullptr);
   std::string PortalUrl(const std::string& member_id);
 
-  static constexpr double kDictionarySeconds = 300;
+  // Pipelines, departments and names change rarely: read again after an hour.
+  static constexpr double kDictionarySeconds = 3600;
   static constexpr double kPresenceSeconds = 60;
   struct PipelineNames {
     double read_at = 0;

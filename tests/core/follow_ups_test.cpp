@@ -118,6 +118,24 @@ TEST_CASE("an item left at a free stage is offered again and a continued wait ke
   CHECK(again.timers[0].data == json{{"since", kNow - 600}, {"alerted", true}});
 }
 
+TEST_CASE("a waiting item is offered again less often once held and not outside working time") {
+  const auto s = WithQueues();
+  const json held = {{"kind", "wait"}, {"data", {{"since", kNow - 3600}, {"alerted", true}}}};
+  core::Outcome out;
+  core::AddFollowUps(out, Change("lead", Lead(9, "CONV_FREE"), Lead(9, "CONV_FREE"), held), s,
+                     kPipelines, kNow);
+  REQUIRE(out.timers.size() == 1);
+  CHECK(out.timers[0].due_at == kNow + core::kHeldRecheckSeconds);
+
+  // Friday 17:59 local: the next offer is Monday's start, not 18:01.
+  const int64_t friday_evening = core::WorkdayStartOfDate(2027, 1, 15, s.schedule) + 9 * 3600 - 60;
+  core::Outcome evening;
+  core::AddFollowUps(evening, Change("lead", nullptr, Lead(9, "CONV_FREE")), s, kPipelines,
+                     friday_evening);
+  REQUIRE(evening.timers.size() == 1);
+  CHECK(evening.timers[0].due_at == core::WorkdayStartOfDate(2027, 1, 18, s.schedule));
+}
+
 TEST_CASE("an item the plan moves out of the free stage gets no wait timer") {
   const auto s = WithQueues();
   core::Outcome out;
@@ -236,7 +254,7 @@ TEST_CASE("an SLA is breached only when the same person left the item untouched 
 TEST_CASE("a breached SLA passes the item to the best other member and tells both") {
   const auto s = WithQueues();
   core::SlaContext context;
-  context.members = {Member(5, 0), Member(6, 3), Member(7, 1)};
+  context.members = {Member(5, 2), Member(6, 3), Member(7, 1)};
   context.user_names = {{7, "Вера Линейная"}};
   context.portal_url = "https://b24.example";
   const json data = {{"assignee", 5}, {"stage", "CONV_ASSIGNED"}, {"minutes", 15}};
@@ -259,6 +277,19 @@ TEST_CASE("a breached SLA passes the item to the best other member and tells bot
                      kPipelines, kNow);
   REQUIRE(next.timers.size() == 1);
   CHECK(next.timers[0].tag == "7");
+}
+
+TEST_CASE("a breached SLA keeps the item when nobody else is less busy") {
+  const auto s = WithQueues();
+  core::SlaContext context;
+  context.members = {Member(5, 3), Member(6, 3), Member(7, 4)};
+  const json data = {{"assignee", 5}, {"stage", "CONV_ASSIGNED"}, {"minutes", 15}};
+  const auto out =
+      core::PlanSlaReassign(Lead(9, "CONV_ASSIGNED"), "lead", "lead", data, context, s);
+  CHECK(out.actions.empty());
+  REQUIRE(out.decisions.size() == 1);
+  CHECK(out.decisions[0].kind == "sla_kept");
+  CHECK(out.decisions[0].body["why"] == "nobody less busy");
 }
 
 TEST_CASE("a breached SLA with nobody else available keeps the item and journals it") {

@@ -107,6 +107,13 @@ struct Fixture : test::EngineFixture {
     change(body);
     REQUIRE(settings_store.Save(kMember, body.dump(), 1, 1, std::nullopt));
   }
+  // Moves both clocks to 10:00 of the next working day in the portal's calendar: waiting items
+  // are offered again only in working time.
+  void ToWorkingMorning() {
+    const auto schedule = InstallDefaults().schedule;
+    const auto now = static_cast<int64_t>(clock.Now());
+    Advance(static_cast<double>(core::NextWorkdayStart(now, schedule) + 3600 - now));
+  }
   void Present(long user, const char* status) {
     REQUIRE(emu.Control("presence", {{"user_id", user}, {"status", status}}).status == 200);
   }
@@ -377,6 +384,7 @@ TEST_CASE("a lead its hunter works on is not taken away by the SLA") {
 
 TEST_CASE("a waiting deal goes to the first closer who comes to work") {
   Fixture f;
+  f.ToWorkingMorning();
   for (const long closer : f.closers) f.Present(closer, "CLOSED");
   const long lead = f.QualifiedLead({{"STATUS_ID", "CONV_READY_NOW"}});
   const long deal = std::stol(f.SalesDealOf(lead)["ID"].get<std::string>());
@@ -389,6 +397,7 @@ TEST_CASE("a waiting deal goes to the first closer who comes to work") {
 
 TEST_CASE("a deal nobody can take goes to the duty person after the queue's fallback time") {
   Fixture f;
+  f.ToWorkingMorning();
   for (const long closer : f.closers) f.Present(closer, "CLOSED");
   f.Configure([&f](json& s) {
     s["queues"]["closers"]["duty_users"] = {f.masters[0]};
@@ -409,6 +418,7 @@ TEST_CASE("a deal nobody can take goes to the duty person after the queue's fall
 
 TEST_CASE("with no fallback at all the deal is held and the alert users are told once") {
   Fixture f;
+  f.ToWorkingMorning();
   for (const long closer : f.closers) f.Present(closer, "CLOSED");
   f.Configure([&f](json& s) { s["queues"]["closers"]["alert_users"] = {f.masters[0]}; });
   const long lead = f.QualifiedLead({{"STATUS_ID", "CONV_READY_NOW"}});
