@@ -84,6 +84,8 @@ void Metrics(Deps& deps, const httplib::Request&, httplib::Response& res) {
       << "conveyor_inbox_depth " << (depth ? *depth : -1) << '\n';
   const auto stats = deps.client->Stats();
   counter("conveyor_rest_calls_total", "REST requests sent.", stats.calls);
+  counter("conveyor_rest_commands_total", "REST commands those requests carried (batch: each).",
+          stats.commands);
   counter("conveyor_token_refreshes_total", "OAuth token refreshes.", stats.refreshes);
   counter("conveyor_rest_retries_total", "REST requests repeated after a refusal.", stats.retries);
   out << "# HELP conveyor_limiter_wait_seconds_total Time spent waiting for the rate limiter.\n"

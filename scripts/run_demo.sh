@@ -107,7 +107,15 @@ Why each item went where it went — the decisions journal:
   curl -H 'Authorization: Bearer $TOKEN' '$CONVEYOR/api/portals/$MEMBER/decisions?entity_type=lead&entity_id=1'
 Metrics: $CONVEYOR/metrics   Portal state: $EMU/_emulator/state
 INFO
-[ -n "${DEMO_KEEP_LOG:-}" ] && curl -fsS "$EMU/_emulator/log" >"$DEMO_KEEP_LOG" && curl -fsS -H "Authorization: Bearer $TOKEN" "$CONVEYOR/api/portals/$MEMBER/decisions?limit=1000" >"$DEMO_KEEP_LOG.decisions"
+# DEMO_KEEP=DIR keeps what the day left behind (benchmarks read it): the portal's request log,
+# the conveyor's metrics and its newest decisions.
+if [ -n "${DEMO_KEEP:-}" ]; then
+  mkdir -p "$DEMO_KEEP"
+  curl -fsS "$EMU/_emulator/log" >"$DEMO_KEEP/emulator-log.json"
+  curl -fsS "$CONVEYOR/metrics" >"$DEMO_KEEP/metrics.txt"
+  curl -fsS -H "Authorization: Bearer $TOKEN" "$CONVEYOR/api/portals/$MEMBER/decisions?limit=1000" \
+    >"$DEMO_KEEP/decisions.json"
+fi
 if [ "$ONCE" = 1 ]; then exit 0; fi
 echo "Serving until Ctrl-C."
 wait

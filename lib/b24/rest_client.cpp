@@ -175,6 +175,9 @@ Result<Response> RestClient::CallOnce(const std::string& member_id, const std::s
     {
       std::lock_guard<std::mutex> lock(stats_mutex_);
       ++stats_.calls;
+      stats_.commands += method == "batch" && params.contains("cmd") && params["cmd"].is_object()
+                             ? static_cast<long>(params["cmd"].size())
+                             : 1;
       stats_.limiter_wait_seconds += waited;
     }
     if (reply.status == 302 || reply.status == 301) {

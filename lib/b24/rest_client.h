@@ -61,7 +61,9 @@ struct BatchItem {
 };
 
 struct ClientStats {
-  long calls = 0;
+  long calls = 0;     // HTTP requests
+  long commands = 0;  // what they carried: a batch's commands, else 1 (a one-call-per-command
+                      // client would have sent this many requests)
   long failures = 0;
   long refreshes = 0;
   long redirects = 0;

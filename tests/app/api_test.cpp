@@ -123,4 +123,5 @@ TEST_CASE("settings saved through the API take effect and the decision is read b
   const auto metrics = client.Get("/metrics");
   REQUIRE(metrics);
   CHECK(metrics->body.find("conveyor_decisions_total{kind=\"assigned\"} 1") != std::string::npos);
+  CHECK(metrics->body.find("conveyor_rest_commands_total ") != std::string::npos);
 }
