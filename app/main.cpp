@@ -196,6 +196,7 @@ int Serve(app::Config config) {
   sigwait(&signals, &signal);
   server->stop();
   serving.join();
+  client.Shutdown();  // no REST call or retry holds the workers back
   if (sweeps) sweeps->Stop();
   workers.Stop();
   engine::Log(spdlog::level::info, "stopped");

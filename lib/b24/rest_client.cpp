@@ -160,6 +160,7 @@ Result<Response> RestClient::CallOnce(const std::string& member_id, const std::s
   bool refreshed = false;
   Failure last{FailureKind::kTransport, 0, "", "no attempt made"};
   for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
+    if (stopping_) return tl::unexpected(Failure{FailureKind::kTransport, 0, "", "shutting down"});
     if (attempt > 0) {
       std::lock_guard<std::mutex> lock(stats_mutex_);
       ++stats_.retries;
@@ -235,7 +236,8 @@ Result<Response> RestClient::CallOnce(const std::string& member_id, const std::s
       case FailureKind::kTransport:
       case FailureKind::kServer:
         if (!read) return tl::unexpected(last);  // it may have run: the caller checks and decides
-        clock_.Sleep(backoff);
+        // In slices, so a shutdown does not wait out the whole backoff.
+        for (double slept = 0; slept < backoff && !stopping_; slept += 0.1) clock_.Sleep(0.1);
         backoff *= 2;
         continue;
       case FailureKind::kInvalidToken:

@@ -77,6 +77,11 @@ class RestClient {
   RestClient(ClientOptions options, Transport& transport, TokenStore& store, RateLimiter& limiter,
              core::Clock& clock);
 
+  // From now on every call fails at once (kTransport, "shutting down") and retries stop, so the
+  // workers finish their round promptly on SIGTERM; what they were doing is retried after the
+  // restart (at-least-once).
+  void Shutdown() { stopping_ = true; }
+
   // One method call. Fails with the typed Failure of the last attempt.
   Result<Response> Call(const std::string& member_id, const std::string& method,
                         const nlohmann::json& params = nlohmann::json::object(),
@@ -132,6 +137,7 @@ class RestClient {
   std::mutex sessions_mutex_;
   std::map<std::string, std::shared_ptr<Session>> sessions_;  // GUARDED_BY(sessions_mutex_)
   mutable std::mutex stats_mutex_;
+  std::atomic<bool> stopping_{false};
   ClientStats stats_;  // GUARDED_BY(stats_mutex_)
 };
 

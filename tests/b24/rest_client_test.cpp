@@ -214,3 +214,29 @@ TEST_CASE("the limiter keeps the portal's own limit from ever refusing a burst")
   CHECK_FALSE(log["by_error"].contains("QUERY_LIMIT_EXCEEDED"));
   CHECK(client.Stats().limiter_wait_seconds > 30);  // ~72 requests over the bucket at 2/s
 }
+
+TEST_CASE("after Shutdown a read waiting out its retries gives up at once and calls fail") {
+  Fixture f;
+  f.emu.Control("faults",
+                {{"method", "crm.lead.list"}, {"count", 20}, {"status", 500}, {"error", "ERROR"}});
+  // A production backoff: its four retries would wait 2 + 4 + 8 + 16 seconds.
+  auto options = test::ClientOptionsFor(f.emu.Base());
+  options.backoff_seconds = 2;
+  b24::RestClient client{options, f.transport, f.token_store, f.limiter, f.clock};
+  std::atomic<bool> done{false};
+  b24::Result<b24::Response> result = tl::unexpected(b24::Failure{});
+  std::thread reader([&] {
+    result = client.Call(kMember, "crm.lead.list");
+    done = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // into its first backoff
+  const auto stopped_at = std::chrono::steady_clock::now();
+  client.Shutdown();
+  reader.join();
+  CHECK(std::chrono::steady_clock::now() - stopped_at < std::chrono::seconds(5));
+  REQUIRE(done);
+  CHECK_FALSE(result);
+  auto later = client.Call(kMember, "crm.lead.list");
+  REQUIRE_FALSE(later);
+  CHECK(later.error().description == "shutting down");
+}
