@@ -90,8 +90,14 @@ core::Result<void> InboxWorker::SetTimers(const std::string& member_id,
 }
 
 bool InboxWorker::Settled(const store::InboxEvent& e, int64_t now) {
-  // The event of our own write: the executor stored what a re-read would show.
-  if (e.event.rfind("ONCRM", 0) == 0 && echoes_ != nullptr &&
+  // The event of our own write (an add or an update; the app deletes nothing): the executor
+  // stored what a re-read would show.
+  const auto ends_with = [&e](const std::string& tail) {
+    return e.event.size() >= tail.size() &&
+           e.event.compare(e.event.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  if (e.event.rfind("ONCRM", 0) == 0 && (ends_with("ADD") || ends_with("UPDATE")) &&
+      echoes_ != nullptr &&
       echoes_->Consume(e.member_id, e.entity_type, e.entity_id, static_cast<double>(now)))
     return true;
   if (e.event != core::kTimerEvent) return false;

@@ -507,7 +507,11 @@ TEST_CASE("the echo of the app's own write and a timer whose item moved on cost 
   const long id = f.AddLead("Окна", "8 912 345-67-89");
   drain();
   const long hunter = std::stol(f.Lead(id)["ASSIGNED_BY_ID"].get<std::string>());
+  const long start = f.client.Stats().calls;
+  f.Queue("ONCRMLEADDELETE", "lead", id, "delete");  // never taken for an echo: looked at
+  drain();
   const long before = f.client.Stats().calls;
+  CHECK(before > start);
   f.Queue("ONCRMLEADUPDATE", "lead", id, "echo");  // Bitrix24 announces our assignment
   drain();
   CHECK(f.client.Stats().calls == before);
