@@ -12,20 +12,17 @@ const PipelineStages& StagesOf(const std::string& direction, const Settings& set
   return direction == "sales" ? settings.sales : settings.production;
 }
 
-int64_t CategoryOf(const std::string& direction, const Pipelines& pipelines) {
-  return direction == "sales" ? pipelines.sales : pipelines.production;
-}
-
-std::string QueueOf(const std::string& direction) {
-  return direction == "sales" ? "closers" : "production";
-}
-
-QueueRules RulesOf(const Settings& settings, const std::string& queue) {
-  const auto it = settings.queues.find(queue);
-  return QueueRules{it != settings.queues.end() && it->second.require_online};
-}
-
 }  // namespace
+
+std::string QueueOfDirection(const std::string& direction) {
+  return direction == "lead" ? "hunters" : direction == "sales" ? "closers" : "production";
+}
+
+int64_t CategoryOf(const std::string& direction, const Pipelines& pipelines) {
+  return direction == "sales"        ? pipelines.sales
+         : direction == "production" ? pipelines.production
+                                     : -1;
+}
 
 std::string DirectionOf(const json& deal, const Pipelines& pipelines) {
   if (!deal.is_object()) return "";
@@ -75,8 +72,8 @@ Outcome PlanFreeDeal(const json& deal, const std::vector<Candidate>& candidates,
                      const Settings& settings, const Pipelines& pipelines) {
   const std::string direction = DirectionOf(deal, pipelines);
   const int64_t id = IdField(deal, "ID");
-  const std::string queue = QueueOf(direction);
-  const Choice choice = ChooseAssignee(candidates, RulesOf(settings, queue));
+  const std::string queue = QueueOfDirection(direction);
+  const Choice choice = ChooseAssignee(candidates, QueueRulesOf(settings, queue));
   Outcome out;
   json body = {{"queue", queue}, {"candidates", CandidatesJson(choice)}};
   if (!choice.assignee) {
@@ -104,7 +101,7 @@ Outcome PlanCarryOver(const json& deal, const std::vector<Candidate>& production
   const int64_t closer = IdField(deal, "ASSIGNED_BY_ID");
   const std::string key = "carry:deal:" + std::to_string(id);
   const std::string origin = "conveyor:deal:" + std::to_string(id);
-  const Choice choice = ChooseAssignee(production, RulesOf(settings, "production"));
+  const Choice choice = ChooseAssignee(production, QueueRulesOf(settings, "production"));
   const int64_t master = choice.assignee.value_or(0);
   json fields = {
       {"TITLE", TextField(deal, "TITLE")},

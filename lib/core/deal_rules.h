@@ -24,6 +24,12 @@ struct Pipelines {
   int64_t production = -1;
 };
 
+// The queue that serves a direction ("lead", "sales", "production"): "hunters", "closers",
+// "production".
+std::string QueueOfDirection(const std::string& direction);
+// The crm.category id of a deal direction's pipeline; -1 for leads and unknown directions.
+int64_t CategoryOf(const std::string& direction, const Pipelines& pipelines);
+
 // "sales", "production" or "" for a deal of another pipeline.
 std::string DirectionOf(const nlohmann::json& deal, const Pipelines& pipelines);
 

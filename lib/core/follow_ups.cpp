@@ -12,15 +12,6 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string StageField(const std::string& entity_type) {
-  return entity_type == "lead" ? "STATUS_ID" : "STAGE_ID";
-}
-
-QueueRules RulesOf(const Settings& settings, const std::string& queue) {
-  const auto it = settings.queues.find(queue);
-  return QueueRules{it != settings.queues.end() && it->second.require_online};
-}
-
 std::string ItemUrl(const std::string& portal_url, const std::string& entity_type, int64_t id) {
   return portal_url + "/crm/" + entity_type + "/details/" + std::to_string(id) + "/";
 }
@@ -39,9 +30,9 @@ Action AssignAction(const std::string& key, const json& entity, const std::strin
   if (entity_type == "lead") {
     fields["STATUS_ID"] = settings.lead.assigned;
   } else {
-    const bool sales = direction == "sales";
-    fields["STAGE_ID"] = StageId(sales ? pipelines.sales : pipelines.production,
-                                 sales ? settings.sales.assigned : settings.production.assigned);
+    fields["STAGE_ID"] =
+        StageId(CategoryOf(direction, pipelines),
+                direction == "sales" ? settings.sales.assigned : settings.production.assigned);
   }
   return Action{key,
                 "crm." + entity_type + ".update",
@@ -66,10 +57,6 @@ int64_t NextOffer(int64_t now, bool held, const Settings& settings) {
 }
 
 }  // namespace
-
-std::string QueueOfDirection(const std::string& direction) {
-  return direction == "lead" ? "hunters" : direction == "sales" ? "closers" : "production";
-}
 
 int64_t ReadyDayStart(const json& entity, const Settings& settings) {
   const std::string text = TextField(entity, settings.ready_date_field);
@@ -168,7 +155,7 @@ Outcome PlanFallback(const json& entity, const std::string& entity_type,
   for (const auto& next : FallbackChain(queue, settings)) {
     const auto members = context.fallback_members.find(next);
     if (members == context.fallback_members.end()) continue;
-    const Choice choice = ChooseAssignee(members->second, RulesOf(settings, next));
+    const Choice choice = ChooseAssignee(members->second, QueueRulesOf(settings, next));
     if (!choice.assignee) continue;
     out.actions.push_back(AssignAction(key, entity, entity_type, direction, *choice.assignee,
                                        settings, pipelines, "fallback queue " + next));
@@ -238,7 +225,7 @@ Outcome PlanSlaReassign(const json& entity, const std::string& entity_type,
   for (const auto& member : context.members) {
     if (member.user_id != late) others.push_back(member);
   }
-  const Choice choice = ChooseAssignee(others, RulesOf(settings, queue));
+  const Choice choice = ChooseAssignee(others, QueueRulesOf(settings, queue));
   json body = {{"queue", queue},
                {"previous", late},
                {"minutes", minutes},

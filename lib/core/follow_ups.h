@@ -30,10 +30,6 @@ namespace core {
 inline constexpr int64_t kWaitRecheckSeconds = 120;
 inline constexpr int64_t kHeldRecheckSeconds = 600;
 
-// The queue that serves a direction ("lead", "sales", "production"): "hunters", "closers",
-// "production".
-std::string QueueOfDirection(const std::string& direction);
-
 // The start of the working day a lead or deal's ready date (settings.ready_date_field) names,
 // or 0 when it has none that parses.
 int64_t ReadyDayStart(const nlohmann::json& entity, const Settings& settings);

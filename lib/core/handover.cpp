@@ -46,12 +46,9 @@ Outcome PlanHandover(const json& lead, const HandoverContext& context, const Set
   const int64_t hunter = IdField(lead, "ASSIGNED_BY_ID");
   const std::string key = "handover:lead:" + std::to_string(id);
   const std::string origin = "conveyor:lead:" + std::to_string(id);
-  const auto closers = settings.queues.find("closers");
   const bool later = context.ready_day_start > 0;
   const Choice choice =
-      later ? Choice{}
-            : ChooseAssignee(context.closers, QueueRules{closers != settings.queues.end() &&
-                                                         closers->second.require_online});
+      later ? Choice{} : ChooseAssignee(context.closers, QueueRulesOf(settings, "closers"));
   const int64_t closer = choice.assignee.value_or(0);
   Outcome out;
 

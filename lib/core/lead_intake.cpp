@@ -30,11 +30,6 @@ const DuplicateHit* Original(const std::vector<DuplicateHit>& hits, int64_t lead
   return best;
 }
 
-QueueRules RulesOf(const Settings& settings, const std::string& queue) {
-  const auto it = settings.queues.find(queue);
-  return QueueRules{it != settings.queues.end() && it->second.require_online};
-}
-
 Action LeadUpdate(const std::string& key, int64_t id, json fields, const std::string& why) {
   return Action{key, "crm.lead.update", {{"id", id}, {"fields", std::move(fields)}},
                 why, std::nullopt,      {{"lead", id}}};
@@ -49,7 +44,7 @@ Decision LeadDecision(const std::string& kind, int64_t id, int64_t assignee,
 Outcome Distribute(const json& lead, const LeadContext& context, const Settings& settings,
                    const std::string& key, bool set_free_when_waiting) {
   const int64_t id = IdField(lead, "ID");
-  const Choice choice = ChooseAssignee(context.hunters, RulesOf(settings, "hunters"));
+  const Choice choice = ChooseAssignee(context.hunters, QueueRulesOf(settings, "hunters"));
   Outcome out;
   json body = {{"queue", "hunters"}, {"candidates", CandidatesJson(choice)}};
   if (choice.assignee) {

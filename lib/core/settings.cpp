@@ -581,6 +581,11 @@ json SettingsToJson(const Settings& settings) {
   return out;
 }
 
+QueueRules QueueRulesOf(const Settings& settings, const std::string& queue) {
+  const auto it = settings.queues.find(queue);
+  return QueueRules{it != settings.queues.end() && it->second.require_online};
+}
+
 std::string TextOf(const Settings& settings, const std::string& key) {
   const auto language = settings.texts.find(settings.language);
   if (language != settings.texts.end()) {

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lib/core/distribution.h"
 #include "lib/core/error.h"
 #include "lib/core/working_time.h"
 
@@ -97,6 +98,9 @@ struct Settings {
 
 // The JSON ParseSettings reads back to the same settings.
 nlohmann::json SettingsToJson(const Settings& settings);
+
+// The rules ChooseAssignee applies to a queue (no queue of that name: the plain ones).
+QueueRules QueueRulesOf(const Settings& settings, const std::string& queue);
 
 // The portal's text for `key` in its language, or a plain built-in one when it has none.
 std::string TextOf(const Settings& settings, const std::string& key);

@@ -18,11 +18,11 @@ std::optional<std::string> RoleOf(const std::string& stage,
   return std::nullopt;
 }
 
+}  // namespace
+
 std::string StageField(const std::string& entity_type) {
   return entity_type == "lead" ? "STATUS_ID" : "STAGE_ID";
 }
-
-}  // namespace
 
 std::optional<StageEntry> EnteredStage(const json& before, const json& after,
                                        const std::string& entity_type, const Settings& settings,

@@ -24,6 +24,9 @@ struct StageEntry {
   std::string role;       // "assigned", "meeting", …
 };
 
+// The field holding an entity's stage: STATUS_ID for leads, STAGE_ID for deals.
+std::string StageField(const std::string& entity_type);
+
 // The stage role `after` has entered since `before` (null before: a new entity); nullopt when
 // the stage did not change or plays no role.
 std::optional<StageEntry> EnteredStage(const nlohmann::json& before, const nlohmann::json& after,

@@ -40,15 +40,6 @@ std::vector<b24::BatchCommand> ConveyorRules::DuplicateFinds(const json& lead) {
   return finds;
 }
 
-core::Result<std::vector<core::DuplicateHit>> ConveyorRules::FindDuplicates(
-    const std::string& member_id, const json& lead) {
-  const auto finds = DuplicateFinds(lead);
-  if (finds.empty()) return std::vector<core::DuplicateHit>{};
-  auto found = client_.Batch(member_id, finds, b24::Lane::kInteractive);
-  if (!found) return tl::unexpected(b24::ToCoreError(found.error(), "duplicate search"));
-  return DuplicatesFrom(member_id, lead, *found);
-}
-
 core::Result<std::vector<core::DuplicateHit>> ConveyorRules::DuplicatesFrom(
     const std::string& member_id, const json& lead, const std::vector<b24::BatchItem>& found) {
   std::vector<core::DuplicateHit> hits;
@@ -286,10 +277,7 @@ core::Result<std::vector<core::Candidate>> ConveyorRules::DirectionCandidates(
     const std::string& member_id, const core::Settings& settings, const std::string& queue,
     const std::string& direction, const core::Pipelines& pipelines,
     std::map<int64_t, std::string>* names) {
-  const int64_t category = direction == "sales"        ? pipelines.sales
-                           : direction == "production" ? pipelines.production
-                                                       : -1;
-  return QueueCandidates(member_id, settings, queue, category, names);
+  return QueueCandidates(member_id, settings, queue, core::CategoryOf(direction, pipelines), names);
 }
 
 std::string ConveyorRules::PortalUrl(const std::string& member_id) {
@@ -365,9 +353,8 @@ core::Result<core::Outcome> ConveyorRules::PlanDeal(const core::EntityChange& ch
     if (core::ReadyDayStart(change.after, settings) > static_cast<int64_t>(clock_.Now()))
       return core::Outcome{};
     const std::string direction = core::DirectionOf(change.after, pipelines);
-    auto members =
-        QueueCandidates(change.member_id, settings, direction == "sales" ? "closers" : "production",
-                        direction == "sales" ? pipelines.sales : pipelines.production);
+    auto members = DirectionCandidates(change.member_id, settings,
+                                       core::QueueOfDirection(direction), direction, pipelines);
     if (!members) return tl::unexpected(members.error());
     return core::PlanFreeDeal(change.after, *members, settings, pipelines);
   }

@@ -42,9 +42,6 @@ class ConveyorRules : public core::Rules {
   // free stage: nothing to do.
   bool StillDue(const core::EntityChange& change) override;
 
-  // Other leads and contacts sharing a normalised phone or e-mail with `lead`, with owners.
-  core::Result<std::vector<core::DuplicateHit>> FindDuplicates(const std::string& member_id,
-                                                               const nlohmann::json& lead);
   // The duplicate searches for `lead` (keys starting with 'x'), and the hits in their answers
   // (their owners read in one more request when there are any).
   static std::vector<b24::BatchCommand> DuplicateFinds(const nlohmann::json& lead);

@@ -2,9 +2,13 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/core/member.h"
+
 using nlohmann::json;
 
 namespace {
+
+using test::Member;
 
 const core::Pipelines kPipelines{3, 4};
 
@@ -18,14 +22,6 @@ json Deal(int64_t id, int64_t category, const std::string& stage, int64_t owner 
           {"OPPORTUNITY", "150000.00"},
           {"CURRENCY_ID", "RUB"},
           {"DATE_MODIFY", "2026-11-26T12:00:00+03:00"}};
-}
-
-core::Candidate Member(int64_t id, int open, core::Presence presence = core::Presence::kOpened) {
-  core::Candidate c;
-  c.user_id = id;
-  c.open_items = open;
-  c.presence = presence;
-  return c;
 }
 
 }  // namespace

@@ -2,11 +2,15 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/core/member.h"
+
 #include "lib/core/working_time.h"
 
 using nlohmann::json;
 
 namespace {
+
+using test::Member;
 
 const core::Pipelines kPipelines{3, 4};
 constexpr int64_t kNow = 1'800'000'000;
@@ -44,14 +48,6 @@ core::EntityChange Change(const std::string& type, const json& before, const jso
                           json timer = nullptr) {
   return {
       "m", type, core::IdField(after, "ID"), "ONCRMLEADUPDATE", before, after, std::move(timer)};
-}
-
-core::Candidate Member(int64_t id, int open, core::Presence presence = core::Presence::kOpened) {
-  core::Candidate c;
-  c.user_id = id;
-  c.open_items = open;
-  c.presence = presence;
-  return c;
 }
 
 core::Action Update(const std::string& type, int64_t id, json fields) {

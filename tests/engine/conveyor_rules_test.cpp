@@ -40,43 +40,31 @@ struct Fixture : test::EngineFixture {
     REQUIRE(provisioned);
     INFO((provisioned->failures.empty() ? "" : provisioned->failures.front()));
     REQUIRE(provisioned->failures.empty());
-    call_center = std::stol(
-        emu.Control("departments", {{"NAME", "Колл-центр"}}).body["ID"].get<std::string>());
-    for (const char* name : {"Анна", "Борис", "Вера"}) {
-      auto user = emu.Control("users", {{"NAME", name}, {"UF_DEPARTMENT", {call_center}}});
-      REQUIRE(user.status == 200);
-      hunters.push_back(std::stol(user.body["ID"].get<std::string>()));
-    }
-    // Анна and Борис are at work; Вера has not opened her day.
-    for (int i = 0; i < 2; ++i) {
-      REQUIRE(emu.Control("presence",
-                          {{"user_id", hunters[static_cast<size_t>(i)]}, {"status", "OPENED"}})
-                  .status == 200);
-    }
-    sales =
-        std::stol(emu.Control("departments", {{"NAME", "Продажи"}}).body["ID"].get<std::string>());
-    for (const char* name : {"Дмитрий", "Елена", "Жанна"}) {
-      auto user = emu.Control("users", {{"NAME", name}, {"UF_DEPARTMENT", {sales}}});
-      REQUIRE(user.status == 200);
-      closers.push_back(std::stol(user.body["ID"].get<std::string>()));
-    }
-    // Дмитрий and Елена are at work; Жанна is absent.
-    for (int i = 0; i < 2; ++i) {
-      REQUIRE(emu.Control("presence",
-                          {{"user_id", closers[static_cast<size_t>(i)]}, {"status", "OPENED"}})
-                  .status == 200);
-    }
-    production = std::stol(
-        emu.Control("departments", {{"NAME", "Производство"}}).body["ID"].get<std::string>());
-    auto master = emu.Control("users", {{"NAME", "Зиновий"}, {"UF_DEPARTMENT", {production}}});
-    REQUIRE(master.status == 200);
-    masters.push_back(std::stol(master.body["ID"].get<std::string>()));
-    REQUIRE(emu.Control("presence", {{"user_id", masters[0]}, {"status", "OPENED"}}).status == 200);
+    // Анна and Борис are at work, Вера has not opened her day; Дмитрий and Елена are at work,
+    // Жанна is absent; Зиновий is at work.
+    call_center = Department("Колл-центр", {"Анна", "Борис", "Вера"}, 2, hunters);
+    sales = Department("Продажи", {"Дмитрий", "Елена", "Жанна"}, 2, closers);
+    production = Department("Производство", {"Зиновий"}, 1, masters);
     json body = core::SettingsToJson(InstallDefaults());
     body["queues"]["production"]["departments"] = {production};
     body["queues"]["hunters"]["departments"] = {call_center};
     body["queues"]["closers"]["departments"] = {sales};
     REQUIRE(settings_store.Save(kMember, body.dump(), 1, 1, std::nullopt));
+  }
+
+  // A department of `people`, the first `at_work` of them with their day opened; their ids go
+  // to `ids`. Returns the department's id.
+  long Department(const std::string& name, std::initializer_list<const char*> people,
+                  size_t at_work, std::vector<long>& ids) {
+    const long department =
+        std::stol(emu.Control("departments", {{"NAME", name}}).body["ID"].get<std::string>());
+    for (const char* person : people) {
+      auto user = emu.Control("users", {{"NAME", person}, {"UF_DEPARTMENT", {department}}});
+      REQUIRE(user.status == 200);
+      ids.push_back(std::stol(user.body["ID"].get<std::string>()));
+      if (ids.size() <= at_work) Present(ids.back(), "OPENED");
+    }
+    return department;
   }
 
   long AddLead(const std::string& title, const std::string& phone) {
