@@ -167,6 +167,15 @@ Result<Response> RestClient::CallOnce(const std::string& member_id, const std::s
     }
     auto auth = CurrentAuth(member_id);
     if (!auth) return tl::unexpected(auth.error());
+    // A token about to expire is refreshed before it is used: the 401 it would meet costs a
+    // request of the portal's budget (REST economy). `expires` is the portal's Unix time.
+    if (!refreshed && auth->expires > 0 &&
+        clock_.Now() > static_cast<double>(auth->expires) - kRefreshAheadSeconds) {
+      if (auto ok = Refresh(member_id, auth->access_token); !ok) return tl::unexpected(ok.error());
+      refreshed = true;
+      auth = CurrentAuth(member_id);
+      if (!auth) return tl::unexpected(auth.error());
+    }
     const double waited = limiter_.Acquire(member_id, method, lane);
     nlohmann::ordered_json body = params.is_object() ? params : nlohmann::ordered_json::object();
     body["auth"] = auth->access_token;

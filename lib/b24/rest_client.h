@@ -114,6 +114,7 @@ class RestClient {
   static bool IsRead(const std::string& method);
 
  private:
+  static constexpr double kRefreshAheadSeconds = 60;
   struct Session {
     std::mutex mutex;  // guards auth; held during a refresh so that only one runs
     PortalAuth auth;

@@ -69,6 +69,21 @@ TEST_CASE("an expired token is refreshed once — persisted — and the work goe
   CHECK(f.emu.Hook("crm.lead.list").body["total"] == 1);  // the write ran exactly once
 }
 
+TEST_CASE("a token about to expire is refreshed before use — no 401 round trip") {
+  Fixture f;
+  auto& client = f.client;
+  auto auth = f.token_store.auth();
+  f.token_store.SaveTokens(kMember, auth.access_token, auth.refresh_token,
+                           static_cast<int64_t>(f.clock.Now()) + 30);
+  REQUIRE(client.Call(kMember, "user.current"));
+  CHECK(client.Stats().refreshes == 1);
+  CHECK(f.CountOf("user.current", 401) == 0);
+  CHECK(f.token_store.auth().expires > static_cast<int64_t>(f.clock.Now()) + 600);
+  REQUIRE(client.Call(kMember, "user.current"));  // the new token lasts: no second refresh
+  CHECK(client.Stats().refreshes == 1);
+  CHECK(f.token_store.saves() == 2);  // the test's own save, then the refresh's
+}
+
 TEST_CASE("eight workers hitting an expired token cause one refresh") {
   Fixture f;
   auto& client = f.client;
