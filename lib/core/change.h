@@ -49,6 +49,9 @@ class Rules {
   // the same keys, so nothing is done twice. Fails when what the rules needed to know could not
   // be read; the event is then retried.
   virtual Result<Outcome> Plan(const EntityChange& change) = 0;
+  // The plans for one round's changes, in order. Rules that read the portal share those reads
+  // across the round (REST economy); by default each change is planned on its own.
+  virtual std::vector<Result<Outcome>> PlanAll(const std::vector<EntityChange>& changes);
   // For a due timer's change whose `after` is the entity's last snapshot: whether the timer may
   // still call for something, so the entity is worth re-reading. False saves the request.
   virtual bool StillDue(const EntityChange&) { return true; }

@@ -1,6 +1,7 @@
 #include "lib/engine/conveyor_rules.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "lib/core/contact_normalize.h"
@@ -41,7 +42,7 @@ std::vector<b24::BatchCommand> ConveyorRules::DuplicateFinds(const json& lead) {
 }
 
 core::Result<std::vector<core::DuplicateHit>> ConveyorRules::DuplicatesFrom(
-    const std::string& member_id, const json& lead, const std::vector<b24::BatchItem>& found) {
+    const json& lead, const std::vector<b24::BatchItem>& found, PlanningRound& round) {
   std::vector<core::DuplicateHit> hits;
   const int64_t self = core::IdValue(lead.value("ID", json()));
   std::set<int64_t> leads, contacts;
@@ -73,7 +74,7 @@ core::Result<std::vector<core::DuplicateHit>> ConveyorRules::DuplicatesFrom(
                      {{"filter", {{"@ID", contacts}}},
                       {"select", {"ID", "NAME", "LAST_NAME", "ASSIGNED_BY_ID"}}}});
   }
-  auto rows = client_.Batch(member_id, reads, b24::Lane::kInteractive);
+  auto rows = round.Batch(reads);
   if (!rows) return tl::unexpected(b24::ToCoreError(rows.error(), "duplicate owners"));
   for (const auto& item : *rows) {
     if (item.failure) return tl::unexpected(b24::ToCoreError(*item.failure, "duplicate owners"));
@@ -92,8 +93,9 @@ core::Result<std::vector<core::DuplicateHit>> ConveyorRules::DuplicatesFrom(
   return hits;
 }
 
-core::Result<core::Pipelines> ConveyorRules::PipelinesOf(const std::string& member_id,
-                                                         const core::Settings& settings) {
+core::Result<core::Pipelines> ConveyorRules::PipelinesOf(const core::Settings& settings,
+                                                         PlanningRound& round) {
+  const std::string& member_id = round.member_id();
   const double now = clock_.Now();
   std::map<std::string, int64_t> by_name;
   bool cached = false;
@@ -107,7 +109,7 @@ core::Result<core::Pipelines> ConveyorRules::PipelinesOf(const std::string& memb
   }
   if (!cached) {
     // Docs: crm/universal/category/crm-category-list.md (entityTypeId 2 = deals).
-    auto answer = client_.Call(member_id, "crm.category.list", {{"entityTypeId", 2}});
+    auto answer = round.Call("crm.category.list", {{"entityTypeId", 2}});
     if (!answer) return tl::unexpected(b24::ToCoreError(answer.error(), "pipelines"));
     const json& rows = answer->result.is_object() && answer->result.contains("categories")
                            ? answer->result["categories"]
@@ -129,8 +131,9 @@ core::Result<core::Pipelines> ConveyorRules::PipelinesOf(const std::string& memb
 }
 
 core::Result<std::vector<core::Candidate>> ConveyorRules::QueueCandidates(
-    const std::string& member_id, const core::Settings& settings, const std::string& name,
-    int64_t category_id, std::map<int64_t, std::string>* names, ReadAlong* along) {
+    const core::Settings& settings, const std::string& name, int64_t category_id,
+    PlanningRound& round, std::map<int64_t, std::string>* names, ReadAlong* along) {
+  const std::string& member_id = round.member_id();
   std::vector<core::Candidate> candidates;
   const auto queue = settings.queues.find(name);
   if (queue == settings.queues.end() && along == nullptr) return candidates;
@@ -158,7 +161,7 @@ core::Result<std::vector<core::Candidate>> ConveyorRules::QueueCandidates(
     }
   }
   if (!reads.empty()) {
-    auto users = client_.Batch(member_id, reads, b24::Lane::kInteractive);
+    auto users = round.Batch(reads);
     if (!users) return tl::unexpected(b24::ToCoreError(users.error(), "queue members"));
     std::lock_guard<std::mutex> lock(mutex_);
     for (const auto& item : *users) {
@@ -228,7 +231,7 @@ core::Result<std::vector<core::Candidate>> ConveyorRules::QueueCandidates(
     }
   }
   if (reads.empty()) return candidates;
-  auto answers = client_.Batch(member_id, reads, b24::Lane::kInteractive);
+  auto answers = round.Batch(reads);
   if (!answers) return tl::unexpected(b24::ToCoreError(answers.error(), "queue presence"));
   std::map<int64_t, int> loads;
   {
@@ -267,17 +270,16 @@ core::Result<std::vector<core::Candidate>> ConveyorRules::QueueCandidates(
     c.cap = members_of.cap;
     c.active = inactive.count(user) == 0;
     c.presence = presence.count(user) ? presence[user] : core::Presence::kUnknown;
-    c.open_items = loads[user];
+    c.open_items = loads[user] + round.AssignedInRound(category_id, user);
     candidates.push_back(c);
   }
   return candidates;
 }
 
 core::Result<std::vector<core::Candidate>> ConveyorRules::DirectionCandidates(
-    const std::string& member_id, const core::Settings& settings, const std::string& queue,
-    const std::string& direction, const core::Pipelines& pipelines,
-    std::map<int64_t, std::string>* names) {
-  return QueueCandidates(member_id, settings, queue, core::CategoryOf(direction, pipelines), names);
+    const core::Settings& settings, const std::string& queue, const std::string& direction,
+    const core::Pipelines& pipelines, PlanningRound& round, std::map<int64_t, std::string>* names) {
+  return QueueCandidates(settings, queue, core::CategoryOf(direction, pipelines), round, names);
 }
 
 std::string ConveyorRules::PortalUrl(const std::string& member_id) {
@@ -285,19 +287,19 @@ std::string ConveyorRules::PortalUrl(const std::string& member_id) {
   return portal && *portal ? "https://" + (*portal)->domain : "";
 }
 
-core::Result<core::LeadContext> ConveyorRules::LeadContextFor(const std::string& member_id,
-                                                              const core::Settings& settings,
-                                                              const json* lead_for_duplicates) {
+core::Result<core::LeadContext> ConveyorRules::LeadContextFor(const core::Settings& settings,
+                                                              const json* lead_for_duplicates,
+                                                              PlanningRound& round) {
   core::LeadContext context;
-  context.portal_url = PortalUrl(member_id);
+  context.portal_url = PortalUrl(round.member_id());
   // The duplicate searches ride along with the hunters' presence and load: one request.
   ReadAlong along;
   if (lead_for_duplicates != nullptr) along.riders = DuplicateFinds(*lead_for_duplicates);
-  auto hunters = QueueCandidates(member_id, settings, "hunters", -1, nullptr, &along);
+  auto hunters = QueueCandidates(settings, "hunters", -1, round, nullptr, &along);
   if (!hunters) return tl::unexpected(hunters.error());
   context.hunters = std::move(*hunters);
   if (lead_for_duplicates != nullptr && !along.riders.empty()) {
-    auto duplicates = DuplicatesFrom(member_id, *lead_for_duplicates, along.answers);
+    auto duplicates = DuplicatesFrom(*lead_for_duplicates, along.answers, round);
     if (!duplicates) return tl::unexpected(duplicates.error());
     context.duplicates = std::move(*duplicates);
   }
@@ -305,10 +307,10 @@ core::Result<core::LeadContext> ConveyorRules::LeadContextFor(const std::string&
 }
 
 core::Result<core::HandoverContext> ConveyorRules::HandoverContextFor(
-    const std::string& member_id, const core::Settings& settings, const core::Pipelines& pipelines,
-    const json& lead) {
+    const core::Settings& settings, const core::Pipelines& pipelines, const json& lead,
+    PlanningRound& round) {
   core::HandoverContext context;
-  context.portal_url = PortalUrl(member_id);
+  context.portal_url = PortalUrl(round.member_id());
   if (pipelines.sales < 0) {
     return tl::unexpected(core::Error{core::ErrorCode::kNotFound,
                                       "no deal pipeline named '" + settings.sales.pipeline + "'"});
@@ -326,7 +328,7 @@ core::Result<core::HandoverContext> ConveyorRules::HandoverContextFor(
   ReadAlong along;
   along.also_named.insert(core::IdValue(lead.value("ASSIGNED_BY_ID", json())));
   auto closers =
-      QueueCandidates(member_id, settings, "closers", pipelines.sales, &context.user_names, &along);
+      QueueCandidates(settings, "closers", pipelines.sales, round, &context.user_names, &along);
   if (!closers) return tl::unexpected(closers.error());
   context.closers = std::move(*closers);
   return context;
@@ -334,11 +336,12 @@ core::Result<core::HandoverContext> ConveyorRules::HandoverContextFor(
 
 core::Result<core::Outcome> ConveyorRules::PlanDeal(const core::EntityChange& change,
                                                     const core::Settings& settings,
-                                                    const core::Pipelines& pipelines) {
+                                                    const core::Pipelines& pipelines,
+                                                    PlanningRound& round) {
   // Not provisioned (yet): nothing of ours to act on.
   if (pipelines.sales < 0 || pipelines.production < 0) return core::Outcome{};
   if (core::EntersCarryOver(change.before, change.after, settings, pipelines)) {
-    auto masters = QueueCandidates(change.member_id, settings, "production", pipelines.production);
+    auto masters = QueueCandidates(settings, "production", pipelines.production, round);
     if (!masters) return tl::unexpected(masters.error());
     return core::PlanCarryOver(change.after, *masters, settings, pipelines);
   }
@@ -353,24 +356,85 @@ core::Result<core::Outcome> ConveyorRules::PlanDeal(const core::EntityChange& ch
     if (core::ReadyDayStart(change.after, settings) > static_cast<int64_t>(clock_.Now()))
       return core::Outcome{};
     const std::string direction = core::DirectionOf(change.after, pipelines);
-    auto members = DirectionCandidates(change.member_id, settings,
-                                       core::QueueOfDirection(direction), direction, pipelines);
+    auto members = DirectionCandidates(settings, core::QueueOfDirection(direction), direction,
+                                       pipelines, round);
     if (!members) return tl::unexpected(members.error());
     return core::PlanFreeDeal(change.after, *members, settings, pipelines);
   }
   return core::Outcome{};
 }
 
-core::Result<core::Outcome> ConveyorRules::Plan(const core::EntityChange& change) {
+std::vector<core::Result<core::Outcome>> ConveyorRules::PlanAll(
+    const std::vector<core::EntityChange>& changes) {
+  std::vector<std::optional<core::Result<core::Outcome>>> planned(changes.size());
+  std::map<std::string, PlanningRound> rounds;  // by member_id
+  for (int pass = 0; pass < kMaxPasses; ++pass) {
+    bool any_put_off = false;
+    for (size_t i = 0; i < changes.size(); ++i) {
+      if (planned[i]) continue;
+      auto& round =
+          rounds.try_emplace(changes[i].member_id, client_, changes[i].member_id).first->second;
+      const size_t put_off = round.put_off();
+      auto outcome = PlanOne(changes[i], round);
+      if (!outcome && round.put_off() > put_off) {
+        any_put_off = true;
+        continue;
+      }
+      if (outcome) CountAssignments(changes[i], *outcome, round);
+      planned[i] = std::move(outcome);
+    }
+    if (!any_put_off) break;
+    for (auto& [member_id, round] : rounds) {
+      if (round.noted() == 0) continue;
+      if (auto fetched = round.Fetch(); !fetched) {
+        for (size_t i = 0; i < changes.size(); ++i) {
+          if (!planned[i] && changes[i].member_id == member_id)
+            planned[i] = tl::unexpected(b24::ToCoreError(fetched.error(), "reads"));
+        }
+      }
+    }
+  }
+  std::vector<core::Result<core::Outcome>> outcomes;
+  for (auto& outcome : planned) {
+    outcomes.push_back(outcome ? std::move(*outcome)
+                               : tl::unexpected(core::Error{core::ErrorCode::kUnavailable,
+                                                            "the reads did not settle"}));
+  }
+  return outcomes;
+}
+
+void ConveyorRules::CountAssignments(const core::EntityChange& change, const core::Outcome& outcome,
+                                     PlanningRound& round) {
+  auto settings = settings_.For(change.member_id);
+  if (!settings) return;
+  for (const auto& action : outcome.actions) {
+    const json fields = action.params.value("fields", json::object());
+    const int64_t user = core::IdField(fields, "ASSIGNED_BY_ID");
+    if (user <= 0) continue;
+    if (action.method == "crm.lead.add" || action.method == "crm.lead.update") {
+      // A hunter's load is the leads at the assigned stage.
+      if (core::TextField(fields, "STATUS_ID") == settings->lead.assigned)
+        round.CountAssignment(-1, user);
+    } else if (action.method == "crm.deal.add") {
+      round.CountAssignment(core::IdField(fields, "CATEGORY_ID"), user);
+    } else if (action.method == "crm.deal.update" && change.entity_type == "deal" &&
+               core::IdValue(action.params.value("id", json())) == change.entity_id) {
+      round.CountAssignment(core::IdField(change.after, "CATEGORY_ID"), user);
+    }
+  }
+}
+
+core::Result<core::Outcome> ConveyorRules::PlanOne(const core::EntityChange& change,
+                                                   PlanningRound& round) {
   if (!change.after.is_object()) return core::Outcome{};
   if (change.entity_type != "lead" && change.entity_type != "deal") return core::Outcome{};
   auto settings = settings_.For(change.member_id);
   if (!settings) return tl::unexpected(settings.error());
-  auto pipelines = PipelinesOf(change.member_id, *settings);
+  auto pipelines = PipelinesOf(*settings, round);
   if (!pipelines) return tl::unexpected(pipelines.error());
-  auto outcome = change.timer.is_object()       ? PlanTimer(change, *settings, *pipelines)
-                 : change.entity_type == "deal" ? PlanDeal(change, *settings, *pipelines)
-                                                : PlanLead(change, *settings, *pipelines);
+  auto outcome = change.timer.is_object()       ? PlanTimer(change, *settings, *pipelines, round)
+                 : change.entity_type == "deal" ? PlanDeal(change, *settings, *pipelines, round)
+                                                : PlanLead(change, *settings, *pipelines, round);
   if (!outcome) return outcome;
   // Auto-tasks: for a stage a person moved the item into, and for the stages our own plan moves
   // or creates items in (their events come back as echoes and are not looked at).
@@ -395,13 +459,16 @@ bool ConveyorRules::StillDue(const core::EntityChange& change) {
   auto settings = settings_.For(change.member_id);
   if (!settings) return true;  // look, and let Plan meet the failure
   if (change.entity_type == "lead") return core::IsFreeLead(change.after, *settings);
-  auto pipelines = PipelinesOf(change.member_id, *settings);
+  PlanningRound round(client_, change.member_id);
+  auto pipelines = PipelinesOf(*settings, round);
+  if (!pipelines && round.put_off() > 0 && round.Fetch()) pipelines = PipelinesOf(*settings, round);
   return !pipelines || core::IsFreeDeal(change.after, *settings, *pipelines);
 }
 
 core::Result<core::Outcome> ConveyorRules::PlanTimer(const core::EntityChange& change,
                                                      const core::Settings& settings,
-                                                     const core::Pipelines& pipelines) {
+                                                     const core::Pipelines& pipelines,
+                                                     PlanningRound& round) {
   const std::string kind = change.timer.value("kind", "");
   const json data = change.timer.value("data", json::object());
   const std::string direction = change.entity_type == "lead"
@@ -413,16 +480,16 @@ core::Result<core::Outcome> ConveyorRules::PlanTimer(const core::EntityChange& c
     if (!core::SlaBreached(change.after, data)) return core::Outcome{};
     core::SlaContext context;
     context.portal_url = PortalUrl(change.member_id);
-    auto members = DirectionCandidates(change.member_id, settings, queue, direction, pipelines,
-                                       &context.user_names);
+    auto members =
+        DirectionCandidates(settings, queue, direction, pipelines, round, &context.user_names);
     if (!members) return tl::unexpected(members.error());
     context.members = std::move(*members);
     return core::PlanSlaReassign(change.after, change.entity_type, direction, data, context,
                                  settings);
   }
   if (kind != "wait" && kind != "ready_day") return core::Outcome{};
-  auto outcome = change.entity_type == "deal" ? PlanDeal(change, settings, pipelines)
-                                              : PlanLead(change, settings, pipelines);
+  auto outcome = change.entity_type == "deal" ? PlanDeal(change, settings, pipelines, round)
+                                              : PlanLead(change, settings, pipelines, round);
   if (!outcome || kind != "wait") return outcome;
   const bool nobody = std::any_of(outcome->decisions.begin(), outcome->decisions.end(),
                                   [](const core::Decision& d) { return d.kind == "waiting"; });
@@ -430,7 +497,7 @@ core::Result<core::Outcome> ConveyorRules::PlanTimer(const core::EntityChange& c
   core::WaitContext context;
   context.portal_url = PortalUrl(change.member_id);
   for (const auto& next : core::FallbackChain(queue, settings)) {
-    auto members = DirectionCandidates(change.member_id, settings, next, direction, pipelines);
+    auto members = DirectionCandidates(settings, next, direction, pipelines, round);
     if (!members) return tl::unexpected(members.error());
     context.fallback_members[next] = std::move(*members);
   }
@@ -445,19 +512,20 @@ core::Result<core::Outcome> ConveyorRules::PlanTimer(const core::EntityChange& c
 
 core::Result<core::Outcome> ConveyorRules::PlanLead(const core::EntityChange& change,
                                                     const core::Settings& settings,
-                                                    const core::Pipelines& pipelines) {
+                                                    const core::Pipelines& pipelines,
+                                                    PlanningRound& round) {
   if (core::IsLeadArrival(change.before, change.after, settings)) {
-    auto context = LeadContextFor(change.member_id, settings, &change.after);
+    auto context = LeadContextFor(settings, &change.after, round);
     if (!context) return tl::unexpected(context.error());
     return core::PlanLeadArrival(change.after, *context, settings);
   }
   if (core::IsReadyNow(change.after, settings) || core::IsReadyLater(change.after, settings)) {
-    auto context = HandoverContextFor(change.member_id, settings, pipelines, change.after);
+    auto context = HandoverContextFor(settings, pipelines, change.after, round);
     if (!context) return tl::unexpected(context.error());
     return core::PlanHandover(change.after, *context, settings);
   }
   if (core::IsFreeLead(change.after, settings)) {
-    auto context = LeadContextFor(change.member_id, settings, nullptr);
+    auto context = LeadContextFor(settings, nullptr, round);
     if (!context) return tl::unexpected(context.error());
     return core::PlanFreeLead(change.after, *context, settings);
   }

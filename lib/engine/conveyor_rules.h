@@ -1,7 +1,7 @@
 // The conveyor's rules on a live portal: what a change means (a lead arriving, a lead waiting
 // at the free stage, …), what the pure rules of lib/core need to decide it — duplicates by
-// phone and e-mail, the queue's members with their presence and load — read in batch calls,
-// then the plan the pure rules make of it.
+// phone and e-mail, the queue's members with their presence and load — read in batch calls
+// shared by a round's events, then the plan the pure rules make of it.
 // Thread-safety: Plan may run on several threads at once.
 #pragma once
 
@@ -19,6 +19,7 @@
 #include "lib/core/handover.h"
 #include "lib/core/lead_intake.h"
 #include "lib/core/stage_tasks.h"
+#include "lib/engine/planning_round.h"
 #include "lib/engine/portal_settings.h"
 #include "lib/store/portal_store.h"
 
@@ -37,55 +38,67 @@ class ConveyorRules : public core::Rules {
                 core::Clock& clock)
       : client_(client), settings_(settings), portals_(portals), clock_(clock) {}
 
-  core::Result<core::Outcome> Plan(const core::EntityChange& change) override;
+  core::Result<core::Outcome> Plan(const core::EntityChange& change) override {
+    return std::move(PlanAll({change}).front());
+  }
+  // Plans the changes in order, sharing one PlanningRound per portal: every read the round's
+  // plans need goes out in as few batch requests as their dependencies allow (typically one or
+  // two for the whole round), and loads count what the round's earlier plans handed out.
+  std::vector<core::Result<core::Outcome>> PlanAll(
+      const std::vector<core::EntityChange>& changes) override;
   // An SLA timer whose item was taken into work, a wait or ready-day timer whose item left the
   // free stage: nothing to do.
   bool StillDue(const core::EntityChange& change) override;
 
-  // The duplicate searches for `lead` (keys starting with 'x'), and the hits in their answers
-  // (their owners read in one more request when there are any).
-  static std::vector<b24::BatchCommand> DuplicateFinds(const nlohmann::json& lead);
-  core::Result<std::vector<core::DuplicateHit>> DuplicatesFrom(
-      const std::string& member_id, const nlohmann::json& lead,
-      const std::vector<b24::BatchItem>& found);
-  // The queue's members with presence (timeman.status) and open items — leads at the assigned
-  // stage for hunters; open deals of the pipeline `category_id` for the others — and their
-  // names into `names` when given. One request for all members; loads are read every time,
-  // presence is kept for kPresenceSeconds and departments' members and names for
-  // kDictionarySeconds (REST economy, issue #4 item 9).
-  core::Result<std::vector<core::Candidate>> QueueCandidates(
-      const std::string& member_id, const core::Settings& settings, const std::string& queue,
-      int64_t category_id = -1, std::map<int64_t, std::string>* names = nullptr,
-      ReadAlong* along = nullptr);
-  // The crm.category ids of the settings' sales and production pipelines (-1 for one the
-  // portal does not have). The portal's pipelines are read once and kept for
-  // kDictionarySeconds.
-  core::Result<core::Pipelines> PipelinesOf(const std::string& member_id,
-                                            const core::Settings& settings);
-
  private:
+  // A round's reads are put off a few times at most: pipelines, then departments, then
+  // presence, loads and duplicates, then the duplicates' owners.
+  static constexpr int kMaxPasses = 6;
+
+  core::Result<core::Outcome> PlanOne(const core::EntityChange& change, PlanningRound& round);
+  // What the round's later plans must count: the items this outcome hands out.
+  void CountAssignments(const core::EntityChange& change, const core::Outcome& outcome,
+                        PlanningRound& round);
   core::Result<core::Outcome> PlanLead(const core::EntityChange& change,
                                        const core::Settings& settings,
-                                       const core::Pipelines& pipelines);
+                                       const core::Pipelines& pipelines, PlanningRound& round);
   core::Result<core::Outcome> PlanDeal(const core::EntityChange& change,
                                        const core::Settings& settings,
-                                       const core::Pipelines& pipelines);
-  core::Result<core::HandoverContext> HandoverContextFor(const std::string& member_id,
-                                                         const core::Settings& settings,
+                                       const core::Pipelines& pipelines, PlanningRound& round);
+  core::Result<core::HandoverContext> HandoverContextFor(const core::Settings& settings,
                                                          const core::Pipelines& pipelines,
-                                                         const nlohmann::json& lead);
-  core::Result<core::LeadContext> LeadContextFor(const std::string& member_id,
-                                                 const core::Settings& settings,
-                                                 const nlohmann::json* lead_for_duplicates);
+                                                         const nlohmann::json& lead,
+                                                         PlanningRound& round);
+  core::Result<core::LeadContext> LeadContextFor(const core::Settings& settings,
+                                                 const nlohmann::json* lead_for_duplicates,
+                                                 PlanningRound& round);
   // A due timer's change: an SLA check, a waiting item offered again (then the fallback), a
   // ready-later deal whose day has come.
   core::Result<core::Outcome> PlanTimer(const core::EntityChange& change,
                                         const core::Settings& settings,
-                                        const core::Pipelines& pipelines);
+                                        const core::Pipelines& pipelines, PlanningRound& round);
+  // The duplicate searches for `lead` (keys starting with 'x'), and the hits in their answers
+  // (their owners read in one more request when there are any).
+  static std::vector<b24::BatchCommand> DuplicateFinds(const nlohmann::json& lead);
+  core::Result<std::vector<core::DuplicateHit>> DuplicatesFrom(
+      const nlohmann::json& lead, const std::vector<b24::BatchItem>& found, PlanningRound& round);
+  // The queue's members with presence (timeman.status) and open items — leads at the assigned
+  // stage for hunters; open deals of the pipeline `category_id` for the others — and their
+  // names into `names` when given. One request for all members; loads are read once per round
+  // (plus what the round handed out), presence is kept for kPresenceSeconds and departments'
+  // members and names for kDictionarySeconds (REST economy, issue #4 item 9).
+  core::Result<std::vector<core::Candidate>> QueueCandidates(
+      const core::Settings& settings, const std::string& queue, int64_t category_id,
+      PlanningRound& round, std::map<int64_t, std::string>* names = nullptr,
+      ReadAlong* along = nullptr);
+  // The crm.category ids of the settings' sales and production pipelines (-1 for one the
+  // portal does not have). The portal's pipelines are read once and kept for
+  // kDictionarySeconds.
+  core::Result<core::Pipelines> PipelinesOf(const core::Settings& settings, PlanningRound& round);
   // The queue for an item's direction with its category ("lead", "sales", "production").
   core::Result<std::vector<core::Candidate>> DirectionCandidates(
-      const std::string& member_id, const core::Settings& settings, const std::string& queue,
-      const std::string& direction, const core::Pipelines& pipelines,
+      const core::Settings& settings, const std::string& queue, const std::string& direction,
+      const core::Pipelines& pipelines, PlanningRound& round,
       std::map<int64_t, std::string>* names = nullptr);
   std::string PortalUrl(const std::string& member_id);
 

@@ -21,19 +21,32 @@ json FirstId(const json& result) {
   return nullptr;
 }
 
+// A batch request holds at most 50 commands (REST.md §5).
+constexpr size_t kBatchCommands = 50;
+
 }  // namespace
 
-core::Result<ExecutionReport> Executor::Run(const std::string& member_id,
-                                            const std::vector<core::Action>& plan) {
-  ExecutionReport report;
-  json& known = report.results;  // key -> result of actions finished before this batch
+struct Executor::Prepared {
+  const std::vector<core::Action>* plan = nullptr;
   std::vector<const core::Action*> to_send;
-  for (const auto& action : plan) {
+  ExecutionReport report;
+  std::optional<core::Error> failure;  // set once the plan failed
+
+  size_t Commands() const {
+    size_t n = to_send.size();
+    for (const auto* action : to_send) n += action->touches.size();
+    return n;
+  }
+};
+
+core::Result<void> Executor::Prepare(const std::string& member_id, Prepared& prepared) {
+  json& known = prepared.report.results;  // key -> result of actions finished before
+  for (const auto& action : *prepared.plan) {
     auto previous = operations_.Find(member_id, action.key);
     if (!previous) return tl::unexpected(previous.error());
     if (*previous && (*previous)->state == store::OperationState::kDone) {
       known[action.key] = json::parse((*previous)->result, nullptr, false);
-      ++report.skipped;
+      ++prepared.report.skipped;
       continue;
     }
     if (*previous) {  // begun, outcome unknown
@@ -46,79 +59,131 @@ core::Result<ExecutionReport> Executor::Run(const std::string& member_id,
           if (auto ok = operations_.Finish(member_id, action.key, id.dump()); !ok)
             return tl::unexpected(ok.error());
           known[action.key] = id;
-          ++report.found;
+          ++prepared.report.found;
           continue;
         }
       } else if (!core::RepeatableWithoutLookup(action.method)) {
         if (auto ok = operations_.Finish(member_id, action.key, "null"); !ok)
           return tl::unexpected(ok.error());
-        ++report.unknown;  // at most once: better one missing than two
+        ++prepared.report.unknown;  // at most once: better one missing than two
         continue;
       }
     } else {
       auto begun = operations_.Begin(member_id, action.key, static_cast<int64_t>(clock_.Now()));
       if (!begun) return tl::unexpected(begun.error());
     }
-    to_send.push_back(&action);
+    prepared.to_send.push_back(&action);
   }
-  if (to_send.empty()) return report;
+  return {};
+}
 
+void Executor::Send(const std::string& member_id, std::vector<Prepared*>& group) {
   std::vector<b24::BatchCommand> commands;
-  for (const auto* action : to_send) {
-    commands.push_back(
-        {action->key, action->method, core::ResolveReferences(action->params, known)});
-  }
-  std::vector<std::string> echo_types;
-  std::vector<size_t> echo_action;  // the index in to_send of the write each re-read follows
-  for (size_t a = 0; a < to_send.size(); ++a) {
-    for (const auto& ref : to_send[a]->touches) {
-      echo_action.push_back(a);
-      commands.push_back({"echo" + std::to_string(echo_types.size()),
-                          "crm." + ref.entity_type + ".get",
-                          {{"id", core::ResolveReferences(ref.id, known)}}});
-      echo_types.push_back(ref.entity_type);
+  for (auto* p : group) {
+    for (const auto* action : p->to_send) {
+      commands.push_back({action->key, action->method,
+                          core::ResolveReferences(action->params, p->report.results)});
     }
+  }
+  struct Echo {
+    Prepared* plan;
+    size_t action;  // the index in `commands` of the write the re-read follows
+    std::string entity_type;
+  };
+  std::vector<Echo> echoes;
+  size_t first_action = 0;
+  for (auto* p : group) {
+    for (size_t a = 0; a < p->to_send.size(); ++a) {
+      for (const auto& ref : p->to_send[a]->touches) {
+        commands.push_back({"echo" + std::to_string(echoes.size()),
+                            "crm." + ref.entity_type + ".get",
+                            {{"id", core::ResolveReferences(ref.id, p->report.results)}}});
+        echoes.push_back({p, first_action + a, ref.entity_type});
+      }
+    }
+    first_action += p->to_send.size();
   }
   auto items = client_.Batch(member_id, commands, b24::Lane::kInteractive);
   if (!items) {
-    if (b24::CertainlyNotRun(items.error().kind)) {
-      for (const auto* action : to_send) {
-        if (auto ok = operations_.Abandon(member_id, action->key); !ok)
-          return tl::unexpected(ok.error());
+    for (auto* p : group) {
+      p->failure = b24::ToCoreError(items.error(), "batch");
+      if (!b24::CertainlyNotRun(items.error().kind)) continue;
+      for (const auto* action : p->to_send) {
+        if (auto ok = operations_.Abandon(member_id, action->key); !ok) p->failure = ok.error();
       }
     }
-    return tl::unexpected(b24::ToCoreError(items.error(), "batch"));
+    return;
   }
-  std::optional<core::Error> first_failure;
-  for (size_t i = 0; i < to_send.size(); ++i) {
-    const auto& item = (*items)[i];
-    const std::string& key = to_send[i]->key;
-    // A command's own error is an answer: it did not apply, so it may be sent again.
-    auto ok = item.failure ? operations_.Abandon(member_id, key)
-                           : operations_.Finish(member_id, key, item.result.dump());
-    if (!ok) return tl::unexpected(ok.error());
-    if (item.failure && !first_failure) first_failure = b24::ToCoreError(*item.failure, key);
-    if (!item.failure) {
-      ++report.sent;
-      known[key] = item.result;
+  size_t i = 0;
+  for (auto* p : group) {
+    std::optional<core::Error> first_failure;
+    for (const auto* action : p->to_send) {
+      const auto& item = (*items)[i++];
+      // A command's own error is an answer: it did not apply, so it may be sent again.
+      auto ok = item.failure ? operations_.Abandon(member_id, action->key)
+                             : operations_.Finish(member_id, action->key, item.result.dump());
+      if (!ok && !p->failure) p->failure = ok.error();
+      if (item.failure && !first_failure)
+        first_failure = b24::ToCoreError(*item.failure, action->key);
+      if (!item.failure) {
+        ++p->report.sent;
+        p->report.results[action->key] = item.result;
+      }
     }
+    if (first_failure && !p->failure) p->failure = first_failure;
   }
-  for (size_t i = 0; i < echo_types.size(); ++i) {
-    const auto& item = (*items)[to_send.size() + i];
+  for (const auto& echo : echoes) {
+    const auto& item = (*items)[i++];
     if (item.failure || !item.result.is_object()) continue;  // the next event re-reads it
     const store::Snapshot snapshot{item.result.dump(), core::TextField(item.result, "DATE_MODIFY"),
                                    core::ContentHash(item.result)};
     const int64_t id = core::IdValue(item.result["ID"]);
-    if (auto ok = snapshots_.Put(member_id, echo_types[i], id, snapshot); !ok) {
-      return tl::unexpected(ok.error());
+    if (auto ok = snapshots_.Put(member_id, echo.entity_type, id, snapshot); !ok) {
+      if (!echo.plan->failure) echo.plan->failure = ok.error();
+      continue;
     }
     // A write the portal refused makes no event.
-    if (echoes_ != nullptr && !(*items)[echo_action[i]].failure)
-      echoes_->Expect(member_id, echo_types[i], id, clock_.Now());
-    ++report.echoes;
+    if (echoes_ != nullptr && !(*items)[echo.action].failure)
+      echoes_->Expect(member_id, echo.entity_type, id, clock_.Now());
+    ++echo.plan->report.echoes;
   }
-  if (first_failure) return tl::unexpected(*first_failure);
-  return report;
+}
+
+std::vector<core::Result<ExecutionReport>> Executor::RunAll(
+    const std::string& member_id, const std::vector<std::vector<core::Action>>& plans) {
+  std::vector<Prepared> prepared(plans.size());
+  for (size_t i = 0; i < plans.size(); ++i) {
+    prepared[i].plan = &plans[i];
+    if (auto ok = Prepare(member_id, prepared[i]); !ok) prepared[i].failure = ok.error();
+  }
+  std::vector<Prepared*> group;
+  size_t size = 0;
+  for (auto& p : prepared) {
+    if (p.failure || p.to_send.empty()) continue;
+    const size_t n = p.Commands();
+    if (!group.empty() && size + n > kBatchCommands) {
+      Send(member_id, group);
+      group.clear();
+      size = 0;
+    }
+    group.push_back(&p);
+    size += n;
+  }
+  if (!group.empty()) Send(member_id, group);
+  std::vector<core::Result<ExecutionReport>> reports;
+  for (auto& p : prepared) {
+    if (p.failure) {
+      reports.emplace_back(tl::unexpected(*p.failure));
+    } else {
+      reports.emplace_back(std::move(p.report));
+    }
+  }
+  return reports;
+}
+
+core::Result<ExecutionReport> Executor::Run(const std::string& member_id,
+                                            const std::vector<core::Action>& plan) {
+  return std::move(RunAll(member_id, {plan})[0]);
 }
 
 }  // namespace engine

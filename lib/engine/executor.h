@@ -1,5 +1,5 @@
-// Applies the actions rules planned, in one batch request per plan (REST economy), each under
-// its operation key (issue #3, items 3 and 6):
+// Applies the actions rules planned — the plans of a whole round of events in one batch request
+// (REST economy, issue #4 item 9) —, each under its operation key (issue #3, items 3 and 6):
 // - a key already done is not sent again; its stored result stands in for "$result[key]";
 // - a key begun but with an unknown outcome (the answer was lost) is looked up when the action
 //   has a lookup, sent again when repeating it is harmless, and otherwise left alone;
@@ -47,8 +47,17 @@ class Executor {
   // the actions that finished stay finished.
   core::Result<ExecutionReport> Run(const std::string& member_id,
                                     const std::vector<core::Action>& plan);
+  // Several plans, each with its own outcome, in as few requests as the batch limit allows: a
+  // plan's commands always share one batch, so its "$result[key]" references resolve.
+  std::vector<core::Result<ExecutionReport>> RunAll(
+      const std::string& member_id, const std::vector<std::vector<core::Action>>& plans);
 
  private:
+  struct Prepared;  // a plan's actions still to send, and what is known of the others
+  core::Result<void> Prepare(const std::string& member_id, Prepared& prepared);
+  // Sends the prepared plans in one batch and settles each one's outcome.
+  void Send(const std::string& member_id, std::vector<Prepared*>& group);
+
   b24::RestClient& client_;
   store::OperationLog& operations_;
   store::SnapshotStore& snapshots_;

@@ -1,6 +1,7 @@
 #include "lib/engine/inbox_worker.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 
 #include "lib/engine/log.h"
@@ -145,6 +146,10 @@ core::Result<RoundReport> InboxWorker::RunOnce() {
     if (items) {
       for (auto& item : *items) results[item.key] = std::move(item);
     }
+    // The events whose entity changed, planned together (their reads shared) and carried out
+    // together (their writes in one batch).
+    std::vector<const store::InboxEvent*> changed_events;
+    std::vector<core::EntityChange> changes;
     for (const auto& e : events) {
       if (GetMethod(e.entity_type).empty()) {  // app events: nothing to re-read
         if (auto ok = inbox_.Ack(e.id); !ok) return tl::unexpected(ok.error());
@@ -171,47 +176,64 @@ core::Result<RoundReport> InboxWorker::RunOnce() {
       // A timer asks for a look even when nothing changed.
       if (*previous && (*previous)->hash == hash && !change.timer.is_object()) {
         ++report.unchanged;  // an echo of our own write, or a save that changed nothing
-      } else {
-        auto outcome = rules_.Plan(change);
-        if (!outcome) {  // what the rules needed to know could not be read
-          if (auto ok = Defer(e, outcome.error().message, now, report); !ok)
+        if (auto ok = inbox_.Ack(e.id); !ok) return tl::unexpected(ok.error());
+        continue;
+      }
+      changed_events.push_back(&e);
+      changes.push_back(std::move(change));
+    }
+    if (changes.empty()) continue;
+    auto outcomes = rules_.PlanAll(changes);
+    std::vector<std::vector<core::Action>> plans;
+    std::vector<size_t> plan_of(changes.size(), SIZE_MAX);
+    for (size_t i = 0; i < changes.size(); ++i) {
+      if (!outcomes[i] || outcomes[i]->actions.empty()) continue;
+      plan_of[i] = plans.size();
+      plans.push_back(outcomes[i]->actions);
+    }
+    auto executed = executor_.RunAll(member_id, plans);
+    for (size_t i = 0; i < changes.size(); ++i) {
+      const auto& e = *changed_events[i];
+      const auto& change = changes[i];
+      auto& outcome = outcomes[i];
+      if (!outcome) {  // what the rules needed to know could not be read
+        if (auto ok = Defer(e, outcome.error().message, now, report); !ok)
+          return tl::unexpected(ok.error());
+        continue;
+      }
+      bool applied_now = outcome->actions.empty();
+      json created = json::object();
+      if (plan_of[i] != SIZE_MAX) {
+        auto& run = executed[plan_of[i]];
+        if (!run) {  // the snapshot stays old, so the retry plans again
+          if (auto ok = Defer(e, run.error().message, now, report); !ok)
             return tl::unexpected(ok.error());
           continue;
         }
-        const auto& plan = outcome->actions;
-        bool applied_now = plan.empty();
-        json created = json::object();
-        if (!plan.empty()) {
-          auto executed = executor_.Run(member_id, plan);
-          if (!executed) {  // the snapshot stays old, so the retry plans again
-            if (auto ok = Defer(e, executed.error().message, now, report); !ok)
-              return tl::unexpected(ok.error());
-            continue;
-          }
-          report.actions += executed->sent;
-          applied_now = executed->sent + executed->found + executed->unknown > 0;
-          created = std::move(executed->results);
-        }
-        if (auto ok = SetTimers(member_id, outcome->timers, created, report); !ok)
-          return tl::unexpected(ok.error());
-        // A repeated event whose actions were all done before journals nothing new.
-        if (applied_now) {
-          for (const auto& decision : outcome->decisions) {
-            if (auto ok = decisions_.Append(member_id, decision, now); !ok)
-              return tl::unexpected(ok.error());
-            ++report.decisions;
-            ++report.decisions_by_kind[decision.kind];
-          }
-        }
-        ++report.changed;
-        // After our own write the executor stored the newer state; keep it.
-        if (!Touches(plan, e.entity_type, e.entity_id)) {
-          const std::string modified = deleted ? "" : core::TextField(change.after, "DATE_MODIFY");
-          const store::Snapshot snapshot{deleted ? "{}" : change.after.dump(), modified, hash};
-          if (auto ok = snapshots_.Put(member_id, e.entity_type, e.entity_id, snapshot); !ok) {
+        report.actions += run->sent;
+        applied_now = run->sent + run->found + run->unknown > 0;
+        created = std::move(run->results);
+      }
+      if (auto ok = SetTimers(member_id, outcome->timers, created, report); !ok)
+        return tl::unexpected(ok.error());
+      // A repeated event whose actions were all done before journals nothing new.
+      if (applied_now) {
+        for (const auto& decision : outcome->decisions) {
+          if (auto ok = decisions_.Append(member_id, decision, now); !ok)
             return tl::unexpected(ok.error());
-          }
+          ++report.decisions;
+          ++report.decisions_by_kind[decision.kind];
         }
+      }
+      ++report.changed;
+      // After our own write the executor stored the newer state; keep it.
+      if (!Touches(outcome->actions, e.entity_type, e.entity_id)) {
+        const bool deleted = change.after.is_null();
+        const std::string modified = deleted ? "" : core::TextField(change.after, "DATE_MODIFY");
+        const store::Snapshot snapshot{deleted ? "{}" : change.after.dump(), modified,
+                                       deleted ? "deleted" : core::ContentHash(change.after)};
+        if (auto ok = snapshots_.Put(member_id, e.entity_type, e.entity_id, snapshot); !ok)
+          return tl::unexpected(ok.error());
       }
       if (auto ok = inbox_.Ack(e.id); !ok) return tl::unexpected(ok.error());
     }

@@ -19,20 +19,25 @@ json ChangedFields(const json& before, const json& after) {
 
 }  // namespace
 
-core::Result<core::Outcome> LoggingRules::Plan(const core::EntityChange& change) {
-  auto plan = inner_.Plan(change);
-  if (!plan) return plan;
-  Log(spdlog::level::debug, "change",
-      {{"member_id", change.member_id},
-       {"entity", change.entity_type},
-       {"id", change.entity_id},
-       {"event", change.event},
-       {"created", change.before.is_null()},
-       {"deleted", change.after.is_null()},
-       {"fields", ChangedFields(change.before, change.after)},
-       {"actions", plan->actions.size()},
-       {"decisions", plan->decisions.size()}});
-  return plan;
+std::vector<core::Result<core::Outcome>> LoggingRules::PlanAll(
+    const std::vector<core::EntityChange>& changes) {
+  auto plans = inner_.PlanAll(changes);
+  for (size_t i = 0; i < changes.size() && i < plans.size(); ++i) {
+    const auto& change = changes[i];
+    const auto& plan = plans[i];
+    if (!plan) continue;
+    Log(spdlog::level::debug, "change",
+        {{"member_id", change.member_id},
+         {"entity", change.entity_type},
+         {"id", change.entity_id},
+         {"event", change.event},
+         {"created", change.before.is_null()},
+         {"deleted", change.after.is_null()},
+         {"fields", ChangedFields(change.before, change.after)},
+         {"actions", plan->actions.size()},
+         {"decisions", plan->decisions.size()}});
+  }
+  return plans;
 }
 
 }  // namespace engine

@@ -12,7 +12,11 @@ namespace engine {
 class LoggingRules : public core::Rules {
  public:
   explicit LoggingRules(core::Rules& inner) : inner_(inner) {}
-  core::Result<core::Outcome> Plan(const core::EntityChange& change) override;
+  core::Result<core::Outcome> Plan(const core::EntityChange& change) override {
+    return std::move(PlanAll({change}).front());
+  }
+  std::vector<core::Result<core::Outcome>> PlanAll(
+      const std::vector<core::EntityChange>& changes) override;
   bool StillDue(const core::EntityChange& change) override { return inner_.StillDue(change); }
 
  private:

@@ -169,6 +169,25 @@ TEST_CASE("new leads go to the least loaded hunter at work — and the choice is
   CHECK(d.body["candidates"][2]["verdict"] == "absent");  // Вера
 }
 
+TEST_CASE("a burst of new leads is planned as one round — a few requests and even shares") {
+  Fixture f;
+  for (int i = 0; i < 6; ++i)
+    f.AddLead("Заявка " + std::to_string(i), "+7 900 000 00 1" + std::to_string(i));
+  const long before = f.client.Stats().calls;
+  f.Drain();
+  // The re-reads; the pipelines; the departments; presence, loads and the duplicate searches of
+  // all six; the writes of all six. Planned one at a time, each lead cost two or more.
+  CHECK(f.client.Stats().calls - before == 5);
+  std::map<std::string, int> shares;
+  for (long id = 1; id <= 6; ++id) {
+    const json lead = f.Lead(id);
+    CHECK(lead["STATUS_ID"] == "CONV_ASSIGNED");
+    ++shares[lead["ASSIGNED_BY_ID"].get<std::string>()];
+  }
+  CHECK(shares == std::map<std::string, int>{{std::to_string(f.hunters[0]), 3},
+                                             {std::to_string(f.hunters[1]), 3}});
+}
+
 TEST_CASE("a repeat enquiry goes to the original's owner — who is told") {
   Fixture f;
   const long original = f.AddLead("Окна", "8 912 345-67-89");

@@ -140,3 +140,64 @@ TEST_CASE("a command the portal rejected inside a batch is sent again — its si
   CHECK(f.Comments() == 1);
   CHECK(f.Count("crm.deal.list") == 1);
 }
+
+TEST_CASE("plans of several events share one request — a failing plan fails alone") {
+  Fixture f;
+  REQUIRE(f.emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "Second"}}}}).status == 200);
+  std::vector<std::vector<core::Action>> plans;
+  for (int lead = 1; lead <= 3; ++lead) {
+    const std::string key = "mark:lead:" + std::to_string(lead);
+    // Lead 3 does not exist: its plan fails, the others stand.
+    plans.push_back({{key,
+                      "crm.lead.update",
+                      {{"id", lead}, {"fields", {{"COMMENTS", "seen"}}}},
+                      "test",
+                      std::nullopt,
+                      {{"lead", lead}}}});
+  }
+  const long before = f.client.Stats().calls;
+  auto reports = f.executor.RunAll(f.kMember, plans);
+  CHECK(f.client.Stats().calls - before == 1);
+  REQUIRE(reports.size() == 3);
+  REQUIRE(reports[0]);
+  REQUIRE(reports[1]);
+  CHECK(reports[0]->sent == 1);
+  CHECK(reports[1]->echoes == 1);
+  REQUIRE_FALSE(reports[2]);
+  CHECK(reports[2].error().message.find("mark:lead:3") != std::string::npos);
+  CHECK(f.emu.Hook("crm.lead.get", {{"id", 2}}).body["result"]["COMMENTS"] == "seen");
+}
+
+TEST_CASE("plans over the batch limit are split between plans — never inside one") {
+  Fixture f;
+  // 20 plans of three comments, the later two naming the first's result: 60 commands, so two
+  // requests — and a split after the 50th command would cut the 17th plan in two.
+  std::vector<std::vector<core::Action>> plans;
+  const auto comment = [](const std::string& key, const std::string& text) {
+    return core::Action{
+        key,
+        "crm.timeline.comment.add",
+        {{"fields", {{"ENTITY_TYPE", "lead"}, {"ENTITY_ID", 1}, {"COMMENT", text}}}},
+        "test",
+        std::nullopt,
+        {}};
+  };
+  for (int i = 0; i < 20; ++i) {
+    const std::string key = "note:" + std::to_string(i);
+    plans.push_back({comment(key, key), comment(key + ":b", "after $result[" + key + "]"),
+                     comment(key + ":c", "after $result[" + key + "]")});
+  }
+  const long before = f.client.Stats().calls;
+  auto reports = f.executor.RunAll(f.kMember, plans);
+  CHECK(f.client.Stats().calls - before == 2);
+  for (const auto& report : reports) {
+    REQUIRE(report);
+    CHECK(report->sent == 3);
+  }
+  auto comments = f.emu.Hook(
+      "crm.timeline.comment.list",
+      {{"filter", {{"ENTITY_TYPE", "lead"}, {"ENTITY_ID", 1}}}, {"order", {{"ID", "DESC"}}}});
+  CHECK(comments.body["total"] == 60);
+  for (const auto& row : comments.body["result"])
+    CHECK(row["COMMENT"].get<std::string>().find("$result") == std::string::npos);
+}
