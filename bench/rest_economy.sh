@@ -1,34 +1,73 @@
 #!/usr/bin/env bash
-# REST economy benchmark (issue #4): HTTP requests the conveyor sends to the portal per lead over
-# a simulated call-center day (arrival, dedup, distribution, SLA, hand-over, ready-later,
-# carry-over, production hand-out), against what a one-call-per-command client would send for the
-# same work (every command of every batch as its own request). Runs the demo (emulator, demo
-# company, Conveyor installed, b24-day) once per volume and prints a Markdown table.
-# Usage: bench/rest_economy.sh BIN_DIR   (BENCH_VOLUMES "20 200", BENCH_SPEED 600, BENCH_SEED 1)
+# REST economy benchmark (issue #4): HTTP requests the conveyor sends to the portal per lead
+# (arrival, dedup, distribution, SLA, hand-over, ready-later, carry-over, production hand-out),
+# against what a one-call-per-command client would send for the same work (every command of every
+# batch as its own request), with the portal's QUERY_LIMIT_EXCEEDED, the hand-over time from
+# «Готов СЕЙЧАС» to a closer and whether the conveyor kept up. Runs the demo (emulator, demo
+# company, Conveyor installed, b24-day) once per row and prints a Markdown table:
+# - day rows (BENCH_VOLUMES): that many leads spread over a simulated working day;
+# - rate rows (BENCH_RATES): leads arriving evenly at R per portal minute for BENCH_RATE_MINUTES
+#   (b24-day --arrivals-per-minute), people reacting within seconds (--think-scale), until the
+#   conveyor has settled. The portal's rate limit runs on its virtual clock, so "R per minute"
+#   is per portal minute, and the conveyor, following that clock, keeps step.
+# Every count is b24-day's for its run (the installation's requests are not in it).
+# Usage: bench/rest_economy.sh BIN_DIR
+#   BENCH_VOLUMES "20 200"  BENCH_SPEED 600  BENCH_SEED 1
+#   BENCH_RATES "200 50"  BENCH_RATE_MINUTES 2  BENCH_THINK 0.01
+#   BENCH_RATE_SPEED: portal speed of the rate rows (default R / 10, at least 10: 20x at
+#   200/min, 10x at 50/min, about a minute each). The conveyor's own processing time counts that
+#   many times over in virtual seconds, so a lower speed gives a truer hand-over time (this one
+#   is an upper bound) and a longer run.
+#   BENCH_THINK 0.01: operators act 2-15 s after a lead reaches them, closers and production
+#   staff within a minute per stage, so each lead's whole way fits in the run.
 set -euo pipefail
 BIN="$(cd "${1:?usage: rest_economy.sh BIN_DIR}" && pwd)"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-VOLUMES="${BENCH_VOLUMES:-20 200}"
+VOLUMES="${BENCH_VOLUMES-20 200}"  # empty: no day rows
 SPEED="${BENCH_SPEED:-600}"
 SEED="${BENCH_SEED:-1}"
+RATES="${BENCH_RATES-200 50}"  # empty: no rate rows
+RATE_MINUTES="${BENCH_RATE_MINUTES:-2}"
+THINK="${BENCH_THINK:-0.01}"
 RUN="$(mktemp -d)"
 trap 'rm -rf "$RUN"' EXIT
 
-metric() { awk -v m="$1" '$1 == m { print $2 }' "$2"; }
+# field LABEL FILE: the text after a summary row's label.
+field() { sed -n "s/^  $1  *//p" "$2" | head -1; }
+per_lead() { awk -v a="$1" -v n="$2" 'BEGIN { printf "%.2f", a / n }'; }
+
 rows=()
+# row NAME ARRIVALS SPEED [b24-day options...]: one demo run and its table row.
+row() {
+  local name="$1" arrivals="$2" speed="$3"
+  shift 3
+  local out="$RUN/$name.txt"
+  EMULATOR_PORT=0 CONVEYOR_LISTEN=127.0.0.1:0 \
+    bash "$ROOT/scripts/run_demo.sh" "$BIN" --once --seed "$SEED" --speed "$speed" "$@" \
+    >"$out" 2>&1 || { cat "$out" >&2; exit 1; }
+  local leads requests limited commands handover backlog
+  leads=$(field "leads created" "$out" | awk '{ print $1 }')
+  requests=$(field "app REST requests" "$out")
+  limited=$(sed -E 's/.* ([0-9]+) QUERY_LIMIT_EXCEEDED.*/\1/' <<<"$requests")
+  requests=${requests%% *}
+  commands=$(field "  one call per command" "$out" | awk '{ print $1 }')
+  handover=$(field "hand-over to a closer" "$out" | sed -E 's/.*median (.*) s, p95 (.*) s.*/\1 \/ \2 s/')
+  backlog=$(field "backlog" "$out" | sed -E 's/caught up (.*) after the last lead.*/caught up \1 after the last arrival/; s/ at the end;.*/ at the end/')
+  rows+=("| $leads | $arrivals | $requests | $(per_lead "$requests" "$leads") | ${commands:-n/a} | $(per_lead "${commands:-0}" "$leads") | $limited | $handover | $backlog |")
+}
+
 for leads in $VOLUMES; do
-  keep="$RUN/$leads"
-  DEMO_KEEP="$keep" EMULATOR_PORT=0 CONVEYOR_LISTEN=127.0.0.1:0 \
-    bash "$ROOT/scripts/run_demo.sh" "$BIN" --once --leads "$leads" --seed "$SEED" --speed "$SPEED" \
-    >"$RUN/day-$leads.txt" 2>&1 || { cat "$RUN/day-$leads.txt" >&2; exit 1; }
-  calls=$(metric conveyor_rest_calls_total "$keep/metrics.txt")
-  commands=$(metric conveyor_rest_commands_total "$keep/metrics.txt")
-  limited=$(grep -o '"QUERY_LIMIT_EXCEEDED":[0-9]*' "$keep/emulator-log.json" | cut -d: -f2 || true)
-  handover=$(grep -o 'median [0-9]* s, p95 [0-9]* s' "$RUN/day-$leads.txt" || echo "n/a")
-  rows+=("| $leads | $calls | $(awk -v a="$calls" -v n="$leads" 'BEGIN { printf "%.1f", a / n }') | $commands | $(awk -v a="$commands" -v n="$leads" 'BEGIN { printf "%.1f", a / n }') | $(awk -v a="$commands" -v b="$calls" 'BEGIN { printf "%.1f", a / b }') | ${limited:-0} | $handover |")
+  row "day-$leads" "day" "$SPEED" --leads "$leads"
 done
-echo "REST economy: one simulated day per row (b24-day, seed $SEED, ${SPEED}x), $(nproc) cores"
+for rate in $RATES; do
+  speed="${BENCH_RATE_SPEED:-$(awk -v r="$rate" 'BEGIN { printf "%g", r / 10 < 10 ? 10 : r / 10 }')}"
+  leads=$(awk -v r="$rate" -v m="$RATE_MINUTES" 'BEGIN { printf "%d", r * m }')
+  row "rate-$rate" "$rate/min (${speed}x)" "$speed" --leads "$leads" \
+    --arrivals-per-minute "$rate" --think-scale "$THINK"
+done
+
+echo "REST economy: b24-day seed $SEED; day rows at ${SPEED}x; rate rows with think time x$THINK; $(nproc) cores"
 echo
-echo "| leads in the day | requests | per lead | one-call-per-command requests | per lead | commands per request | QUERY_LIMIT_EXCEEDED | hand-over to a closer (virtual) |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| leads | arrivals | requests | per lead | one-call-per-command requests | per lead | QUERY_LIMIT_EXCEEDED | hand-over p50 / p95 (virtual) | backlog (virtual) |"
+echo "|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"

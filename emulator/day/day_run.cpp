@@ -22,6 +22,12 @@ namespace {
 
 constexpr long kFormUser = 1;   // web forms and telephony create leads as the portal's admin
 constexpr int kNotesShown = 5;  // refused acts reported on stderr, the rest only counted
+// A rate run that has not settled an hour (virtual) after its last arrival has a backlog that
+// the summary shows; looking on would only make the run longer.
+constexpr double kRateTail = 3600;
+// Looks at the portal in a row with no new request of the app before a rate run counts as
+// settled: the app is still answering the echoes of the last moves for a moment.
+constexpr int kQuietPolls = 3;
 
 // The portal's zone from a REST answer's time.date_start ("...T08:50:00+03:00").
 int ZoneOf(const json& envelope, int fallback) {
@@ -39,21 +45,35 @@ int ZoneOf(const json& envelope, int fallback) {
   return zone[0] == '-' ? -value : value;
 }
 
-// The app's OAuth requests to this portal so far, and how many failed.
-Result<std::pair<long, long>> AppRequests(PortalClient& portal) {
+struct AppCounts {
+  long total = 0;
+  long failed = 0;   // answered with an error
+  long limited = 0;  // refused by the rate limit (the emulator's only 503)
+};
+
+// The app's OAuth requests to this portal so far.
+Result<AppCounts> AppRequests(PortalClient& portal) {
   auto log = portal.Get("log", "last=0");
   if (!log) return tl::unexpected(log.error());
   const json by_caller = log->value("by_caller", json::object());
   const json app = by_caller.is_object() && by_caller.contains(portal.member_id())
                        ? by_caller[portal.member_id()].value("app", json::object())
                        : json::object();
-  long total = 0, failed = 0;
+  AppCounts counts;
   for (const auto& item : app.items()) {
     const long count = item.value().is_number() ? item.value().get<long>() : 0;
-    total += count;
-    if (item.key() != "200") failed += count;
+    counts.total += count;
+    if (item.key() != "200") counts.failed += count;
+    if (item.key() == "503") counts.limited += count;
   }
-  return std::make_pair(total, failed);
+  return counts;
+}
+
+// conveyor_rest_commands_total of the app's /metrics; -1 when it cannot be read.
+long AppCommands(const std::string& conveyor_url) {
+  std::string error;
+  const std::string page = FetchMetrics(conveyor_url, error);
+  return page.empty() ? -1 : ParseCounter(page, "conveyor_rest_commands_total");
 }
 
 class Day {
@@ -65,7 +85,8 @@ class Day {
         progress_(progress),
         company_(std::move(company)),
         calendar_{tz_minutes},
-        tally_(company_) {}
+        tally_(company_),
+        rate_(options.arrivals_per_minute > 0) {}
 
   Result<Summary> Run();
 
@@ -79,12 +100,16 @@ class Day {
   };
 
   Result<double> Now();
-  // Freezes the clock, moves it forward to `target`, sets the speed and lets it run.
+  // Freezes the clock and moves it forward to the moment `next` finds; Resume lets it run.
   Result<double> JumpTo(double (Calendar::*next)(double, int, int) const, int hour, int minute);
+  Result<bool> Resume();
   Result<bool> Presence(bool working);
-  // Runs polls until virtual `until`.
+  // Runs polls until virtual `until` (a rate run: until it has settled, if earlier).
   Result<bool> Phase(double until);
   Result<bool> Step(double now);
+  // Sleeps one poll interval, creating the leads that fall due meanwhile.
+  Result<bool> Pause();
+  Result<bool> Settled();
   Result<bool> CreateLeads(double now);
   void PlanLead(const json& row, double now);
   void PlanDeal(const json& row, double now);
@@ -107,6 +132,11 @@ class Day {
   int acts_ = 0;
   int refused_ = 0;
   double run_start_ = 0, first_end_ = 0, second_start_ = 0, second_end_ = 0;
+  const bool rate_;
+  bool quiet_ = false;        // rate run: at the last look nothing waited and nobody had a move
+  int quiet_polls_ = 0;       // looks in a row that were quiet with no new app request
+  long quiet_requests_ = -1;  // the app's requests at the last quiet look
+  double stopped_at_ = 0;     // the virtual time of the last look
 };
 
 Result<double> Day::Now() {
@@ -119,10 +149,15 @@ Result<double> Day::JumpTo(double (Calendar::*next)(double, int, int) const, int
   auto frozen = portal_.SetClock({{"freeze", true}});
   if (!frozen) return tl::unexpected(frozen.error());
   const double target = (calendar_.*next)(frozen->now, hour, minute);
-  auto running = portal_.SetClock(
-      {{"advance", target - frozen->now}, {"speed", options_.speed}, {"freeze", false}});
-  if (!running) return tl::unexpected(running.error());
+  auto moved = portal_.SetClock({{"advance", target - frozen->now}});
+  if (!moved) return tl::unexpected(moved.error());
   return target;
+}
+
+Result<bool> Day::Resume() {
+  auto running = portal_.SetClock({{"speed", options_.speed}, {"freeze", false}});
+  if (!running) return tl::unexpected(running.error());
+  return true;
 }
 
 Result<bool> Day::Presence(bool working) {
@@ -148,7 +183,9 @@ Result<bool> Day::CreateLeads(double now) {
         progress_.Note("b24-day: a lead was refused: " + added.error().message);
       continue;
     }
-    tally_.LeadCreated(IdOf(added->value("result", json())), lead.repeat_of >= 0, lead.source);
+    const json time = added->value("time", json::object());
+    tally_.LeadCreated(IdOf(added->value("result", json())), lead.repeat_of >= 0, lead.source,
+                       NumberOf(time, "start", now));
   }
   return true;
 }
@@ -175,7 +212,8 @@ void Day::PlanLead(const json& row, double now) {
     return;
   }
   const double entered = NumberOf(row, "MOVED_TIME", now);
-  lead_plans_[id] = {key, calendar_.AddWorkingTime(entered, move->delay), *move, user, ""};
+  lead_plans_[id] = {key, calendar_.AddWorkingTime(entered, move->delay * options_.think_scale),
+                     *move, user, ""};
 }
 
 void Day::PlanDeal(const json& row, double now) {
@@ -206,8 +244,8 @@ void Day::PlanDeal(const json& row, double now) {
   const auto planned = deal_plans_.find(id);
   if (planned != deal_plans_.end() && planned->second.key == key) return;
   const double entered = NumberOf(row, "MOVED_TIME", now);
-  deal_plans_[id] = {key, calendar_.AddWorkingTime(entered, move->delay), *move, user,
-                     pipeline->StageId(move->to)};
+  deal_plans_[id] = {key, calendar_.AddWorkingTime(entered, move->delay * options_.think_scale),
+                     *move, user, pipeline->StageId(move->to)};
 }
 
 Result<bool> Day::Perform(long id, bool lead, const Pending& pending, double now) {
@@ -268,6 +306,9 @@ Result<bool> Day::Step(double now) {
   tally_.Observe(*leads, *deals, pipelines_);
   for (const auto& row : *leads) PlanLead(row, now);
   for (const auto& row : *deals) PlanDeal(row, now);
+  // Judged before anybody acts: a move made now shows on the portal only at the next look.
+  quiet_ = next_lead_ == plan_.size() && lead_plans_.empty() && deal_plans_.empty() &&
+           tally_.Waiting() == 0;
 
   // What is due, in the order it fell due.
   std::vector<std::pair<double, std::pair<long, bool>>> due;
@@ -288,6 +329,15 @@ Result<bool> Day::Step(double now) {
 }
 
 void Day::Draw(double now) {
+  if (rate_) {
+    progress_.Update(
+        plan_.empty() ? 1 : static_cast<double>(next_lead_) / static_cast<double>(plan_.size()),
+        calendar_.HourMinute(now),
+        "leads " + std::to_string(tally_.created()) + "/" + std::to_string(plan_.size()) +
+            " handed over " + std::to_string(tally_.handed_over()) + " waiting " +
+            std::to_string(tally_.Waiting()));
+    return;
+  }
   const double total = (first_end_ - run_start_) + (second_end_ - second_start_);
   const double done =
       now <= first_end_ ? now - run_start_ : (first_end_ - run_start_) + (now - second_start_);
@@ -299,42 +349,98 @@ void Day::Draw(double now) {
 }
 
 Result<bool> Day::Phase(double until) {
-  const auto pause = std::chrono::duration<double>(options_.poll_seconds);
   for (;;) {
     auto now = Now();
     if (!now) return tl::unexpected(now.error());
     if (auto stepped = Step(*now); !stepped) return stepped;
-    Draw(std::min(*now, until));
+    stopped_at_ = std::min(*now, until);
+    Draw(stopped_at_);
     if (*now >= until) return true;
-    std::this_thread::sleep_for(pause);
+    if (rate_) {
+      auto settled = Settled();
+      if (!settled) return settled;
+      if (*settled) return true;
+    }
+    if (auto paused = Pause(); !paused) return paused;
   }
+}
+
+// Leads are created at their moment rather than at the next look, so that a rate run's arrivals
+// come evenly instead of in bursts of a poll interval's worth.
+Result<bool> Day::Pause() {
+  using Steady = std::chrono::steady_clock;
+  const auto after = [](double seconds) {
+    return Steady::now() +
+           std::chrono::duration_cast<Steady::duration>(std::chrono::duration<double>(seconds));
+  };
+  const auto wake = after(options_.poll_seconds);
+  while (next_lead_ < plan_.size()) {
+    auto now = Now();
+    if (!now) return tl::unexpected(now.error());
+    const auto due = after(std::max(0.0, (plan_[next_lead_].at - *now) / options_.speed));
+    if (due >= wake) break;
+    std::this_thread::sleep_until(due);
+    auto then = Now();
+    if (!then) return tl::unexpected(then.error());
+    if (auto created = CreateLeads(*then); !created) return created;
+  }
+  std::this_thread::sleep_until(wake);
+  return true;
+}
+
+// A rate run has settled when every lead has arrived, nothing waits for the conveyor (see
+// Tally::Waiting), nobody has a move still to make and the app has sent no request for
+// kQuietPolls looks in a row: then its requests cover every lead's whole way — but for
+// ready-later leads, whose day is not in the run.
+Result<bool> Day::Settled() {
+  if (!quiet_) {
+    quiet_polls_ = 0;
+    quiet_requests_ = -1;
+    return false;
+  }
+  auto requests = AppRequests(portal_);
+  if (!requests) return tl::unexpected(requests.error());
+  quiet_polls_ = requests->total == quiet_requests_ ? quiet_polls_ + 1 : 0;
+  quiet_requests_ = requests->total;
+  return quiet_polls_ >= kQuietPolls;
 }
 
 Result<Summary> Day::Run() {
   const auto real_start = std::chrono::steady_clock::now();
   auto baseline = AppRequests(portal_);
   if (!baseline) return tl::unexpected(baseline.error());
+  const long commands_before =
+      options_.conveyor_url.empty() ? -1 : AppCommands(options_.conveyor_url);
 
-  auto monday = JumpTo(&Calendar::NextMondayAt, 8, 50);
+  // A rate run starts at the day's first working moment: its first lead arrives at once.
+  auto monday = JumpTo(&Calendar::NextMondayAt, rate_ ? 9 : 8, rate_ ? 0 : 50);
   if (!monday) return tl::unexpected(monday.error());
   run_start_ = *monday;
   const double day_start = calendar_.At(run_start_, 9, 0);
   first_end_ = calendar_.At(run_start_, 18, 0);
   second_start_ = calendar_.NextWorkingDayAt(run_start_, 8, 55);
   second_end_ = calendar_.At(second_start_, 12, 0);
+  // The same enquiries as the day of this seed, re-timed for a rate run.
   plan_ = PlanLeads(options_.leads, options_.seed, day_start, calendar_.At(run_start_, 13, 0),
                     first_end_);
+  if (rate_) SpreadEvenly(plan_, day_start, options_.arrivals_per_minute);
   if (auto opened = Presence(true); !opened) return tl::unexpected(opened.error());
-  if (auto first = Phase(first_end_); !first) return tl::unexpected(first.error());
-
-  // Everybody goes home; the next morning comes at once.
-  if (auto closed = Presence(false); !closed) return tl::unexpected(closed.error());
-  auto tuesday = JumpTo(&Calendar::NextWorkingDayAt, 8, 55);
-  if (!tuesday) return tl::unexpected(tuesday.error());
-  second_start_ = *tuesday;
-  second_end_ = calendar_.At(second_start_, 12, 0);
-  if (auto opened = Presence(true); !opened) return tl::unexpected(opened.error());
-  if (auto second = Phase(second_end_); !second) return tl::unexpected(second.error());
+  if (auto running = Resume(); !running) return tl::unexpected(running.error());
+  if (rate_) {
+    const double last = plan_.empty() ? day_start : plan_.back().at;
+    if (auto ran = Phase(last + kRateTail); !ran) return tl::unexpected(ran.error());
+  } else {
+    if (auto first = Phase(first_end_); !first) return tl::unexpected(first.error());
+    // Everybody goes home; the next morning comes at once.
+    if (auto closed = Presence(false); !closed) return tl::unexpected(closed.error());
+    auto tuesday = JumpTo(&Calendar::NextWorkingDayAt, 8, 55);
+    if (!tuesday) return tl::unexpected(tuesday.error());
+    second_start_ = *tuesday;
+    second_end_ = calendar_.At(second_start_, 12, 0);
+    if (auto opened = Presence(true); !opened) return tl::unexpected(opened.error());
+    if (auto running = Resume(); !running) return tl::unexpected(running.error());
+    if (auto second = Phase(second_end_); !second) return tl::unexpected(second.error());
+  }
   progress_.Finish();
 
   Summary summary;
@@ -345,20 +451,28 @@ Result<Summary> Day::Run() {
   summary.portal = portal_.member_id();
   summary.tz_minutes = calendar_.tz_minutes;
   summary.first_day_start = day_start;
-  summary.end = second_end_;
+  summary.end = rate_ ? stopped_at_ : second_end_;
   summary.seed = options_.seed;
   summary.speed = options_.speed;
+  summary.arrivals_per_minute = options_.arrivals_per_minute;
+  summary.think_scale = options_.think_scale;
   summary.real_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - real_start).count();
   summary.leads_planned = static_cast<int>(plan_.size());
   tally_.Fill(summary);
-  summary.app_requests = requests->first - baseline->first;
-  summary.app_failed = requests->second - baseline->second;
+  summary.app_requests = requests->total - baseline->total;
+  summary.app_failed = requests->failed - baseline->failed;
+  summary.app_limited = requests->limited - baseline->limited;
   summary.acts = acts_;
   summary.acts_refused = refused_;
   if (!options_.conveyor_url.empty()) {
     summary.metrics_asked = true;
-    summary.decisions = FetchDecisions(options_.conveyor_url, summary.metrics_error);
+    const std::string page = FetchMetrics(options_.conveyor_url, summary.metrics_error);
+    summary.decisions = ParseDecisions(page);
+    const long commands_after = ParseCounter(page, "conveyor_rest_commands_total");
+    if (commands_before >= 0 && commands_after >= 0) {
+      summary.app_commands = commands_after - commands_before;
+    }
   }
   return summary;
 }

@@ -192,6 +192,12 @@ std::vector<PlannedLead> PlanLeads(int count, uint64_t seed, double day_start, d
   return plan;
 }
 
+void SpreadEvenly(std::vector<PlannedLead>& plan, double start, double per_minute) {
+  for (size_t i = 0; i < plan.size(); ++i) {
+    plan[i].at = start + static_cast<double>(i) * 60.0 / per_minute;
+  }
+}
+
 nlohmann::ordered_json LeadFields(const PlannedLead& lead) {
   nlohmann::ordered_json fields = {
       {"TITLE", std::string(SourceOf(lead.source).title) + ": " + lead.name + " " + lead.last_name},

@@ -28,6 +28,10 @@ struct PlannedLead {
 std::vector<PlannedLead> PlanLeads(int count, uint64_t seed, double day_start, double lunch,
                                    double day_end);
 
+// Re-times `plan` for a rate run: the enquiries keep who they are from and their order but
+// arrive evenly, `per_minute` of them each (virtual) minute from `start`, the first at `start`.
+void SpreadEvenly(std::vector<PlannedLead>& plan, double start, double per_minute);
+
 // The crm.lead.add fields of an enquiry, as a web form or a call would fill them.
 nlohmann::ordered_json LeadFields(const PlannedLead& lead);
 

@@ -3,6 +3,8 @@
 // Exit status: 0 done, 1 the day could not be played, 2 bad flags or no emulator.
 #include <unistd.h>
 
+#include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 
@@ -12,6 +14,8 @@
 #include "emulator/day/day_run.h"
 
 namespace {
+
+constexpr double kWorkingDayMinutes = 9 * 60;  // 09:00-18:00
 
 int Fail(const day::Failure& failure) {
   std::cerr << "b24-day: " << failure.message << "\n";
@@ -59,6 +63,17 @@ int main(int argc, char** argv) {
           return day::ParseHttpUrl(value, host, port) ? "" : "expected http://HOST:PORT";
         },
         "URL");
+    // CLI::PositiveNumber names the range up to DBL_MAX in full; this says what is wanted.
+    const auto positive = CLI::Validator(
+        [](std::string& value) -> std::string {
+          char* end = nullptr;
+          const double number = std::strtod(value.c_str(), &end);
+          const bool whole = !value.empty() && end == value.c_str() + value.size();
+          return whole && number > 0 && std::isfinite(number)
+                     ? ""
+                     : "expected a number above 0, got " + value;
+        },
+        "POSITIVE");
 
     CLI::App* company = cli.add_subcommand("company", "create the demo company, print its ids");
     company->add_option("--emulator", emulator, "the emulator, http://HOST:PORT")
@@ -77,13 +92,22 @@ int main(int argc, char** argv) {
     run->add_option("--seed", options.seed, "the day's seed (the same seed, the same day)")
         ->capture_default_str();
     run->add_option("--speed", options.speed, "virtual seconds per real second")
-        ->check(CLI::PositiveNumber)
+        ->check(positive)
         ->capture_default_str();
     run->add_option("--conveyor", conveyor, "the Conveyor app, for its decision counters")
         ->check(url);
     run->add_option("--json", json_file, "also write the summary as JSON to this file");
     run->add_option("--poll-ms", poll_ms, "real milliseconds between looks at the portal")
         ->check(CLI::Range(10, 5000))
+        ->capture_default_str();
+    run->add_option("--arrivals-per-minute", options.arrivals_per_minute,
+                    "a rate run: leads arrive evenly, R per virtual minute from Monday 09:00, "
+                    "and the run stops once the conveyor has settled (default: spread over the "
+                    "day)")
+        ->check(positive);
+    run->add_option("--think-scale", options.think_scale,
+                    "multiplies every person's reaction time (0.01: within seconds)")
+        ->check(positive)
         ->capture_default_str();
 
     try {
@@ -94,6 +118,13 @@ int main(int argc, char** argv) {
       return 2;
     }
     if (*company) return Company(emulator, portal);
+    if (options.arrivals_per_minute > 0 &&
+        options.leads / options.arrivals_per_minute > kWorkingDayMinutes) {
+      std::cerr << "b24-day: --leads " << options.leads << " at --arrivals-per-minute "
+                << options.arrivals_per_minute << " do not fit in a working day ("
+                << kWorkingDayMinutes << " minutes) (see b24-day --help)\n";
+      return 2;
+    }
     options.conveyor_url = conveyor;
     options.poll_seconds = poll_ms / 1000.0;
     return Run(emulator, portal, options, json_file);

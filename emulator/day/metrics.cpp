@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <cstdlib>
 #include <sstream>
 
 #include "emulator/day/portal_client.h"
@@ -34,12 +35,28 @@ std::vector<Decision> ParseDecisions(const std::string& page) {
   return out;
 }
 
-std::vector<Decision> FetchDecisions(const std::string& base_url, std::string& error) {
+long ParseCounter(const std::string& page, const std::string& name) {
+  std::istringstream lines(page);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.size() <= name.size() || line.compare(0, name.size(), name) != 0 ||
+        line[name.size()] != ' ') {
+      continue;
+    }
+    const std::string value = line.substr(name.size() + 1);
+    char* end = nullptr;
+    const double number = std::strtod(value.c_str(), &end);
+    return end != value.c_str() && number >= 0 ? static_cast<long>(number) : -1;
+  }
+  return -1;
+}
+
+std::string FetchMetrics(const std::string& base_url, std::string& error) {
   std::string host;
   int port = 0;
   if (!ParseHttpUrl(base_url, host, port)) {
     error = "not an http://host:port URL: " + base_url;
-    return {};
+    return "";
   }
   httplib::Client client(host, port);
   client.set_connection_timeout(3, 0);
@@ -47,13 +64,13 @@ std::vector<Decision> FetchDecisions(const std::string& base_url, std::string& e
   auto res = client.Get("/metrics");
   if (!res) {
     error = "cannot reach " + base_url + ": " + to_string(res.error());
-    return {};
+    return "";
   }
   if (res->status != 200) {
     error = base_url + "/metrics answered HTTP " + std::to_string(res->status);
-    return {};
+    return "";
   }
-  return ParseDecisions(res->body);
+  return res->body;
 }
 
 }  // namespace day

@@ -1,5 +1,6 @@
-// The Conveyor app's decision counters, read from its Prometheus-style GET /metrics:
-// lines `conveyor_decisions_total{kind="assigned"} 123`. Thread-safety: stateless.
+// The Conveyor app's counters, read from its Prometheus-style GET /metrics: the decision
+// counters (`conveyor_decisions_total{kind="assigned"} 123`) and plain counters such as
+// `conveyor_rest_commands_total 6617`. Thread-safety: stateless.
 #pragma once
 
 #include <string>
@@ -12,7 +13,10 @@ namespace day {
 // The conveyor_decisions_total lines of a /metrics page, in page order.
 std::vector<Decision> ParseDecisions(const std::string& page);
 
-// Reads `base_url`/metrics; on failure returns no decisions and says why in `error`.
-std::vector<Decision> FetchDecisions(const std::string& base_url, std::string& error);
+// The value of the counter `name` without labels on a /metrics page; -1 when absent.
+long ParseCounter(const std::string& page, const std::string& name);
+
+// Reads `base_url`/metrics; on failure returns "" and says why in `error`.
+std::string FetchMetrics(const std::string& base_url, std::string& error);
 
 }  // namespace day

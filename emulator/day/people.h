@@ -12,8 +12,10 @@
 namespace day {
 
 // Lead statuses and stage suffixes the app provisions (install/conveyor.json).
+inline constexpr const char* kLeadNew = "NEW";  // as enquiries arrive
 inline constexpr const char* kLeadAssigned = "CONV_ASSIGNED";
 inline constexpr const char* kLeadDuplicate = "CONV_DUPLICATES";
+inline constexpr const char* kLeadFree = "CONV_FREE";  // no hunter was available
 inline constexpr const char* kLeadReadyNow = "CONV_READY_NOW";
 inline constexpr const char* kLeadReadyLater = "CONV_READY_LATER";
 inline constexpr const char* kLeadJunk = "JUNK";

@@ -22,13 +22,6 @@ std::string People(const std::vector<PersonCount>& counts) {
   return out;
 }
 
-std::string Seconds(double seconds) {
-  if (seconds < 0) return "-";
-  std::ostringstream out;
-  out << std::fixed << std::setprecision(0) << seconds << " s";
-  return out.str();
-}
-
 json PeopleJson(const std::vector<PersonCount>& counts) {
   json out = json::array();
   for (const auto& c : counts) out.push_back({{"id", c.id}, {"name", c.name}, {"count", c.count}});
@@ -50,13 +43,24 @@ double Percentile(std::vector<double> values, double p) {
   return values[std::min(index, values.size() - 1)];
 }
 
+std::string Seconds(double seconds) {
+  if (seconds < 0) return "-";
+  // Hand-overs of a conveyor that keeps up take about a second: tenths tell them apart.
+  std::ostringstream out;
+  const bool tenths = std::round(seconds * 10) < 100;  // 9.96 shows as "10 s", not "10.0 s"
+  out << std::fixed << std::setprecision(tenths ? 1 : 0) << seconds << " s";
+  return out.str();
+}
+
 void PrintSummary(std::ostream& out, const Summary& s) {
   const Calendar calendar{s.tz_minutes};
   std::ostringstream head;
   head << "Conveyor day on portal " << s.portal << ": " << calendar.Date(s.first_day_start) << " "
        << calendar.DayTime(s.first_day_start) << " to " << calendar.DayTime(s.end) << " "
-       << calendar.Iso(s.end).substr(19) << ", seed " << s.seed << ", speed " << s.speed << "x, "
-       << std::fixed << std::setprecision(0) << s.real_seconds << " s real";
+       << calendar.Iso(s.end).substr(19) << ", seed " << s.seed << ", speed " << s.speed << "x, ";
+  if (s.arrivals_per_minute > 0) head << s.arrivals_per_minute << " leads per minute, ";
+  if (s.think_scale != 1) head << "think time x" << s.think_scale << ", ";
+  head << std::fixed << std::setprecision(0) << s.real_seconds << " s real";
   out << head.str() << "\n\n";
 
   std::string sources;
@@ -77,6 +81,14 @@ void PrintSummary(std::ostream& out, const Summary& s) {
       std::to_string(s.handed_over) + " of " + std::to_string(s.ready_now) +
           " ready-now leads; median " + Seconds(s.handover_median) + ", p95 " +
           Seconds(s.handover_p95) + " (virtual)");
+  if (s.leads_created > 0) {
+    const std::string last = "the last lead arrived " + calendar.DayTime(s.last_arrival);
+    Row(out, "backlog",
+        s.caught_up_after >= 0
+            ? "caught up " + Seconds(s.caught_up_after) + " after " + last + " (virtual)"
+            : std::to_string(s.leads_waiting) +
+                  " leads still waiting for the conveyor at the end; " + last);
+  }
   Row(out, "sales deals",
       std::to_string(s.sales_deals) + "; per closer: " + People(s.deals_per_closer));
   Row(out, "ready later", std::to_string(s.ready_later_leads.size()) + " leads");
@@ -99,11 +111,20 @@ void PrintSummary(std::ostream& out, const Summary& s) {
   Row(out, "production deals",
       std::to_string(s.production_deals) + "; per master: " + People(s.production_per_master) +
           "; shipped " + std::to_string(s.shipped));
-  std::ostringstream requests;
-  requests << s.app_requests << " (" << std::fixed << std::setprecision(1)
-           << (s.leads_created > 0 ? static_cast<double>(s.app_requests) / s.leads_created : 0.0)
-           << " per lead, " << s.app_failed << " failed)";
-  Row(out, "app REST requests", requests.str());
+  const auto per_lead = [&s](long count) {
+    std::ostringstream text;
+    text << std::fixed << std::setprecision(1)
+         << (s.leads_created > 0 ? static_cast<double>(count) / s.leads_created : 0.0);
+    return text.str();
+  };
+  Row(out, "app REST requests",
+      std::to_string(s.app_requests) + " (" + per_lead(s.app_requests) + " per lead, " +
+          std::to_string(s.app_failed) + " failed, " + std::to_string(s.app_limited) +
+          " QUERY_LIMIT_EXCEEDED)");
+  if (s.app_commands >= 0) {
+    Row(out, "  one call per command",
+        std::to_string(s.app_commands) + " (" + per_lead(s.app_commands) + " per lead)");
+  }
   Row(out, "people's acts",
       std::to_string(s.acts) + " (" + std::to_string(s.acts_refused) + " refused by the portal)");
   if (s.metrics_asked) {
@@ -133,8 +154,12 @@ json SummaryJson(const Summary& s) {
   }
   json decisions = json::object();
   for (const auto& d : s.decisions) decisions[d.labels] = d.value;
-  const double per_lead =
-      s.leads_created > 0 ? static_cast<double>(s.app_requests) / s.leads_created : 0.0;
+  const auto per_lead = [&s](long count) {
+    return s.leads_created > 0 ? static_cast<double>(count) / s.leads_created : 0.0;
+  };
+  const auto absent_if_negative = [](double value) {
+    return value < 0 ? json(nullptr) : json(value);
+  };
   return {
       {"portal", s.portal},
       {"start", calendar.Iso(s.first_day_start)},
@@ -142,6 +167,9 @@ json SummaryJson(const Summary& s) {
       {"seed", s.seed},
       {"speed", s.speed},
       {"real_seconds", s.real_seconds},
+      {"arrivals_per_minute",
+       s.arrivals_per_minute > 0 ? json(s.arrivals_per_minute) : json(nullptr)},
+      {"think_scale", s.think_scale},
       {"leads",
        {{"planned", s.leads_planned},
         {"created", s.leads_created},
@@ -157,6 +185,10 @@ json SummaryJson(const Summary& s) {
        {{"handed_over", s.handed_over},
         {"median_seconds", s.handover_median},
         {"p95_seconds", s.handover_p95}}},
+      {"backlog",
+       {{"last_arrival", s.leads_created > 0 ? json(calendar.Iso(s.last_arrival)) : json(nullptr)},
+        {"caught_up_seconds", absent_if_negative(s.caught_up_after)},
+        {"leads_waiting", s.leads_waiting}}},
       {"ready_later", ready_later},
       {"sales",
        {{"deals", s.sales_deals},
@@ -172,7 +204,13 @@ json SummaryJson(const Summary& s) {
         {"moves", s.production_moves},
         {"shipped", s.shipped}}},
       {"app_requests",
-       {{"total", s.app_requests}, {"failed", s.app_failed}, {"per_lead", per_lead}}},
+       {{"total", s.app_requests},
+        {"failed", s.app_failed},
+        {"query_limit_exceeded", s.app_limited},
+        {"per_lead", per_lead(s.app_requests)},
+        {"commands", s.app_commands >= 0 ? json(s.app_commands) : json(nullptr)},
+        {"commands_per_lead",
+         s.app_commands >= 0 ? json(per_lead(s.app_commands)) : json(nullptr)}}},
       {"acts", {{"done", s.acts}, {"refused", s.acts_refused}}},
       {"decisions", s.metrics_asked ? decisions : json(nullptr)},
   };

@@ -39,6 +39,8 @@ struct Summary {
   uint64_t seed = 1;
   double speed = 1;
   double real_seconds = 0;
+  double arrivals_per_minute = 0;  // a rate run's arrivals per virtual minute; 0: a whole day
+  double think_scale = 1;          // the factor on every person's reaction time
 
   int leads_planned = 0;
   int leads_created = 0;
@@ -54,9 +56,17 @@ struct Summary {
 
   int sales_deals = 0;
   std::vector<PersonCount> deals_per_closer;
-  int handed_over = 0;          // ready-now leads whose sales deal reached a closer
-  double handover_median = -1;  // virtual seconds; -1 when none was handed over
+  int handed_over = 0;  // ready-now leads whose sales deal reached a closer
+  // From the moment the portal accepted the operator's «ready now» to the moment the deal with
+  // the closer existed, both on the portal's clock: virtual seconds; -1 when none was handed over.
+  double handover_median = -1;
   double handover_p95 = -1;
+  // The backlog (see backlog.h): when the last lead arrived, how long after it nothing waited for
+  // the conveyor (-1: something still waited when the run stopped), and how many leads waited
+  // then.
+  double last_arrival = 0;
+  double caught_up_after = -1;
+  int leads_waiting = 0;
   std::vector<ReadyLaterLead> ready_later_leads;
   int meetings = 0;
   int rescheduled_meetings = 0;
@@ -71,7 +81,12 @@ struct Summary {
 
   long app_requests = 0;  // the app's OAuth REST requests during the run
   long app_failed = 0;    // of those, answered with an error
-  int acts = 0;           // what the simulated people did
+  long app_limited = 0;   // of those, refused by the portal's rate limit (503)
+  // The REST commands the app's requests carried during the run (its /metrics,
+  // conveyor_rest_commands_total): what a client sending one request per command would have
+  // sent. -1 when the app's metrics were not read.
+  long app_commands = -1;
+  int acts = 0;  // what the simulated people did
   int acts_refused = 0;
 
   bool metrics_asked = false;
@@ -81,6 +96,9 @@ struct Summary {
 
 // The p-th percentile (0..100, nearest rank) of `values`; -1 when empty.
 double Percentile(std::vector<double> values, double p);
+
+// "0.8 s" under 10 s, "57 s" from there on, "-" for a negative value.
+std::string Seconds(double seconds);
 
 void PrintSummary(std::ostream& out, const Summary& summary);
 nlohmann::ordered_json SummaryJson(const Summary& summary);

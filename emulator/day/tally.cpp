@@ -25,8 +25,8 @@ bool Among(const std::vector<Person>& people, long id) {
 
 }  // namespace
 
-void Tally::LeadCreated(long lead_id, bool repeat, const std::string& source) {
-  created_[lead_id] = repeat;
+void Tally::LeadCreated(long lead_id, bool repeat, const std::string& source, double at) {
+  created_[lead_id] = {repeat, at, -1};
   ++sources_[source];
 }
 
@@ -35,12 +35,18 @@ void Tally::Observe(const json& leads, const json& deals, const Pipelines& pipel
     const long id = IdOf(row.value("ID", json()));
     const auto created = created_.find(id);
     if (created == created_.end()) continue;  // not a lead of this day
+    LeadSeen& lead = created->second;
     const std::string status = row.value("STATUS_ID", std::string());
     const long assignee = IdOf(row.value("ASSIGNED_BY_ID", json()));
+    if (lead.handed_out_at < 0 && status != kLeadNew && status != kLeadFree) {
+      // MOVED_TIME is when the lead entered the status it has now, on the portal's clock, so
+      // the time does not depend on how often the portal is looked at.
+      lead.handed_out_at = NumberOf(row, "MOVED_TIME", NumberOf(row, "DATE_MODIFY", 0));
+    }
     if (status == kLeadAssigned && Among(company_.hunters, assignee) && !lead_hunter_.count(id)) {
       lead_hunter_[id] = assignee;
     }
-    if (created->second &&
+    if (lead.repeat &&
         (status == kLeadDuplicate || IdOf(row.value("UF_CRM_CONVEYOR_DUPLICATE_OF", json())) > 0)) {
       recognised_.insert(id);
     }
@@ -53,17 +59,20 @@ void Tally::Observe(const json& leads, const json& deals, const Pipelines& pipel
     if (category == pipelines.sales.id) {
       DealSeen& seen = sales_deals_[id];
       seen.lead_id = IdOf(row.value("LEAD_ID", json()));
+      seen.role = pipelines.sales.Role(stage_id);
       if (seen.lead_id > 0 && !deal_of_lead_.count(seen.lead_id)) deal_of_lead_[seen.lead_id] = id;
-      if (seen.closer == 0 && pipelines.sales.Role(stage_id) != "FREE" &&
-          Among(company_.closers, assignee)) {
+      if (seen.closer == 0 && seen.role != "FREE" && Among(company_.closers, assignee)) {
         // The deal entered its stage with the closer: a hand-over moves it out of FREE or
-        // creates it at ASSIGNED; either way MOVED_TIME says when.
+        // creates it at ASSIGNED; either way MOVED_TIME says when, on the portal's clock to a
+        // fraction of a second, however long after it this poll came.
         seen.closer = assignee;
         seen.assigned_at = NumberOf(row, "MOVED_TIME", NumberOf(row, "DATE_MODIFY", 0));
       }
     } else if (category == pipelines.production.id) {
       long& master = production_master_[id];
       if (master == 0 && Among(company_.production, assignee)) master = assignee;
+      const long sales_deal = IdOf(row.value("UF_CRM_CONVEYOR_SALES_DEAL", json()));
+      if (sales_deal > 0) carried_.insert(sales_deal);
     }
   }
 }
@@ -101,10 +110,38 @@ int Tally::handed_over() const {
   return count;
 }
 
+std::vector<Wait> Tally::LeadWaits() const {
+  std::vector<Wait> waits;
+  for (const auto& [id, lead] : created_) waits.push_back({lead.created_at, lead.handed_out_at});
+  for (const auto& [lead, at] : ready_now_at_) {
+    const auto deal = deal_of_lead_.find(lead);
+    const DealSeen* seen = deal != deal_of_lead_.end() ? &sales_deals_.at(deal->second) : nullptr;
+    waits.push_back({at, seen != nullptr && seen->closer != 0 ? seen->assigned_at : -1});
+  }
+  return waits;
+}
+
+int Tally::Waiting() const {
+  int count = 0;
+  for (const auto& wait : LeadWaits()) count += wait.until < 0 ? 1 : 0;
+  for (const auto& [id, seen] : sales_deals_) {
+    count += seen.role == "CONTRACT" && carried_.count(id) == 0 ? 1 : 0;
+  }
+  for (const auto& [id, master] : production_master_) count += master == 0 ? 1 : 0;
+  return count;
+}
+
 void Tally::Fill(Summary& s) const {
   s.leads_created = created();
   s.repeat_enquiries = 0;
-  for (const auto& [id, repeat] : created_) s.repeat_enquiries += repeat ? 1 : 0;
+  for (const auto& [id, lead] : created_) {
+    s.repeat_enquiries += lead.repeat ? 1 : 0;
+    s.last_arrival = std::max(s.last_arrival, lead.created_at);
+  }
+  const std::vector<Wait> lead_waits = LeadWaits();
+  s.caught_up_after = created_.empty() ? -1 : CaughtUpAfter(lead_waits, s.last_arrival);
+  s.leads_waiting = 0;  // a lead has at most one wait going on
+  for (const auto& wait : lead_waits) s.leads_waiting += wait.until < 0 ? 1 : 0;
   s.repeats_recognised = static_cast<int>(recognised_.size());
   s.sources.assign(sources_.begin(), sources_.end());
   s.leads_per_hunter = CountPeople(company_.hunters, lead_hunter_);

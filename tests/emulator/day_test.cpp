@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "emulator/day/backlog.h"
 #include "emulator/day/calendar.h"
 #include "emulator/day/company.h"
 #include "emulator/day/day_run.h"
@@ -54,10 +55,12 @@ struct Ran {
   std::string out;
 };
 
-// Runs the b24-day binary with `args`; its stdout and exit status (stderr is left alone).
-Ran RunDayBinary(const std::string& args) {
+// Runs the b24-day binary with `args`; its stdout (with `keep_errors` its stderr instead) and
+// exit status.
+Ran RunDayBinary(const std::string& args, bool keep_errors = false) {
   Ran ran;
-  FILE* pipe = popen((std::string(B24_DAY_BIN) + " " + args + " 2>/dev/null").c_str(), "r");
+  const std::string redirect = keep_errors ? " 2>&1 >/dev/null" : " 2>/dev/null";
+  FILE* pipe = popen((std::string(B24_DAY_BIN) + " " + args + redirect).c_str(), "r");
   if (pipe == nullptr) return ran;
   char buffer[4096];
   size_t n = 0;
@@ -66,6 +69,110 @@ Ran RunDayBinary(const std::string& args) {
   ran.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return ran;
 }
+
+// A crude conveyor played by a test on a portal provisioned as the app would: every new lead
+// to the next hunter, every ready-now lead a deal of the next closer, every contract a
+// production deal of the next production employee (linked to its sales deal as the app links
+// it).
+class StandInConveyor {
+ public:
+  explicit StandInConveyor(test::Emulator& emu) : emu_(emu) {
+    for (const char* status :
+         {"CONV_DUPLICATES", "CONV_FREE", "CONV_ASSIGNED", "CONV_READY_NOW", "CONV_READY_LATER"}) {
+      Hook("crm.status.add",
+           {{"fields",
+             {{"ENTITY_ID", "STATUS"}, {"STATUS_ID", status}, {"NAME", status}, {"SORT", 11}}}});
+    }
+    Hook("crm.lead.userfield.add",
+         {{"fields", {{"FIELD_NAME", "CONVEYOR_READY_DATE"}, {"USER_TYPE_ID", "date"}}}});
+    Hook("crm.deal.userfield.add",
+         {{"fields", {{"FIELD_NAME", "CONVEYOR_SALES_DEAL"}, {"USER_TYPE_ID", "integer"}}}});
+    std::map<std::string, long> pipelines;
+    for (const auto& [name, stages] : std::vector<std::pair<std::string, std::vector<std::string>>>{
+             {"Продажи", {"FREE", "ASSIGNED", "MEETING", "OFFER", "AGREED", "CONTRACT"}},
+             {"Производство",
+              {"FREE", "ASSIGNED", "PLANNED", "SHIPPED_1", "SHIPPED_2", "SHIPPED_3"}}}) {
+      Hook("crm.category.add", {{"entityTypeId", 2}, {"fields", {{"name", name}}}});
+      for (const auto& category : emu_.State("categories").body) {
+        if (category["name"] == name) pipelines[name] = category["id"].get<long>();
+      }
+      int sort = 10;
+      for (const auto& stage : stages) {
+        Hook("crm.status.add", {{"fields",
+                                 {{"ENTITY_ID", "DEAL_STAGE_" + std::to_string(pipelines[name])},
+                                  {"STATUS_ID", stage},
+                                  {"NAME", stage},
+                                  {"SORT", sort++}}}});
+      }
+    }
+    sales = pipelines["Продажи"];
+    production = pipelines["Производство"];
+  }
+
+  // The company's people who take work (the absent closer does not).
+  void Staff(const day::Company& company) {
+    for (const auto& person : company.hunters) hunters_.push_back(person.id);
+    for (const auto& person : company.closers) {
+      if (company.absent.count(person.id) == 0) closers_.push_back(person.id);
+    }
+    for (const auto& person : company.production) masters_.push_back(person.id);
+  }
+
+  // Hands out what is new on the portal until `finished`.
+  void Play(const std::atomic<bool>& finished) {
+    const std::string s = "C" + std::to_string(sales) + ":";
+    const std::string p = "C" + std::to_string(production) + ":";
+    size_t lead_turn = 0, deal_turn = 0, production_turn = 0;  // round robin in each queue
+    std::set<long> with_deal;
+    while (!finished) {
+      for (const auto& lead : emu_.State("leads").body) {
+        const long id = lead["ID"].get<long>();
+        if (lead["STATUS_ID"] == "NEW") {
+          Act("crm.lead.update", {{"id", id},
+                                  {"fields",
+                                   {{"STATUS_ID", "CONV_ASSIGNED"},
+                                    {"ASSIGNED_BY_ID", hunters_[lead_turn++ % hunters_.size()]}}}});
+        } else if (lead["STATUS_ID"] == "CONV_READY_NOW" && with_deal.insert(id).second) {
+          Act("crm.deal.add", {{"fields",
+                                {{"TITLE", lead["TITLE"]},
+                                 {"CATEGORY_ID", sales},
+                                 {"STAGE_ID", s + "ASSIGNED"},
+                                 {"LEAD_ID", id},
+                                 {"ASSIGNED_BY_ID", closers_[deal_turn++ % closers_.size()]}}}});
+        }
+      }
+      for (const auto& deal : emu_.State("deals").body) {
+        const long id = deal["ID"].get<long>();
+        if (deal["STAGE_ID"] == s + "CONTRACT" && with_production.insert(id).second) {
+          Act("crm.deal.add",
+              {{"fields",
+                {{"TITLE", deal["TITLE"]},
+                 {"CATEGORY_ID", production},
+                 {"STAGE_ID", p + "ASSIGNED"},
+                 {"UF_CRM_CONVEYOR_SALES_DEAL", id},
+                 {"ASSIGNED_BY_ID", masters_[production_turn++ % masters_.size()]}}}});
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+
+  long sales = 0, production = 0;
+  std::set<long> with_production;  // sales deals carried into production
+
+ private:
+  json Hook(const std::string& method, const json& params) {
+    const auto answer = emu_.Hook(method, params);
+    if (answer.status != 200) throw std::runtime_error(method + ": " + answer.raw);
+    return answer.body;
+  }
+  void Act(const std::string& method, const json& params) {
+    emu_.Control("act", {{"as", "automation"}, {"method", method}, {"params", params}});
+  }
+
+  test::Emulator& emu_;
+  std::vector<long> hunters_, closers_, masters_;
+};
 
 }  // namespace
 
@@ -126,6 +233,44 @@ TEST_CASE("a seed plans the same day and a tenth of its enquiries repeat an earl
   const auto fields = day::LeadFields(plan[0]);
   CHECK(fields["STATUS_ID"] == "NEW");
   CHECK(fields.contains("SOURCE_ID"));
+}
+
+TEST_CASE("a rate run has the day's enquiries arriving evenly from its start") {
+  const double start = kMonday0850 + 600, lunch = start + 4 * 3600, end = start + 9 * 3600;
+  const auto day = day::PlanLeads(400, 1, start, lunch, end);
+  auto rate = day;
+  day::SpreadEvenly(rate, start, 200);
+  REQUIRE(rate.size() == 400);
+  for (size_t i = 0; i < rate.size(); ++i) {
+    CHECK(rate[i].at == Approx(start + 0.3 * static_cast<double>(i)));
+    CHECK(rate[i].name == day[i].name);
+    CHECK(rate[i].phone == day[i].phone);
+    CHECK(rate[i].repeat_of == day[i].repeat_of);
+  }
+  CHECK(rate.back().at == Approx(start + 119.7));  // two minutes of arrivals
+}
+
+TEST_CASE("the conveyor catches up at the first moment after the last arrival with no wait") {
+  struct Row {
+    const char* what;
+    std::vector<day::Wait> waits;
+    double caught_up;
+  };
+  const double t = 1000;  // the last arrival
+  const std::vector<Row> rows = {
+      {"nothing waited", {}, 0},
+      {"every wait ended before", {{900, 950}, {990, 999}}, 0},
+      {"the last lead handed out", {{990, 999}, {t, t + 0.4}}, 0.4},
+      {"a hand-over in flight", {{t - 5, t + 2}, {t, t + 0.5}}, 2},
+      {"waits chained without a gap", {{t, t + 1}, {t + 0.5, t + 3}, {t + 2.9, t + 4}}, 4},
+      {"a gap before a later wait", {{t, t + 1}, {t + 2, t + 9}}, 1},
+      {"a wait still going on", {{t - 60, -1}, {t, t + 1}}, -1},
+      {"a later wait still going on", {{t, t + 1}, {t + 5, -1}}, 1},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.what);
+    CHECK(day::CaughtUpAfter(row.waits, t) == Approx(row.caught_up));
+  }
 }
 
 TEST_CASE("every phone writing of one number reads as the same number") {
@@ -213,6 +358,71 @@ TEST_CASE("the conveyor's decision counters are read from its metrics page") {
   CHECK(day::Percentile({5, 1, 3, 2, 4}, 50) == 3);
   CHECK(day::Percentile({5, 1, 3, 2, 4}, 95) == 5);
   CHECK(day::Percentile({}, 50) == -1);
+  const std::string page =
+      "conveyor_rest_calls_total 1673\n"
+      "conveyor_rest_commands_total_other 5\n"
+      "conveyor_rest_commands_total 6617\n";
+  CHECK(day::ParseCounter(page, "conveyor_rest_commands_total") == 6617);
+  CHECK(day::ParseCounter(page, "conveyor_rest_calls_total") == 1673);
+  CHECK(day::ParseCounter(page, "conveyor_missing_total") == -1);
+}
+
+TEST_CASE("hand-over times under ten seconds are shown to a tenth of a second") {
+  CHECK(day::Seconds(0.84) == "0.8 s");
+  CHECK(day::Seconds(2.06) == "2.1 s");
+  CHECK(day::Seconds(9.94) == "9.9 s");
+  CHECK(day::Seconds(9.96) == "10 s");
+  CHECK(day::Seconds(57.4) == "57 s");
+  CHECK(day::Seconds(-1) == "-");
+
+  day::Summary summary;
+  summary.leads_created = 400;
+  summary.ready_now = 170;
+  summary.handed_over = 170;
+  summary.handover_median = 0.84;
+  summary.handover_p95 = 2.06;
+  summary.last_arrival = kMonday0850 + 600 + 119.7;
+  summary.caught_up_after = 1.24;
+  summary.app_requests = 240;
+  summary.app_commands = 960;
+  summary.arrivals_per_minute = 200;
+  summary.think_scale = 0.01;
+  std::ostringstream text;
+  day::PrintSummary(text, summary);
+  CAPTURE(text.str());
+  CHECK(text.str().find("median 0.8 s, p95 2.1 s (virtual)") != std::string::npos);
+  CHECK(text.str().find("caught up 1.2 s after the last lead arrived Mon 09:01:59") !=
+        std::string::npos);
+  CHECK(text.str().find("240 (0.6 per lead, 0 failed, 0 QUERY_LIMIT_EXCEEDED)") !=
+        std::string::npos);
+  CHECK(text.str().find("960 (2.4 per lead)") != std::string::npos);
+  CHECK(text.str().find("200 leads per minute, think time x0.01") != std::string::npos);
+  const auto as_json = day::SummaryJson(summary);
+  CHECK(as_json["arrivals_per_minute"] == 200.0);
+  CHECK(as_json["think_scale"] == 0.01);
+  CHECK(as_json["leads"]["created"] == 400);
+  CHECK(as_json["handover"]["median_seconds"] == 0.84);
+  CHECK(as_json["handover"]["p95_seconds"] == 2.06);
+  CHECK(as_json["backlog"]["caught_up_seconds"] == 1.24);
+  CHECK(as_json["backlog"]["leads_waiting"] == 0);
+  CHECK(as_json["app_requests"]["total"] == 240);
+  CHECK(as_json["app_requests"]["per_lead"] == 0.6);
+  CHECK(as_json["app_requests"]["commands"] == 960);
+  CHECK(as_json["app_requests"]["query_limit_exceeded"] == 0);
+
+  summary.caught_up_after = -1;
+  summary.leads_waiting = 7;
+  summary.app_commands = -1;
+  summary.arrivals_per_minute = 0;
+  std::ostringstream waiting;
+  day::PrintSummary(waiting, summary);
+  CHECK(waiting.str().find("7 leads still waiting for the conveyor at the end") !=
+        std::string::npos);
+  CHECK(waiting.str().find("one call per command") == std::string::npos);
+  const auto day_json = day::SummaryJson(summary);
+  CHECK(day_json["arrivals_per_minute"].is_null());
+  CHECK(day_json["backlog"]["caught_up_seconds"].is_null());
+  CHECK(day_json["app_requests"]["commands"].is_null());
 }
 
 TEST_CASE("b24-day refuses bad flags and an unreachable emulator with status 2") {
@@ -224,6 +434,18 @@ TEST_CASE("b24-day refuses bad flags and an unreachable emulator with status 2")
   CHECK(RunDayBinary("run --emulator http://127.0.0.1:1 --leads 5").status == 2);
   CHECK(RunDayBinary("company --emulator http://127.0.0.1:1").status == 2);
   CHECK(RunDayBinary("--help").status == 0);
+  // Checked before the emulator is asked: the complaint names the option.
+  for (const char* bad :
+       {"--arrivals-per-minute 0", "--arrivals-per-minute -5", "--arrivals-per-minute fast",
+        "--think-scale 0", "--think-scale -1", "--leads 1000 --arrivals-per-minute 1"}) {
+    CAPTURE(bad);
+    const auto ran = RunDayBinary(std::string("run --emulator http://127.0.0.1:1 ") + bad, true);
+    CHECK(ran.status == 2);
+    const std::string option = std::string(bad).find("think") != std::string::npos
+                                   ? "--think-scale"
+                                   : "--arrivals-per-minute";
+    CHECK(ran.out.find(option) != std::string::npos);
+  }
 }
 
 TEST_CASE("b24-day company and a short run create the day's leads with repeat enquiries") {
@@ -283,50 +505,14 @@ TEST_CASE("b24-day company and a short run create the day's leads with repeat en
 // contract a production deal) on a portal provisioned as the app would.
 TEST_CASE("the company's people act as themselves on what a stand-in conveyor assigns") {
   test::Emulator emu;
-  auto hook = [&emu](const std::string& method, const json& params) {
-    const auto answer = emu.Hook(method, params);
-    if (answer.status != 200) throw std::runtime_error(method + ": " + answer.raw);
-    return answer.body;
-  };
-  for (const char* status :
-       {"CONV_DUPLICATES", "CONV_FREE", "CONV_ASSIGNED", "CONV_READY_NOW", "CONV_READY_LATER"}) {
-    hook("crm.status.add",
-         {{"fields",
-           {{"ENTITY_ID", "STATUS"}, {"STATUS_ID", status}, {"NAME", status}, {"SORT", 11}}}});
-  }
-  hook("crm.lead.userfield.add",
-       {{"fields", {{"FIELD_NAME", "CONVEYOR_READY_DATE"}, {"USER_TYPE_ID", "date"}}}});
-  std::map<std::string, long> pipelines;
-  for (const auto& [name, stages] : std::vector<std::pair<std::string, std::vector<std::string>>>{
-           {"Продажи", {"FREE", "ASSIGNED", "MEETING", "OFFER", "AGREED", "CONTRACT"}},
-           {"Производство",
-            {"FREE", "ASSIGNED", "PLANNED", "SHIPPED_1", "SHIPPED_2", "SHIPPED_3"}}}) {
-    hook("crm.category.add", {{"entityTypeId", 2}, {"fields", {{"name", name}}}});
-    for (const auto& category : emu.State("categories").body) {
-      if (category["name"] == name) pipelines[name] = category["id"].get<long>();
-    }
-    int sort = 10;
-    for (const auto& stage : stages) {
-      hook("crm.status.add", {{"fields",
-                               {{"ENTITY_ID", "DEAL_STAGE_" + std::to_string(pipelines[name])},
-                                {"STATUS_ID", stage},
-                                {"NAME", stage},
-                                {"SORT", sort++}}}});
-    }
-  }
-  const long sales = pipelines["Продажи"], production = pipelines["Производство"];
-  const std::string s = "C" + std::to_string(sales) + ":";
-  const std::string p = "C" + std::to_string(production) + ":";
+  StandInConveyor conveyor(emu);
+  const std::string s = "C" + std::to_string(conveyor.sales) + ":";
+  const std::string p = "C" + std::to_string(conveyor.production) + ":";
 
   day::PortalClient portal(emu.Base(), "");
   const auto company = day::CreateCompany(portal);
   REQUIRE(company.has_value());
-  std::vector<long> hunters, closers, masters;
-  for (const auto& person : company->hunters) hunters.push_back(person.id);
-  for (const auto& person : company->closers) {
-    if (company->absent.count(person.id) == 0) closers.push_back(person.id);
-  }
-  for (const auto& person : company->production) masters.push_back(person.id);
+  conveyor.Staff(*company);
 
   day::RunOptions options;
   options.leads = 30;
@@ -341,41 +527,7 @@ TEST_CASE("the company's people act as themselves on what a stand-in conveyor as
     result = day::RunDay(portal, options, progress);
     finished = true;
   });
-
-  auto act = [&emu](const std::string& method, const json& params) {
-    emu.Control("act", {{"as", "automation"}, {"method", method}, {"params", params}});
-  };
-  size_t lead_turn = 0, deal_turn = 0, production_turn = 0;  // round robin in each queue
-  std::set<long> with_deal, with_production;
-  while (!finished) {
-    for (const auto& lead : emu.State("leads").body) {
-      const long id = lead["ID"].get<long>();
-      if (lead["STATUS_ID"] == "NEW") {
-        act("crm.lead.update", {{"id", id},
-                                {"fields",
-                                 {{"STATUS_ID", "CONV_ASSIGNED"},
-                                  {"ASSIGNED_BY_ID", hunters[lead_turn++ % hunters.size()]}}}});
-      } else if (lead["STATUS_ID"] == "CONV_READY_NOW" && with_deal.insert(id).second) {
-        act("crm.deal.add", {{"fields",
-                              {{"TITLE", lead["TITLE"]},
-                               {"CATEGORY_ID", sales},
-                               {"STAGE_ID", s + "ASSIGNED"},
-                               {"LEAD_ID", id},
-                               {"ASSIGNED_BY_ID", closers[deal_turn++ % closers.size()]}}}});
-      }
-    }
-    for (const auto& deal : emu.State("deals").body) {
-      if (deal["STAGE_ID"] == s + "CONTRACT" &&
-          with_production.insert(deal["ID"].get<long>()).second) {
-        act("crm.deal.add", {{"fields",
-                              {{"TITLE", deal["TITLE"]},
-                               {"CATEGORY_ID", production},
-                               {"STAGE_ID", p + "ASSIGNED"},
-                               {"ASSIGNED_BY_ID", masters[production_turn++ % masters.size()]}}}});
-      }
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  conveyor.Play(finished);
   runner.join();
   REQUIRE(result.has_value());
   const day::Summary& summary = *result;
@@ -399,7 +551,7 @@ TEST_CASE("the company's people act as themselves on what a stand-in conveyor as
   CHECK(summary.acts_refused == 0);
   CHECK(summary.contracts >= 1);
   CHECK(summary.production_deals >= 1);
-  CHECK(summary.production_deals <= static_cast<int>(with_production.size()));
+  CHECK(summary.production_deals <= static_cast<int>(conveyor.with_production.size()));
   CHECK(err.str().find("leads") != std::string::npos);
 
   // Every act was made by the person responsible, as the portal's records show.
@@ -417,4 +569,81 @@ TEST_CASE("the company's people act as themselves on what a stand-in conveyor as
       CHECK(deal["MOVED_BY_ID"] == deal["ASSIGNED_BY_ID"]);
     }
   }
+}
+
+// Without an app nothing is handed out: the leads arrive evenly, a minute apart, and the run
+// gives up an hour after the last one with every lead still waiting. A look at the portal only
+// every 500 virtual seconds would bunch them up if they were created at looks.
+TEST_CASE("b24-day rate run creates leads evenly and reports what still waits") {
+  test::Emulator emu;
+  REQUIRE(RunDayBinary("company --emulator " + emu.Base()).status == 0);
+  const std::string summary_file = "/tmp/b24-day-rate-test-" + std::to_string(getpid()) + ".json";
+  const auto run = RunDayBinary("run --emulator " + emu.Base() +
+                                " --leads 12 --arrivals-per-minute 1 --speed 1000 --poll-ms 500"
+                                " --json " +
+                                summary_file);
+  REQUIRE(run.status == 0);
+  CHECK(run.out.find("12 leads still waiting for the conveyor at the end") != std::string::npos);
+  std::ifstream file(summary_file);
+  const json summary = json::parse(file, nullptr, false);
+  std::remove(summary_file.c_str());
+  REQUIRE(summary.is_object());
+  CHECK(summary["arrivals_per_minute"] == 1.0);
+  CHECK(summary["leads"]["created"] == 12);
+  CHECK(summary["start"].get<std::string>().find("T09:00:00+03:00") != std::string::npos);
+  CHECK(summary["backlog"]["last_arrival"].get<std::string>().find("T09:11:") != std::string::npos);
+  CHECK(summary["end"].get<std::string>().find("T10:11:") != std::string::npos);
+  CHECK(summary["backlog"]["caught_up_seconds"].is_null());
+  CHECK(summary["backlog"]["leads_waiting"] == 12);
+
+  std::vector<double> created;
+  for (const auto& lead : emu.State("leads").body) created.push_back(lead["DATE_CREATE"]);
+  REQUIRE(created.size() == 12);
+  std::sort(created.begin(), created.end());
+  for (size_t i = 1; i < created.size(); ++i) {
+    CAPTURE(i);
+    CHECK(created[i] - created[i - 1] == Approx(60).margin(20));  // 20 ms of real time
+  }
+}
+
+TEST_CASE("a rate run stops once the stand-in conveyor has handed every lead on") {
+  test::Emulator emu;
+  StandInConveyor conveyor(emu);
+  day::PortalClient portal(emu.Base(), "");
+  const auto company = day::CreateCompany(portal);
+  REQUIRE(company.has_value());
+  conveyor.Staff(*company);
+
+  day::RunOptions options;
+  options.leads = 20;
+  options.seed = 2;
+  options.speed = 200;
+  options.poll_seconds = 0.02;
+  options.arrivals_per_minute = 60;
+  options.think_scale = 0.01;
+  std::ostringstream err;
+  day::Progress progress(err, false);
+  std::atomic<bool> finished{false};
+  day::Result<day::Summary> result = tl::unexpected(day::Failure{false, "not run"});
+  std::thread runner([&] {
+    result = day::RunDay(portal, options, progress);
+    finished = true;
+  });
+  conveyor.Play(finished);
+  runner.join();
+  REQUIRE(result.has_value());
+  const day::Summary& summary = *result;
+  CHECK(summary.leads_created == 20);
+  CHECK(summary.last_arrival - summary.first_day_start == Approx(19).margin(5));
+  // It stopped because everything was through, long before the hour after the last arrival.
+  CHECK(summary.leads_waiting == 0);
+  CHECK(summary.caught_up_after >= 0);
+  CHECK(summary.end < summary.last_arrival + 1800);
+  CHECK(summary.ready_now > 0);
+  CHECK(summary.handed_over == summary.ready_now);
+  CHECK(summary.handover_median >= 0);
+  CHECK(summary.handover_p95 >= summary.handover_median);
+  // Every contract went into production and every production deal was shipped.
+  CHECK(summary.production_deals == summary.contracts);
+  CHECK(summary.shipped == summary.production_deals);
 }
