@@ -2,6 +2,12 @@
 
 #include <httplib.h>
 
+#include <algorithm>
+#include <iterator>
+#include <set>
+#include <vector>
+
+#include "emulator/crm_store.h"
 #include "emulator/dispatcher.h"
 #include "emulator/envelope.h"
 #include "emulator/lifecycle.h"
@@ -82,6 +88,8 @@ json PortalSummary(const State& state, const Portal& p) {
   }
   json counts = json::object();
   for (const auto& [name, rows] : p.crm) counts[name] = rows.size();
+  json history = json::object();
+  for (const auto& [name, rows] : p.stage_history) history[name] = rows.size();
   return {{"member_id", p.member_id},
           {"domain", p.domain},
           {"rest", state.RestEndpoint(p)},
@@ -93,6 +101,7 @@ json PortalSummary(const State& state, const Portal& p) {
           {"apps", apps},
           {"users", p.users.size()},
           {"crm", counts},
+          {"stage_history", history},
           {"bindings", p.bindings.size()},
           {"placements", p.placements.size()},
           {"offline_events", p.offline_events.size()}};
@@ -116,6 +125,12 @@ tl::expected<json, RestError> Section(const Portal& p, const std::string& name) 
   if (name == "userfields") return rows(p.userfields);
   if (name == "leads") return rows(p.crm.count("LEAD") ? p.crm.at("LEAD") : std::map<long, json>{});
   if (name == "deals") return rows(p.crm.count("DEAL") ? p.crm.at("DEAL") : std::map<long, json>{});
+  auto history = [&p, &rows](const char* kind) {
+    auto it = p.stage_history.find(kind);
+    return it == p.stage_history.end() ? json::array() : rows(it->second);
+  };
+  if (name == "lead_history") return history("LEAD");
+  if (name == "deal_history") return history("DEAL");
   if (name == "contacts")
     return rows(p.crm.count("CONTACT") ? p.crm.at("CONTACT") : std::map<long, json>{});
   if (name == "bindings") {
@@ -360,6 +375,86 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
     (*portal)->webhooks[code] = user;
     s->dirty = true;
     return json{{"url", s->RestEndpoint(**portal) + std::to_string(user) + "/" + code + "/"}};
+  });
+
+  // Seeds crm.stagehistory.list rows with explicit past times (backfill scenarios):
+  // {"portal"?, "entityTypeId": 1|2, "replace"?: false, "rows": [{"OWNER_ID",
+  //  "STATUS_ID" (lead) | "STAGE_ID" (deal), "CATEGORY_ID"?, "CREATED_TIME", "TYPE_ID"?}]}.
+  // CREATED_TIME: ISO-8601 or unix seconds. CATEGORY_ID defaults to the deal's pipeline; TYPE_ID
+  // (1, 2, 3, 5) to what the stage's semantics make of a move: P -> 2, S/F -> 3. Owners must exist
+  // and stages be in their dictionary; one bad row adds nothing. Rows are added in CREATED_TIME
+  // order, so IDs follow time; `replace` first drops the named owners' rows (such as the creation
+  // row written at virtual now). The leads and deals themselves are not changed.
+  post("/_emulator/stagehistory", [s](const json& body) -> tl::expected<json, RestError> {
+    std::lock_guard<std::mutex> lock(s->mutex);
+    auto portal = PortalOf(*s, body);
+    if (!portal) return tl::unexpected(portal.error());
+    Portal& p = **portal;
+    const long type_id = static_cast<long>(Number(body, "entityTypeId", 0));
+    if (type_id != 1 && type_id != 2) {
+      return Fail(400, "BAD_ENTITY_TYPE", "entityTypeId: 1 (lead) or 2 (deal)");
+    }
+    const EntityKind& kind = type_id == 1 ? LeadKind() : DealKind();
+    const json rows = body.value("rows", json::array());
+    if (!rows.is_array() || rows.empty()) return Fail(400, "NO_ROWS", "rows: a non-empty array");
+    struct Seeded {
+      long owner;
+      long category;
+      std::string stage;
+      HistoryType type;
+      double time;
+    };
+    std::vector<Seeded> seeded;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const json& row = rows[i];
+      const std::string where = "rows[" + std::to_string(i) + "]: ";
+      if (!row.is_object()) return Fail(400, "BAD_ROW", where + "not an object");
+      const long owner = static_cast<long>(Number(row, "OWNER_ID", 0));
+      const json* entity = FindEntity(p, kind, owner);
+      if (entity == nullptr) {
+        return Fail(404, "OWNER_NOT_FOUND",
+                    where + "no " + kind.lower + " " + std::to_string(owner));
+      }
+      const long category =
+          type_id == 2
+              ? static_cast<long>(Number(row, "CATEGORY_ID",
+                                         static_cast<double>(IntField(*entity, "CATEGORY_ID"))))
+              : 0;
+      const std::string stage = Str(row, type_id == 1 ? "STATUS_ID" : "STAGE_ID");
+      if (FindStatus(p, type_id == 1 ? "STATUS" : StageEntityId(category), stage) == nullptr) {
+        return Fail(400, "BAD_STAGE", where + "no stage '" + stage + "' here");
+      }
+      double time = 0;
+      const json when = row.value("CREATED_TIME", json(nullptr));
+      if (when.is_number()) {
+        time = when.get<double>();
+      } else if (!when.is_string() || !ParseIsoTime(when.get<std::string>(), p.tz_minutes, time)) {
+        return Fail(400, "BAD_TIME", where + "CREATED_TIME: ISO-8601 or unix seconds");
+      }
+      const bool final_stage = StageSemanticOf(p, kind, category, stage) != "P";
+      const int type = static_cast<int>(Number(row, "TYPE_ID", final_stage ? 3 : 2));
+      if (type != 1 && type != 2 && type != 3 && type != 5) {
+        return Fail(400, "BAD_TYPE", where + "TYPE_ID: 1, 2, 3 or 5");
+      }
+      seeded.push_back({owner, category, stage, static_cast<HistoryType>(type), time});
+    }
+    std::stable_sort(seeded.begin(), seeded.end(),
+                     [](const Seeded& a, const Seeded& b) { return a.time < b.time; });
+    if (body.contains("replace") && body["replace"] == true) {
+      std::set<long> owners;
+      for (const auto& row : seeded) owners.insert(row.owner);
+      auto& table = p.stage_history[kind.name];
+      for (auto it = table.begin(); it != table.end();) {
+        it = owners.count(IntField(it->second, "OWNER_ID")) ? table.erase(it) : std::next(it);
+      }
+    }
+    long first = 0, last = 0;
+    for (const auto& row : seeded) {
+      last = AppendStageHistory(p, kind, row.owner, row.category, row.stage, row.type, row.time);
+      if (first == 0) first = last;
+    }
+    s->dirty = true;
+    return json{{"added", seeded.size()}, {"first_id", first}, {"last_id", last}};
   });
 
   server.Post("/_emulator/act", [s, d](const httplib::Request& req, httplib::Response& res) {

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 
 #include "emulator/envelope.h"
 #include "emulator/events.h"
@@ -198,6 +199,21 @@ std::string StageField(const EntityKind& kind) {
   return kind.type_id == 1 ? "STATUS_ID" : "STAGE_ID";
 }
 
+// Writes the history row of a transition the entity has just made (its current stage), the way
+// the crm module's stage history registers one: a pipeline change is 5 whatever the stage, a
+// final stage is 3, otherwise 1 on creation and 2 on a move.
+void RecordTransition(Portal& portal, const EntityKind& kind, const json& row, bool created,
+                      bool category_changed, double now) {
+  const long category = kind.type_id == 2 ? IntField(row, "CATEGORY_ID") : 0;
+  const json& stage_value = row.value(StageField(kind), json(""));
+  const std::string stage = stage_value.is_string() ? stage_value.get<std::string>() : "";
+  const bool final_stage = StageSemanticOf(portal, kind, category, stage) != "P";
+  HistoryType type = created ? HistoryType::kCreation : HistoryType::kModification;
+  if (final_stage) type = HistoryType::kFinalization;
+  if (category_changed) type = HistoryType::kCategoryChange;
+  AppendStageHistory(portal, kind, IntField(row, "ID"), category, stage, type, now);
+}
+
 // Deals: the stage must belong to the deal's pipeline.
 bool StageAllowed(const Portal& portal, const EntityKind& kind, const json& row,
                   const std::string& stage) {
@@ -377,6 +393,33 @@ const json* FindStatus(const Portal& portal, const std::string& entity_id,
   return nullptr;
 }
 
+std::string StageSemanticOf(const Portal& portal, const EntityKind& kind, long category_id,
+                            const std::string& stage_id) {
+  const std::string entity = kind.type_id == 1 ? "STATUS" : StageEntityId(category_id);
+  return Semantic(FindStatus(portal, entity, stage_id));
+}
+
+long AppendStageHistory(Portal& portal, const EntityKind& kind, long owner_id, long category_id,
+                        const std::string& stage_id, HistoryType type, double time) {
+  if (kind.type_id != 1 && kind.type_id != 2) return 0;
+  const long id = portal.NextId(kind.name + "_STAGE_HISTORY");
+  json row = {{"ID", id},
+              {"TYPE_ID", static_cast<int>(type)},
+              {"OWNER_ID", owner_id},
+              {"CREATED_TIME", std::floor(time)}};  // a DATETIME column: whole seconds
+  const std::string semantic = StageSemanticOf(portal, kind, category_id, stage_id);
+  if (kind.type_id == 1) {
+    row["STATUS_SEMANTIC_ID"] = semantic;
+    row["STATUS_ID"] = stage_id;
+  } else {
+    row["CATEGORY_ID"] = category_id;
+    row["STAGE_SEMANTIC_ID"] = semantic;
+    row["STAGE_ID"] = stage_id;
+  }
+  portal.stage_history[kind.name][id] = std::move(row);
+  return id;
+}
+
 json* FindEntity(Portal& portal, const EntityKind& kind, long id) {
   auto& rows = portal.crm[kind.name];
   auto it = rows.find(id);
@@ -486,6 +529,7 @@ tl::expected<long, RestError> CreateEntity(Call& call, const EntityKind& kind, j
     AfterDealContactsChanged(portal, row);
   }
   portal.crm[kind.name][id] = row;
+  if (kind.type_id <= 2) RecordTransition(portal, kind, row, true, false, call.now);
   FireEvent(call, EventName(kind, "ADD"), {{"FIELDS", {{"ID", std::to_string(id)}}}});
   return id;
 }
@@ -522,7 +566,8 @@ tl::expected<bool, RestError> UpdateEntity(Call& call, const EntityKind& kind, l
     AfterDealContactsChanged(portal, row);
   }
   Derive(portal, kind, row);
-  if (row.value(stage_field, json(nullptr)) != old_stage && kind.type_id <= 2) {
+  const bool moved = kind.type_id <= 2 && row.value(stage_field, json(nullptr)) != old_stage;
+  if (moved) {
     row["MOVED_TIME"] = call.now;
     row["MOVED_BY_ID"] = call.caller.user_id;
     if (kind.type_id == 1 && row["STATUS_SEMANTIC_ID"] != "P") row["DATE_CLOSED"] = call.now;
@@ -533,6 +578,7 @@ tl::expected<bool, RestError> UpdateEntity(Call& call, const EntityKind& kind, l
   row["DATE_MODIFY"] = call.now;
   row["MODIFY_BY_ID"] = call.caller.user_id;
   *found = row;
+  if (moved) RecordTransition(portal, kind, row, false, false, call.now);
   FireEvent(call, EventName(kind, "UPDATE"), {{"FIELDS", {{"ID", std::to_string(id)}}}});
   return changed;
 }
@@ -541,6 +587,13 @@ tl::expected<void, RestError> DeleteEntity(Call& call, const EntityKind& kind, l
   auto& rows = call.portal.crm[kind.name];
   if (rows.erase(id) == 0) return NotFound();
   if (kind.type_id == 2) call.portal.deal_contacts.erase(id);
+  // The crm module deletes an item's stage history with the item.
+  auto history = call.portal.stage_history.find(kind.name);
+  if (history != call.portal.stage_history.end()) {
+    for (auto it = history->second.begin(); it != history->second.end();) {
+      it = IntField(it->second, "OWNER_ID") == id ? history->second.erase(it) : std::next(it);
+    }
+  }
   FireEvent(call, EventName(kind, "DELETE"), {{"FIELDS", {{"ID", std::to_string(id)}}}});
   return {};
 }
@@ -562,6 +615,7 @@ tl::expected<void, RestError> MoveDealToCategory(Call& call, json& deal, long ca
   deal["MOVED_BY_ID"] = call.caller.user_id;
   deal["DATE_MODIFY"] = call.now;
   deal["MODIFY_BY_ID"] = call.caller.user_id;
+  RecordTransition(portal, DealKind(), deal, false, true, call.now);
   FireEvent(call, "ONCRMDEALMOVETOCATEGORY",
             {{"FIELDS",
               {{"ID", std::to_string(deal["ID"].get<long>())},

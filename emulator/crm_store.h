@@ -1,5 +1,6 @@
 // Leads, deals, contacts and companies: reading input in either dialect, validating it against
-// the portal's dictionaries, saving, firing events, and printing rows (REST.md §7).
+// the portal's dictionaries, saving, firing events, recording lead and deal stage history, and
+// printing rows (REST.md §7).
 // Thread-safety: runs inside a Call, under State::mutex.
 #pragma once
 
@@ -40,6 +41,25 @@ tl::expected<void, RestError> DeleteEntity(Call& call, const EntityKind& kind, l
 // ONCRMDEALMOVETOCATEGORY instead of an update event.
 tl::expected<void, RestError> MoveDealToCategory(Call& call, json& deal, long category_id,
                                                  const std::string& stage_id);
+
+// Stage history (crm.stagehistory.list): the TYPE_ID of a row. Creation on a final stage is
+// written as a finalization, as Bitrix24 does; 4 (junk) is never written for leads or deals.
+enum class HistoryType : int {
+  kCreation = 1,
+  kModification = 2,
+  kFinalization = 3,
+  kCategoryChange = 5,
+};
+
+// "P", "S" or "F" of a lead status or of a stage of the deal pipeline `category_id`; "P" for
+// a stage the dictionary does not know.
+std::string StageSemanticOf(const Portal& portal, const EntityKind& kind, long category_id,
+                            const std::string& stage_id);
+
+// Appends a row to the history of a lead (kind 1) or deal (kind 2); returns its ID, 0 for
+// any other kind. `category_id` is ignored for leads.
+long AppendStageHistory(Portal& portal, const EntityKind& kind, long owner_id, long category_id,
+                        const std::string& stage_id, HistoryType type, double time);
 
 // Prints a row. `select` empty means "what get returns": every field, multifields, UF.
 json RenderLegacy(const Portal& portal, const EntityKind& kind, const json& row,

@@ -106,7 +106,10 @@ struct Portal {
   std::map<long, json> activities;
   std::map<long, json> tasks;
   std::map<long, json> notifications;
-  std::map<long, json> deal_contacts;   // deal id -> [{CONTACT_ID, SORT, IS_PRIMARY}]
+  std::map<long, json> deal_contacts;  // deal id -> [{CONTACT_ID, SORT, IS_PRIMARY}]
+  // crm.stagehistory.list rows by ID, one table per kind ("LEAD", "DEAL") as in Bitrix24:
+  // ID, TYPE_ID, OWNER_ID, CREATED_TIME (unix seconds) and the kind's stage fields.
+  std::map<std::string, std::map<long, json>> stage_history;
   std::map<std::string, long> next_id;  // per sequence name
 
   std::map<std::string, Installation> installations;  // by client_id

@@ -20,13 +20,11 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Limits, bucket, drain, operating
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(OperatingWindow, seconds, minute)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Fault, method, remaining, status, code, description,
                                                 after)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Portal, member_id, domain, previous_domains, plan,
-                                                language, tz_minutes, users, departments, presence,
-                                                crm, categories, statuses, userfields,
-                                                timeline_comments, activities, tasks, notifications,
-                                                deal_contacts, next_id, installations, bindings,
-                                                offline_events, placements, webhooks, limits,
-                                                bucket_level, bucket_updated, operating, faults)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
+    Portal, member_id, domain, previous_domains, plan, language, tz_minutes, users, departments,
+    presence, crm, categories, statuses, userfields, timeline_comments, activities, tasks,
+    notifications, deal_contacts, stage_history, next_id, installations, bindings, offline_events,
+    placements, webhooks, limits, bucket_level, bucket_updated, operating, faults)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AccessToken, member_id, client_id, user_id, expires)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RefreshToken, member_id, client_id, user_id,
                                                 expires)
