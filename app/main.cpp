@@ -151,11 +151,12 @@ int Serve(app::Config config) {
   engine::ConveyorRules conveyor_rules(client, settings, portals, clock);
   engine::LoggingRules rules(conveyor_rules);
   engine::EchoExpectations echoes;
-  engine::Executor executor(client, operations, snapshots, clock, &echoes);
+  store::JourneyStore journeys(**db);
+  engine::Executor executor(client, operations, snapshots, clock, &echoes, &journeys);
   store::DecisionLog decisions(**db);
   store::TimerStore timers(**db);
   engine::InboxWorker worker(inbox, snapshots, client, rules, executor, decisions, timers, clock,
-                             {}, &echoes);
+                             {}, &echoes, &journeys);
   if (auto released = inbox.ReleaseLeases(); !released)
     return Fail("CONVEYOR_DB: " + released.error().message, 1);
   engine::WorkerPool workers(worker, clock, 2);

@@ -198,6 +198,23 @@ int64_t AddWorkingDays(int64_t t, int days, const WorkSchedule& schedule) {
   return calendar.At(moment.day, moment.second);
 }
 
+Result<int64_t> ParseLocalTime(std::string_view text) {
+  int hour = 0, minute = 0, second = 0, offset_hours = 0, offset_minutes = 0;
+  const bool shape = text.size() == 25 && text[10] == 'T' && text[13] == ':' && text[16] == ':' &&
+                     (text[19] == '+' || text[19] == '-') && text[22] == ':' &&
+                     ReadNumber(text, 11, 2, hour) && ReadNumber(text, 14, 2, minute) &&
+                     ReadNumber(text, 17, 2, second) && ReadNumber(text, 20, 2, offset_hours) &&
+                     ReadNumber(text, 23, 2, offset_minutes);
+  auto date = shape ? ParseDate(text.substr(0, 10)) : Result<std::tuple<int, int, int>>{};
+  if (!shape || !date || hour > 23 || minute > 59 || second > 59 || offset_minutes > 59) {
+    return tl::make_unexpected(
+        Error{ErrorCode::kInvalidArgument, "not a time: expected YYYY-MM-DDThh:mm:ss+hh:mm"});
+  }
+  const auto [year, month, day] = *date;
+  const int64_t offset = (text[19] == '-' ? -1 : 1) * (offset_hours * 3600 + offset_minutes * 60);
+  return DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset;
+}
+
 Result<std::tuple<int, int, int>> ParseDate(std::string_view text) {
   int year = 0, month = 0, day = 0;
   bool shape = false;

@@ -41,6 +41,10 @@ bool IsWorkingTime(int64_t t, const WorkSchedule& schedule);
 // `t` as the portal writes times: "2026-11-27T13:00:00+03:00" in the zone `tz_minutes`.
 std::string FormatLocalTime(int64_t t, int tz_minutes);
 
+// Unix seconds of a time the portal wrote ("2026-11-27T13:00:00+03:00", the inverse of
+// FormatLocalTime). Fails with kInvalidArgument for anything else.
+[[nodiscard]] Result<int64_t> ParseLocalTime(std::string_view text);
+
 // The start of the first working day whose start is at or after `t`: 08:00 Tuesday gives 09:00
 // Tuesday, 10:00 Tuesday gives 09:00 Wednesday.
 int64_t NextWorkdayStart(int64_t t, const WorkSchedule& schedule);

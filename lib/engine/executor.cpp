@@ -138,6 +138,12 @@ void Executor::Send(const std::string& member_id, std::vector<Prepared*>& group)
     const store::Snapshot snapshot{item.result.dump(), core::TextField(item.result, "DATE_MODIFY"),
                                    core::ContentHash(item.result)};
     const int64_t id = core::IdValue(item.result["ID"]);
+    if (journeys_ != nullptr) {
+      if (auto ok = RecordJourney(member_id, echo.entity_type, id, item.result); !ok) {
+        if (!echo.plan->failure) echo.plan->failure = ok.error();
+        continue;
+      }
+    }
     if (auto ok = snapshots_.Put(member_id, echo.entity_type, id, snapshot); !ok) {
       if (!echo.plan->failure) echo.plan->failure = ok.error();
       continue;
@@ -147,6 +153,16 @@ void Executor::Send(const std::string& member_id, std::vector<Prepared*>& group)
       echoes_->Expect(member_id, echo.entity_type, id, clock_.Now());
     ++echo.plan->report.echoes;
   }
+}
+
+core::Result<void> Executor::RecordJourney(const std::string& member_id,
+                                           const std::string& entity_type, int64_t id,
+                                           const json& after) {
+  auto previous = snapshots_.Get(member_id, entity_type, id);
+  if (!previous) return tl::unexpected(previous.error());
+  const json before = *previous ? json::parse((*previous)->fields, nullptr, false) : json();
+  return journeys_->Record(member_id, core::FactsOf(entity_type, after),
+                           core::TransitionOf(entity_type, before, after));
 }
 
 std::vector<core::Result<ExecutionReport>> Executor::RunAll(

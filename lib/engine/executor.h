@@ -16,6 +16,7 @@
 #include "lib/core/action.h"
 #include "lib/core/clock.h"
 #include "lib/engine/echo_expectations.h"
+#include "lib/store/journey_store.h"
 #include "lib/store/operation_log.h"
 #include "lib/store/snapshot_store.h"
 
@@ -34,14 +35,17 @@ struct ExecutionReport {
 
 class Executor {
  public:
-  // With `echoes`, every stored snapshot of a written entity expects that write's event.
+  // With `echoes`, every stored snapshot of a written entity expects that write's event; with
+  // `journeys`, the written entity's facts and stage transition are recorded.
   Executor(b24::RestClient& client, store::OperationLog& operations,
-           store::SnapshotStore& snapshots, core::Clock& clock, EchoExpectations* echoes = nullptr)
+           store::SnapshotStore& snapshots, core::Clock& clock, EchoExpectations* echoes = nullptr,
+           store::JourneyStore* journeys = nullptr)
       : client_(client),
         operations_(operations),
         snapshots_(snapshots),
         clock_(clock),
-        echoes_(echoes) {}
+        echoes_(echoes),
+        journeys_(journeys) {}
 
   // Fails when an action failed or storage failed; the caller retries the event later, and
   // the actions that finished stay finished.
@@ -57,12 +61,16 @@ class Executor {
   core::Result<void> Prepare(const std::string& member_id, Prepared& prepared);
   // Sends the prepared plans in one batch and settles each one's outcome.
   void Send(const std::string& member_id, std::vector<Prepared*>& group);
+  // The written entity's facts, and its transition against the snapshot it replaces.
+  core::Result<void> RecordJourney(const std::string& member_id, const std::string& entity_type,
+                                   int64_t id, const nlohmann::json& after);
 
   b24::RestClient& client_;
   store::OperationLog& operations_;
   store::SnapshotStore& snapshots_;
   core::Clock& clock_;
   EchoExpectations* echoes_;
+  store::JourneyStore* journeys_;
 };
 
 }  // namespace engine

@@ -183,6 +183,14 @@ core::Result<RoundReport> InboxWorker::RunOnce() {
       changes.push_back(std::move(change));
     }
     if (changes.empty()) continue;
+    // Journeys first: the executor records the newer state of what the plans write.
+    for (const auto& change : changes) {
+      if (journeys_ == nullptr || !change.after.is_object()) continue;
+      auto ok =
+          journeys_->Record(member_id, core::FactsOf(change.entity_type, change.after),
+                            core::TransitionOf(change.entity_type, change.before, change.after));
+      if (!ok) return tl::unexpected(ok.error());
+    }
     auto outcomes = rules_.PlanAll(changes);
     std::vector<std::vector<core::Action>> plans;
     std::vector<size_t> plan_of(changes.size(), SIZE_MAX);

@@ -20,6 +20,7 @@
 #include "lib/engine/executor.h"
 #include "lib/store/decision_log.h"
 #include "lib/store/inbox.h"
+#include "lib/store/journey_store.h"
 #include "lib/store/snapshot_store.h"
 #include "lib/store/timer_store.h"
 
@@ -50,7 +51,7 @@ class InboxWorker {
   InboxWorker(store::Inbox& inbox, store::SnapshotStore& snapshots, b24::RestClient& client,
               core::Rules& rules, Executor& executor, store::DecisionLog& decisions,
               store::TimerStore& timers, core::Clock& clock, WorkerOptions options = {},
-              EchoExpectations* echoes = nullptr)
+              EchoExpectations* echoes = nullptr, store::JourneyStore* journeys = nullptr)
       : inbox_(inbox),
         snapshots_(snapshots),
         decisions_(decisions),
@@ -60,7 +61,8 @@ class InboxWorker {
         executor_(executor),
         clock_(clock),
         options_(options),
-        echoes_(echoes) {}
+        echoes_(echoes),
+        journeys_(journeys) {}
 
   // One round: due timers become inbox events (CONVEYOR_TIMER), then claim what is available and
   // process it. Fails only when storage fails.
@@ -91,7 +93,8 @@ class InboxWorker {
   Executor& executor_;
   core::Clock& clock_;
   WorkerOptions options_;
-  EchoExpectations* echoes_;  // the executor's; events it expects are not re-read
+  EchoExpectations* echoes_;       // the executor's; events it expects are not re-read
+  store::JourneyStore* journeys_;  // every change's facts and transition, when given
 };
 
 // Runs InboxWorker rounds on background threads until stopped; idles briefly when the inbox is

@@ -132,6 +132,43 @@ CREATE TABLE portal_settings (
 ) WITHOUT ROWID;
 )sql";
 
+// v4: journeys (issue #5): every lead and deal with the facts that place it in its journey and
+// the reports, and every stage transition with its time and responsible person. A transition is
+// kept once however often it is seen (events, echoes, backfill); rowid keeps the order of moves
+// made within one second.
+constexpr std::string_view kSchemaV4 = R"sql(
+CREATE TABLE journey_items (
+  member_id TEXT NOT NULL REFERENCES portals (member_id) ON DELETE CASCADE,
+  entity_type TEXT NOT NULL,
+  entity_id INTEGER NOT NULL,
+  journey_id INTEGER NOT NULL,
+  sales_deal_id INTEGER NOT NULL DEFAULT 0,
+  category_id INTEGER NOT NULL,
+  stage TEXT NOT NULL,
+  semantic TEXT NOT NULL DEFAULT '',
+  responsible INTEGER NOT NULL DEFAULT 0,
+  source TEXT NOT NULL DEFAULT '',
+  region TEXT NOT NULL DEFAULT '',
+  amount REAL NOT NULL DEFAULT 0,
+  currency TEXT NOT NULL DEFAULT '',
+  title TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (member_id, entity_type, entity_id)
+) WITHOUT ROWID;
+-- A card's tab reads its whole journey.
+CREATE INDEX journey_items_journey ON journey_items (member_id, journey_id);
+CREATE TABLE transitions (
+  member_id TEXT NOT NULL REFERENCES portals (member_id) ON DELETE CASCADE,
+  entity_type TEXT NOT NULL,
+  entity_id INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  stage TEXT NOT NULL,
+  category_id INTEGER NOT NULL,
+  responsible INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (member_id, entity_type, entity_id, at, stage)
+);
+)sql";
+
 core::ErrorCode CodeFor(int rc) {
   if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) return core::ErrorCode::kNotFound;
   switch (rc & 0xff) {
@@ -455,6 +492,7 @@ const std::vector<Migration>& Database::Migrations() {
       {1, "portals, inbox, snapshots, decisions, timers, operations", kSchemaV1},
       {2, "acknowledged inbox events kept for deduplication", kSchemaV2},
       {3, "reconciliation sweep marks; claim order index; versioned portal settings", kSchemaV3},
+      {4, "journeys: items and stage transitions", kSchemaV4},
   };
   return kMigrations;
 }

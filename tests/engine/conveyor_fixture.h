@@ -29,7 +29,8 @@ struct ConveyorFixture : test::EngineFixture {
   store::SettingsStore settings_store{*db};
   engine::PortalSettings settings{settings_store, InstallDefaults()};
   engine::ConveyorRules rules{client, settings, portals, clock};
-  engine::InboxWorker worker{inbox, snapshots, client, rules, executor, decisions, timers, clock};
+  engine::InboxWorker worker{inbox,  snapshots, client, rules,   executor, decisions,
+                             timers, clock,     {},     nullptr, &journeys};
   long call_center = 0, sales = 0, production = 0;
   std::vector<long> hunters, closers, masters;
 

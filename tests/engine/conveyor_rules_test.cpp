@@ -194,6 +194,45 @@ TEST_CASE("a sales deal reaching the contract stage is carried into production â
   CHECK((*journal)[0].decision.kind == "carried_over");
 }
 
+TEST_CASE("a journey holds every stage its lead and deals passed â€” with who had them") {
+  Fixture f;
+  const long lead = f.QualifiedLead({{"STATUS_ID", "CONV_READY_NOW"}});
+  const json sales = f.SalesDealOf(lead);
+  const long deal = std::stol(sales["ID"].get<std::string>());
+  const long closer = std::stol(sales["ASSIGNED_BY_ID"].get<std::string>());
+  const long hunter = std::stol(f.Lead(lead)["ASSIGNED_BY_ID"].get<std::string>());
+  const std::string stage = sales["STAGE_ID"];
+  const std::string prefix = stage.substr(0, stage.find(':') + 1);
+  f.Act(closer, "crm.deal.update", {{"id", deal}, {"fields", {{"STAGE_ID", prefix + "CONTRACT"}}}});
+  f.Queue("ONCRMDEALUPDATE", "deal", deal, "contract");
+  f.Drain();
+
+  CHECK(f.journeys.JourneyOf(f.kMember, "deal", deal).value() == lead);
+  auto view = f.journeys.Journey(f.kMember, lead);
+  REQUIRE(view);
+  REQUIRE(view->items.size() == 3);  // the lead, its sales deal and the production deal
+  CHECK(view->items[0].stage == "CONVERTED");
+  CHECK(view->items[2].sales_deal_id == deal);
+  CHECK(view->items[2].responsible == f.masters[0]);
+  std::vector<std::string> path;
+  for (const auto& t : view->transitions) {
+    path.push_back(t.entity_type + ":" + t.stage.substr(t.stage.find(':') + 1) + ":" +
+                   std::to_string(t.responsible));
+  }
+  const std::string h = std::to_string(hunter), c = std::to_string(closer);
+  const std::vector<std::string> expected = {
+      "lead:NEW:1",  // as it arrived, with the admin who made it
+      "lead:CONV_ASSIGNED:" + h,
+      "lead:CONV_READY_NOW:" + h,
+      "deal:ASSIGNED:" + c,  // the hand-over makes the deal, then converts the lead
+      "lead:CONVERTED:" + h,
+      "deal:CONTRACT:" + c,
+      "deal:ASSIGNED:" + std::to_string(f.masters[0])};
+  CHECK(path == expected);
+  for (size_t i = 1; i < view->transitions.size(); ++i)
+    CHECK(view->transitions[i].at >= view->transitions[i - 1].at);
+}
+
 TEST_CASE("a ready-later lead's deal waits for that working day and then goes to a closer") {
   Fixture f;
   const auto settings = InstallDefaults();

@@ -14,6 +14,7 @@
 #include "lib/store/database.h"
 #include "lib/store/decision_log.h"
 #include "lib/store/inbox.h"
+#include "lib/store/journey_store.h"
 #include "lib/store/operation_log.h"
 #include "lib/store/portal_store.h"
 #include "lib/store/snapshot_store.h"
@@ -39,7 +40,8 @@ struct EngineFixture : ClientFixture {
   store::OperationLog operations{*db};
   store::DecisionLog decisions{*db};
   store::TimerStore timers{*db};
-  engine::Executor executor{client, operations, snapshots, clock};
+  store::JourneyStore journeys{*db};
+  engine::Executor executor{client, operations, snapshots, clock, nullptr, &journeys};
 
   EngineFixture() {
     store::PortalRecord record;

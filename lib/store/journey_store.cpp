@@ -1,0 +1,119 @@
+#include "lib/store/journey_store.h"
+
+namespace store {
+
+core::Result<void> JourneyStore::Record(std::string_view member_id, const core::ItemFacts& f,
+                                        const std::optional<core::Transition>& transition) {
+  Session session(db_);
+  auto tx = session.Begin("journey record");
+  if (!tx) return tl::make_unexpected(tx.error());
+  auto item = session.Prepare(
+      "journey item",
+      "INSERT INTO journey_items (member_id, entity_type, entity_id, journey_id, sales_deal_id, "
+      "category_id, stage, semantic, responsible, source, region, amount, currency, title, "
+      "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
+      "ON CONFLICT (member_id, entity_type, entity_id) DO UPDATE SET journey_id = ?4, "
+      "sales_deal_id = ?5, category_id = ?6, stage = ?7, semantic = ?8, responsible = ?9, "
+      "source = ?10, region = ?11, amount = ?12, currency = ?13, title = ?14, created_at = ?15");
+  if (!item) return tl::make_unexpected(item.error());
+  item->Bind(1, member_id)
+      .Bind(2, f.entity_type)
+      .Bind(3, f.entity_id)
+      .Bind(4, f.journey_id)
+      .Bind(5, f.sales_deal_id)
+      .Bind(6, f.category_id)
+      .Bind(7, f.stage)
+      .Bind(8, f.semantic)
+      .Bind(9, f.responsible)
+      .Bind(10, f.source)
+      .Bind(11, f.region)
+      .Bind(12, f.amount)
+      .Bind(13, f.currency)
+      .Bind(14, f.title)
+      .Bind(15, f.created_at);
+  if (auto ok = item->Run(); !ok) return ok;
+  if (transition) {
+    auto move = session.Prepare(
+        "journey transition",
+        "INSERT INTO transitions (member_id, entity_type, entity_id, at, stage, category_id, "
+        "responsible) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING");
+    if (!move) return tl::make_unexpected(move.error());
+    move->Bind(1, member_id)
+        .Bind(2, transition->entity_type)
+        .Bind(3, transition->entity_id)
+        .Bind(4, transition->at)
+        .Bind(5, transition->stage)
+        .Bind(6, transition->category_id)
+        .Bind(7, transition->responsible);
+    if (auto ok = move->Run(); !ok) return ok;
+  }
+  return tx->Commit();
+}
+
+core::Result<std::optional<int64_t>> JourneyStore::JourneyOf(std::string_view member_id,
+                                                             std::string_view entity_type,
+                                                             int64_t entity_id) {
+  Session session(db_);
+  auto statement = session.Prepare("journey of an item",
+                                   "SELECT journey_id FROM journey_items WHERE member_id = ?1 "
+                                   "AND entity_type = ?2 AND entity_id = ?3");
+  if (!statement) return tl::make_unexpected(statement.error());
+  statement->Bind(1, member_id).Bind(2, entity_type).Bind(3, entity_id);
+  auto row = statement->Step();
+  if (!row) return tl::make_unexpected(row.error());
+  if (!*row) return std::optional<int64_t>{};
+  return std::optional<int64_t>{statement->ColumnInt64(0)};
+}
+
+core::Result<JourneyView> JourneyStore::Journey(std::string_view member_id, int64_t journey_id) {
+  Session session(db_);
+  JourneyView view;
+  auto items = session.Prepare(
+      "journey items",
+      "SELECT entity_type, entity_id, journey_id, sales_deal_id, category_id, stage, semantic, "
+      "responsible, source, region, amount, currency, title, created_at FROM journey_items "
+      "WHERE member_id = ?1 AND journey_id = ?2 ORDER BY entity_type DESC, entity_id");
+  if (!items) return tl::make_unexpected(items.error());
+  items->Bind(1, member_id).Bind(2, journey_id);
+  for (;;) {
+    auto row = items->Step();
+    if (!row) return tl::make_unexpected(row.error());
+    if (!*row) break;
+    core::ItemFacts f;
+    f.entity_type = items->ColumnText(0);
+    f.entity_id = items->ColumnInt64(1);
+    f.journey_id = items->ColumnInt64(2);
+    f.sales_deal_id = items->ColumnInt64(3);
+    f.category_id = items->ColumnInt64(4);
+    f.stage = items->ColumnText(5);
+    f.semantic = items->ColumnText(6);
+    f.responsible = items->ColumnInt64(7);
+    f.source = items->ColumnText(8);
+    f.region = items->ColumnText(9);
+    f.amount = items->ColumnDouble(10);
+    f.currency = items->ColumnText(11);
+    f.title = items->ColumnText(12);
+    f.created_at = items->ColumnInt64(13);
+    view.items.push_back(std::move(f));
+  }
+  items->Reset();
+  auto moves = session.Prepare(
+      "journey transitions",
+      "SELECT t.entity_type, t.entity_id, t.category_id, t.stage, t.responsible, t.at "
+      "FROM transitions AS t JOIN journey_items AS i ON i.member_id = t.member_id AND "
+      "i.entity_type = t.entity_type AND i.entity_id = t.entity_id "
+      "WHERE i.member_id = ?1 AND i.journey_id = ?2 ORDER BY t.at, t.rowid");
+  if (!moves) return tl::make_unexpected(moves.error());
+  moves->Bind(1, member_id).Bind(2, journey_id);
+  for (;;) {
+    auto row = moves->Step();
+    if (!row) return tl::make_unexpected(row.error());
+    if (!*row) break;
+    view.transitions.push_back({moves->ColumnText(0), moves->ColumnInt64(1), moves->ColumnInt64(2),
+                                moves->ColumnText(3), moves->ColumnInt64(4),
+                                moves->ColumnInt64(5)});
+  }
+  return view;
+}
+
+}  // namespace store

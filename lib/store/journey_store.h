@@ -1,0 +1,42 @@
+// Journeys (issue #5, item 1): every lead and deal of a portal with the facts that place it in
+// its journey, and its stage transitions, from events, from the app's own writes and from the
+// backfill of a portal's history. Read by journey for the cards' tab.
+// Thread-safety: safe to share between threads. The Database must outlive the store.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "lib/core/error.h"
+#include "lib/core/journey.h"
+#include "lib/store/database.h"
+
+namespace store {
+
+struct JourneyView {
+  std::vector<core::ItemFacts> items;         // leads first, then deals, by id
+  std::vector<core::Transition> transitions;  // oldest first
+};
+
+class JourneyStore {
+ public:
+  explicit JourneyStore(Database& db) : db_(db) {}
+
+  // The item's latest facts, and its transition when there is one, in one transaction. A
+  // transition already recorded (same item, time and stage) is kept as it was. Fails with
+  // kNotFound when the portal is unknown.
+  [[nodiscard]] core::Result<void> Record(std::string_view member_id, const core::ItemFacts& facts,
+                                          const std::optional<core::Transition>& transition);
+  // The journey an item belongs to, if the item is known.
+  [[nodiscard]] core::Result<std::optional<int64_t>> JourneyOf(std::string_view member_id,
+                                                               std::string_view entity_type,
+                                                               int64_t entity_id);
+  [[nodiscard]] core::Result<JourneyView> Journey(std::string_view member_id, int64_t journey_id);
+
+ private:
+  Database& db_;
+};
+
+}  // namespace store
