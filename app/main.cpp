@@ -162,6 +162,7 @@ int Serve(app::Config config) {
   engine::WorkerPool workers(worker, clock, 2);
   deps.workers = &workers;
   deps.decisions = &decisions;
+  deps.echoes = &echoes;
   deps.settings_store = &settings_store;
   deps.settings = &settings;
   deps.api_token = config.api_token;

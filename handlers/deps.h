@@ -10,6 +10,7 @@
 #include "lib/b24/rest_client.h"
 #include "lib/core/clock.h"
 #include "lib/core/install_spec.h"
+#include "lib/engine/echo_expectations.h"
 #include "lib/engine/inbox_worker.h"
 #include "lib/engine/portal_settings.h"
 #include "lib/engine/sweeper.h"
@@ -34,6 +35,7 @@ struct Deps {
   engine::WorkerPool* workers = nullptr;
   engine::Sweeper* sweeper = nullptr;  // marks a new installation's starting point
   store::DecisionLog* decisions = nullptr;
+  engine::EchoExpectations* echoes = nullptr;  // voided for an entity by a duplicate event
   store::SettingsStore* settings_store = nullptr;
   engine::PortalSettings* settings = nullptr;
   std::string api_token;  // the operations API's bearer token; empty: the API is off

@@ -34,13 +34,15 @@ void Event(Deps& deps, const httplib::Request& req, httplib::Response& res) {
                              : event->name.rfind("ONCRMDEAL", 0) == 0 ? "deal"
                                                                       : "app";
   // Bitrix24 gives events no id: the same event delivered twice has the same handler, object,
-  // name and second.
+  // name and second — and so has another change of the object in that second (see Void).
   const std::string dedup = event->name + ":" + std::to_string(event->EntityId()) + ":" +
                             std::to_string(event->ts) + ":" + event->handler_id;
   auto queued = deps.inbox->Enqueue(event->auth.member_id, dedup, event->name, entity,
                                     event->EntityId(), event->data.dump(), now);
   if (!queued)
     return JsonError(res, 503, "storage_error", "The event could not be stored; please retry");
+  if (!*queued && deps.echoes != nullptr && entity != "app")
+    deps.echoes->Void(event->auth.member_id, entity, event->EntityId(), static_cast<double>(now));
   ++(*queued ? deps.events_received : deps.events_duplicate);
   Json(res, {{"status", *queued ? "queued" : "duplicate"}});
 }

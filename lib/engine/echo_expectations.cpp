@@ -5,7 +5,13 @@ namespace engine {
 void EchoExpectations::Expect(const std::string& member_id, const std::string& entity_type,
                               int64_t id, double now) {
   std::lock_guard<std::mutex> lock(mutex_);
-  lapse_at_[{member_id, entity_type, id}].push_back(now + kLapseSeconds);
+  const Key key{member_id, entity_type, id};
+  const auto voided = voided_at_.find(key);
+  if (voided != voided_at_.end()) {
+    if (now - voided->second < kLapseSeconds) return;
+    voided_at_.erase(voided);
+  }
+  lapse_at_[key].push_back(now + kLapseSeconds);
 }
 
 bool EchoExpectations::Consume(const std::string& member_id, const std::string& entity_type,
@@ -19,6 +25,13 @@ bool EchoExpectations::Consume(const std::string& member_id, const std::string& 
   if (echo) pending.pop_front();
   if (pending.empty()) lapse_at_.erase(it);
   return echo;
+}
+
+void EchoExpectations::Void(const std::string& member_id, const std::string& entity_type,
+                            int64_t id, double now) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  lapse_at_.erase({member_id, entity_type, id});
+  voided_at_[{member_id, entity_type, id}] = now;
 }
 
 }  // namespace engine

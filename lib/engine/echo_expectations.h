@@ -25,11 +25,17 @@ class EchoExpectations {
   // True (and the expectation used up) when an event for this entity is an expected echo.
   bool Consume(const std::string& member_id, const std::string& entity_type, int64_t id,
                double now);
+  // Events name only their second, so a person's change in the same second as our write comes
+  // with the same key and is dropped as a duplicate; the one event kept must then be re-read,
+  // not taken for the echo. Drops the entity's expectations, and for kLapseSeconds expects none
+  // (the duplicate may come before the write it echoes is known).
+  void Void(const std::string& member_id, const std::string& entity_type, int64_t id, double now);
 
  private:
   using Key = std::tuple<std::string, std::string, int64_t>;
   std::mutex mutex_;
   std::map<Key, std::deque<double>> lapse_at_;  // GUARDED_BY(mutex_)
+  std::map<Key, double> voided_at_;             // GUARDED_BY(mutex_)
 };
 
 }  // namespace engine
