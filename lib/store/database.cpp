@@ -167,6 +167,16 @@ CREATE TABLE transitions (
   responsible INTEGER NOT NULL DEFAULT 0,
   UNIQUE (member_id, entity_type, entity_id, at, stage)
 );
+-- How far a portal's backfill got in each of its lists, saved with the rows it brought, so a
+-- backfill cut short resumes where it stopped.
+CREATE TABLE backfills (
+  member_id TEXT NOT NULL REFERENCES portals (member_id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  next_id INTEGER NOT NULL,
+  max_id INTEGER NOT NULL,
+  rows INTEGER NOT NULL,
+  PRIMARY KEY (member_id, kind)
+) WITHOUT ROWID;
 )sql";
 
 core::ErrorCode CodeFor(int rc) {
@@ -492,7 +502,7 @@ const std::vector<Migration>& Database::Migrations() {
       {1, "portals, inbox, snapshots, decisions, timers, operations", kSchemaV1},
       {2, "acknowledged inbox events kept for deduplication", kSchemaV2},
       {3, "reconciliation sweep marks; claim order index; versioned portal settings", kSchemaV3},
-      {4, "journeys: items and stage transitions", kSchemaV4},
+      {4, "journeys: items, stage transitions and backfill progress", kSchemaV4},
   };
   return kMigrations;
 }

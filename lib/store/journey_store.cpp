@@ -2,11 +2,9 @@
 
 namespace store {
 
-core::Result<void> JourneyStore::Record(std::string_view member_id, const core::ItemFacts& f,
-                                        const std::optional<core::Transition>& transition) {
-  Session session(db_);
-  auto tx = session.Begin("journey record");
-  if (!tx) return tl::make_unexpected(tx.error());
+namespace {
+
+core::Result<void> PutItem(Session& session, std::string_view member_id, const core::ItemFacts& f) {
   auto item = session.Prepare(
       "journey item",
       "INSERT INTO journey_items (member_id, entity_type, entity_id, journey_id, sales_deal_id, "
@@ -31,23 +29,101 @@ core::Result<void> JourneyStore::Record(std::string_view member_id, const core::
       .Bind(13, f.currency)
       .Bind(14, f.title)
       .Bind(15, f.created_at);
-  if (auto ok = item->Run(); !ok) return ok;
+  return item->Run();
+}
+
+core::Result<void> PutTransition(Session& session, std::string_view member_id,
+                                 const core::Transition& t) {
+  auto move = session.Prepare(
+      "journey transition",
+      "INSERT INTO transitions (member_id, entity_type, entity_id, at, stage, category_id, "
+      "responsible) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING");
+  if (!move) return tl::make_unexpected(move.error());
+  move->Bind(1, member_id)
+      .Bind(2, t.entity_type)
+      .Bind(3, t.entity_id)
+      .Bind(4, t.at)
+      .Bind(5, t.stage)
+      .Bind(6, t.category_id)
+      .Bind(7, t.responsible);
+  return move->Run();
+}
+
+}  // namespace
+
+core::Result<void> JourneyStore::Record(std::string_view member_id, const core::ItemFacts& f,
+                                        const std::optional<core::Transition>& transition) {
+  Session session(db_);
+  auto tx = session.Begin("journey record");
+  if (!tx) return tl::make_unexpected(tx.error());
+  if (auto ok = PutItem(session, member_id, f); !ok) return ok;
   if (transition) {
-    auto move = session.Prepare(
-        "journey transition",
-        "INSERT INTO transitions (member_id, entity_type, entity_id, at, stage, category_id, "
-        "responsible) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING");
-    if (!move) return tl::make_unexpected(move.error());
-    move->Bind(1, member_id)
-        .Bind(2, transition->entity_type)
-        .Bind(3, transition->entity_id)
-        .Bind(4, transition->at)
-        .Bind(5, transition->stage)
-        .Bind(6, transition->category_id)
-        .Bind(7, transition->responsible);
-    if (auto ok = move->Run(); !ok) return ok;
+    if (auto ok = PutTransition(session, member_id, *transition); !ok) return ok;
   }
   return tx->Commit();
+}
+
+core::Result<void> JourneyStore::RecordBackfill(std::string_view member_id,
+                                                const core::BackfillRows& rows,
+                                                const std::vector<core::BackfillList>& lists) {
+  Session session(db_);
+  auto tx = session.Begin("backfill record");
+  if (!tx) return tl::make_unexpected(tx.error());
+  for (const auto& item : rows.items) {
+    if (auto ok = PutItem(session, member_id, item); !ok) return ok;
+  }
+  for (const auto& t : rows.transitions) {
+    if (auto ok = PutTransition(session, member_id, t); !ok) return ok;
+  }
+  for (const auto& list : lists) {
+    auto saved = session.Prepare(
+        "backfill progress",
+        "INSERT INTO backfills (member_id, kind, next_id, max_id, rows) VALUES (?1, ?2, ?3, ?4, "
+        "?5) ON CONFLICT (member_id, kind) DO UPDATE SET next_id = ?3, max_id = ?4, rows = ?5");
+    if (!saved) return tl::make_unexpected(saved.error());
+    saved->Bind(1, member_id)
+        .Bind(2, list.kind)
+        .Bind(3, list.next_id)
+        .Bind(4, list.max_id)
+        .Bind(5, list.rows);
+    if (auto ok = saved->Run(); !ok) return ok;
+  }
+  return tx->Commit();
+}
+
+core::Result<std::vector<core::BackfillList>> JourneyStore::BackfillProgress(
+    std::string_view member_id) {
+  Session session(db_);
+  auto statement =
+      session.Prepare("backfill progress read",
+                      "SELECT kind, next_id, max_id, rows FROM backfills WHERE member_id = ?1");
+  if (!statement) return tl::make_unexpected(statement.error());
+  statement->Bind(1, member_id);
+  std::vector<core::BackfillList> saved;
+  for (;;) {
+    auto row = statement->Step();
+    if (!row) return tl::make_unexpected(row.error());
+    if (!*row) break;
+    saved.push_back({statement->ColumnText(0), statement->ColumnInt64(1), statement->ColumnInt64(2),
+                     statement->ColumnInt64(3)});
+  }
+  if (saved.empty()) return saved;
+  // In the plan's order, whatever order the table keeps.
+  std::vector<core::BackfillList> lists = core::BackfillLists();
+  for (auto& list : lists) {
+    for (const auto& s : saved) {
+      if (s.kind == list.kind) list = s;
+    }
+  }
+  return lists;
+}
+
+core::Result<void> JourneyStore::ResetBackfill(std::string_view member_id) {
+  Session session(db_);
+  auto statement = session.Prepare("backfill reset", "DELETE FROM backfills WHERE member_id = ?1");
+  if (!statement) return tl::make_unexpected(statement.error());
+  statement->Bind(1, member_id);
+  return statement->Run();
 }
 
 core::Result<std::optional<int64_t>> JourneyStore::JourneyOf(std::string_view member_id,
@@ -96,7 +172,6 @@ core::Result<JourneyView> JourneyStore::Journey(std::string_view member_id, int6
     f.created_at = items->ColumnInt64(13);
     view.items.push_back(std::move(f));
   }
-  items->Reset();
   auto moves = session.Prepare(
       "journey transitions",
       "SELECT t.entity_type, t.entity_id, t.category_id, t.stage, t.responsible, t.at "

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "lib/core/backfill_plan.h"
 #include "lib/core/error.h"
 #include "lib/core/journey.h"
 #include "lib/store/database.h"
@@ -34,6 +35,16 @@ class JourneyStore {
                                                                std::string_view entity_type,
                                                                int64_t entity_id);
   [[nodiscard]] core::Result<JourneyView> Journey(std::string_view member_id, int64_t journey_id);
+
+  // A backfill step: its rows and the lists' progress, in one transaction.
+  [[nodiscard]] core::Result<void> RecordBackfill(std::string_view member_id,
+                                                  const core::BackfillRows& rows,
+                                                  const std::vector<core::BackfillList>& lists);
+  // The lists' saved progress; empty when no backfill began.
+  [[nodiscard]] core::Result<std::vector<core::BackfillList>> BackfillProgress(
+      std::string_view member_id);
+  // Forgets the progress, so the next backfill starts over.
+  [[nodiscard]] core::Result<void> ResetBackfill(std::string_view member_id);
 
  private:
   Database& db_;
