@@ -7,18 +7,21 @@
 #   --once     stop after the day instead of serving on
 #   --leads N  enquiries during the day (200)    --seed N  the day's seed (1)
 #   --speed X  virtual seconds per real second (120)
+#   anything else goes to `b24-day run` (--arrivals-per-minute R, --think-scale F: the benchmark's
+#   rate runs)
 #   EMULATOR_PORT (8090), CONVEYOR_LISTEN (127.0.0.1:8080): 0 picks a free port
 set -euo pipefail
 BIN="${1:?usage: run_demo.sh BIN_DIR [--once] [--leads N] [--seed N] [--speed X]}"
 shift
 ONCE=0 LEADS=200 SEED=1 SPEED=120
+DAY_ARGS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --once) ONCE=1 ;;
     --leads) LEADS="${2:?--leads takes a number}"; shift ;;
     --seed) SEED="${2:?--seed takes a number}"; shift ;;
     --speed) SPEED="${2:?--speed takes a number}"; shift ;;
-    *) echo "demo: unknown option $1 (--once, --leads N, --seed N, --speed X)" >&2; exit 2 ;;
+    *) DAY_ARGS+=("$1") ;;
   esac
   shift
 done
@@ -99,7 +102,7 @@ Conveyor demo is up.
 
 INFO
 "$BIN/b24-day" run --emulator "$EMU" --conveyor "$CONVEYOR" \
-  --leads "$LEADS" --seed "$SEED" --speed "$SPEED"
+  --leads "$LEADS" --seed "$SEED" --speed "$SPEED" ${DAY_ARGS[@]+"${DAY_ARGS[@]}"}
 cat <<INFO
 
 Why each item went where it went — the decisions journal:
