@@ -17,11 +17,11 @@ std::string Status(const json& lead) { return TextField(lead, "STATUS_ID"); }
 // The original a duplicate points to: the oldest other lead, else the oldest contact.
 const DuplicateHit* Original(const std::vector<DuplicateHit>& hits, int64_t lead_id) {
   const DuplicateHit* best = nullptr;
-  const auto rank = [lead_id](const DuplicateHit& h) {
-    return h.entity_type == "lead" && h.id < lead_id ? 0 : h.entity_type == "contact" ? 1 : 2;
-  };
+  const auto rank = [](const DuplicateHit& h) { return h.entity_type == "lead" ? 0 : 1; };
   for (const auto& hit : hits) {
-    if (hit.id <= 0 || (hit.entity_type == "lead" && hit.id == lead_id)) continue;
+    // A newer lead is never the original of an older one: two enquiries arriving together
+    // would otherwise each be the other's duplicate.
+    if (hit.id <= 0 || (hit.entity_type == "lead" && hit.id >= lead_id)) continue;
     if (best == nullptr || rank(hit) < rank(*best) ||
         (rank(hit) == rank(*best) && hit.id < best->id)) {
       best = &hit;

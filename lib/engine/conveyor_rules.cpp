@@ -85,6 +85,9 @@ core::Result<std::vector<core::DuplicateHit>> ConveyorRules::DuplicatesFrom(
       hit.entity_type = is_lead ? "lead" : "contact";
       hit.id = core::IdValue(row.value("ID", json()));
       hit.owner_id = core::IdValue(row.value("ASSIGNED_BY_ID", json()));
+      // An original handed out earlier in this round: its new owner, not yet the portal's.
+      if (const int64_t owner = round.OwnerInRound(hit.entity_type, hit.id); owner > 0)
+        hit.owner_id = owner;
       hit.title = is_lead ? core::TextField(row, "TITLE")
                           : core::TextField(row, "NAME") + " " + core::TextField(row, "LAST_NAME");
       hits.push_back(std::move(hit));
@@ -411,6 +414,8 @@ void ConveyorRules::CountAssignments(const core::EntityChange& change, const cor
     const json fields = action.params.value("fields", json::object());
     const int64_t user = core::IdField(fields, "ASSIGNED_BY_ID");
     if (user <= 0) continue;
+    if (action.method == "crm.lead.update")
+      round.NoteOwner("lead", core::IdValue(action.params.value("id", json())), user);
     if (action.method == "crm.lead.add" || action.method == "crm.lead.update") {
       // A hunter's load is the leads at the assigned stage.
       if (core::TextField(fields, "STATUS_ID") == settings->lead.assigned)

@@ -59,4 +59,9 @@ int PlanningRound::AssignedInRound(int64_t category_id, int64_t user) const {
   return found == assigned_.end() ? 0 : found->second;
 }
 
+int64_t PlanningRound::OwnerInRound(const std::string& entity_type, int64_t id) const {
+  const auto found = owners_.find({entity_type, id});
+  return found == owners_.end() ? 0 : found->second;
+}
+
 }  // namespace engine

@@ -44,6 +44,12 @@ class PlanningRound {
   // plans, and how many such the user got in this round.
   void CountAssignment(int64_t category_id, int64_t user) { ++assigned_[{category_id, user}]; }
   int AssignedInRound(int64_t category_id, int64_t user) const;
+  // Who a plan of the round gave an item to (0: none): the owner a repeat enquiry of it must go
+  // to, though the portal does not show it yet.
+  void NoteOwner(const std::string& entity_type, int64_t id, int64_t user) {
+    owners_[{entity_type, id}] = user;
+  }
+  int64_t OwnerInRound(const std::string& entity_type, int64_t id) const;
 
  private:
   static std::string Canonical(const b24::BatchCommand& command);
@@ -55,6 +61,7 @@ class PlanningRound {
   std::set<std::string> noted_keys_;
   size_t put_off_ = 0;
   std::map<std::pair<int64_t, int64_t>, int> assigned_;
+  std::map<std::pair<std::string, int64_t>, int64_t> owners_;
 };
 
 }  // namespace engine

@@ -102,6 +102,18 @@ TEST_CASE("with no hunter available the lead waits at the free stage") {
   CHECK(handed.actions[0].params["fields"]["ASSIGNED_BY_ID"] == 10);
 }
 
+TEST_CASE("a newer lead with the same phone is not the original — the older one goes on") {
+  auto s = Defaults();
+  core::LeadContext context;
+  context.hunters = {Hunter(10, 0)};
+  // Two enquiries arriving together: each finds the other; only the newer is a duplicate.
+  context.duplicates = {{"lead", 8, 1, "N"}};
+  const auto out = core::PlanLeadArrival(Lead(5, "NEW"), context, s);
+  REQUIRE(out.actions.size() == 1);
+  CHECK(out.actions[0].params["fields"]["STATUS_ID"] == "CONV_ASSIGNED");
+  CHECK(out.actions[0].params["fields"]["ASSIGNED_BY_ID"] == 10);
+}
+
 TEST_CASE("a duplicate stays at the check — linked to the original and given to its owner") {
   auto s = Defaults();
   s.texts["ru"]["duplicate_notify"] = "Повтор: {lead.title} → {original.url}";
@@ -119,7 +131,11 @@ TEST_CASE("a duplicate stays at the check — linked to the original and given t
       {"the oldest of two leads", {{"lead", 4, 45, "B"}, {"lead", 2, 46, "A"}}, "lead", 2, 46},
       {"a lead before a contact", {{"contact", 1, 50, "C"}, {"lead", 4, 45, "B"}}, "lead", 4, 45},
       {"a contact only", {{"contact", 9, 50, "C"}}, "contact", 9, 50},
-      {"a newer lead only", {{"lead", 8, 47, "N"}}, "lead", 8, 47},
+      {"a newer lead beside a contact",
+       {{"lead", 8, 47, "N"}, {"contact", 9, 50, "C"}},
+       "contact",
+       9,
+       50},
   };
   for (const auto& row : rows) {
     INFO(row.what);
