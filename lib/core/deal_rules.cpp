@@ -69,7 +69,8 @@ Decision MeetingRescheduledDecision(const json& before, const json& deal,
 }
 
 Outcome PlanFreeDeal(const json& deal, const std::vector<Candidate>& candidates,
-                     const Settings& settings, const Pipelines& pipelines) {
+                     const Settings& settings, const Pipelines& pipelines,
+                     const std::map<int64_t, std::string>& names, const std::string& portal_url) {
   const std::string direction = DirectionOf(deal, pipelines);
   const int64_t id = IdField(deal, "ID");
   const std::string queue = QueueOfDirection(direction);
@@ -81,7 +82,9 @@ Outcome PlanFreeDeal(const json& deal, const std::vector<Candidate>& candidates,
     return out;
   }
   // One hand-out per stay at the free stage: the modification time tells stays apart.
-  out.actions.push_back({"assign:deal:" + std::to_string(id) + ":" + TextField(deal, "DATE_MODIFY"),
+  const std::string key =
+      "assign:deal:" + std::to_string(id) + ":" + TextField(deal, "DATE_MODIFY");
+  out.actions.push_back({key,
                          "crm.deal.update",
                          {{"id", id},
                           {"fields",
@@ -91,6 +94,12 @@ Outcome PlanFreeDeal(const json& deal, const std::vector<Candidate>& candidates,
                          "assigned to a member of " + queue,
                          std::nullopt,
                          {{"deal", id}}});
+  const int64_t lead = IdField(deal, "LEAD_ID");
+  if (direction == "sales" && lead > 0) {
+    AnnounceHandover(out, key, lead, TextField(deal, "TITLE"), std::to_string(id),
+                     IdField(deal, "ASSIGNED_BY_ID"), *choice.assignee, names, portal_url,
+                     settings);
+  }
   out.decisions.push_back({"assigned", "deal", id, *choice.assignee, settings.version, body});
   return out;
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -48,9 +49,13 @@ bool MeetingRescheduled(const nlohmann::json& before, const nlohmann::json& deal
 Decision MeetingRescheduledDecision(const nlohmann::json& before, const nlohmann::json& deal,
                                     const Settings& settings);
 
-// `candidates` are the members of the deal's direction's queue.
+// `candidates` are the members of the deal's direction's queue. A sales deal made from a lead
+// (it waited for its day or for a closer) is announced as a hand-over from the one who kept it
+// to the closer, with `names` and `portal_url` for the texts.
 Outcome PlanFreeDeal(const nlohmann::json& deal, const std::vector<Candidate>& candidates,
-                     const Settings& settings, const Pipelines& pipelines);
+                     const Settings& settings, const Pipelines& pipelines,
+                     const std::map<int64_t, std::string>& names = {},
+                     const std::string& portal_url = "");
 
 // `production` are the production queue's members.
 Outcome PlanCarryOver(const nlohmann::json& deal, const std::vector<Candidate>& production,

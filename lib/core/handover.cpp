@@ -8,9 +8,9 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string NameOf(const HandoverContext& context, int64_t user) {
-  const auto it = context.user_names.find(user);
-  return it == context.user_names.end() ? "#" + std::to_string(user) : it->second;
+std::string NameOf(const std::map<int64_t, std::string>& names, int64_t user) {
+  const auto it = names.find(user);
+  return it == names.end() ? "#" + std::to_string(user) : it->second;
 }
 
 // The multifield values of `field` without their IDs, so they are added to the new contact.
@@ -111,33 +111,8 @@ Outcome PlanHandover(const json& lead, const HandoverContext& context, const Set
        std::nullopt,
        {{"lead", id}}});
   if (closer > 0) {
-    const std::map<std::string, std::string> values = {
-        {"lead.id", std::to_string(id)},
-        {"lead.title", TextField(lead, "TITLE")},
-        {"deal.id", deal_ref},
-        {"deal.title", TextField(lead, "TITLE")},
-        {"deal.url", context.portal_url + "/crm/deal/details/" + deal_ref + "/"},
-        {"from.name", NameOf(context, hunter)},
-        {"to.name", NameOf(context, closer)}};
-    const std::string comment = RenderTemplate(TextOf(settings, "handover_comment"), values);
-    for (const auto& [type, owner] :
-         {std::pair<std::string, json>{"deal", deal_ref}, {"lead", json(id)}}) {
-      out.actions.push_back(
-          {key + ":comment:" + type,
-           "crm.timeline.comment.add",
-           {{"fields", {{"ENTITY_TYPE", type}, {"ENTITY_ID", owner}, {"COMMENT", comment}}}},
-           "hand-over comment",
-           std::nullopt,
-           {}});
-    }
-    out.actions.push_back(
-        {key + ":notify",
-         "im.notify.system.add",
-         {{"USER_ID", closer},
-          {"MESSAGE", RenderTemplate(TextOf(settings, "handover_notify"), values)}},
-         "the closer is told",
-         std::nullopt,
-         {}});
+    AnnounceHandover(out, key, id, TextField(lead, "TITLE"), deal_ref, hunter, closer,
+                     context.user_names, context.portal_url, settings);
   }
   json body = {{"queue", "closers"}, {"from", hunter}, {"candidates", CandidatesJson(choice)}};
   if (later) body["ready_at"] = context.ready_day_start;
@@ -146,6 +121,39 @@ Outcome PlanHandover(const json& lead, const HandoverContext& context, const Set
                                               : "waiting",
                                    "lead", id, closer, settings.version, std::move(body)});
   return out;
+}
+
+void AnnounceHandover(Outcome& out, const std::string& key, int64_t lead_id,
+                      const std::string& title, const std::string& deal, int64_t hunter,
+                      int64_t closer, const std::map<int64_t, std::string>& names,
+                      const std::string& portal_url, const Settings& settings) {
+  const std::map<std::string, std::string> values = {
+      {"lead.id", std::to_string(lead_id)},
+      {"lead.title", title},
+      {"deal.id", deal},
+      {"deal.title", title},
+      {"deal.url", portal_url + "/crm/deal/details/" + deal + "/"},
+      {"from.name", NameOf(names, hunter)},
+      {"to.name", NameOf(names, closer)}};
+  const std::string comment = RenderTemplate(TextOf(settings, "handover_comment"), values);
+  const json deal_id = ReferencedKey(deal).empty() ? json(IdValue(deal)) : json(deal);
+  for (const auto& [type, owner] :
+       {std::pair<std::string, json>{"deal", deal_id}, {"lead", json(lead_id)}}) {
+    out.actions.push_back(
+        {key + ":comment:" + type,
+         "crm.timeline.comment.add",
+         {{"fields", {{"ENTITY_TYPE", type}, {"ENTITY_ID", owner}, {"COMMENT", comment}}}},
+         "hand-over comment",
+         std::nullopt,
+         {}});
+  }
+  out.actions.push_back({key + ":notify",
+                         "im.notify.system.add",
+                         {{"USER_ID", closer},
+                          {"MESSAGE", RenderTemplate(TextOf(settings, "handover_notify"), values)}},
+                         "the closer is told",
+                         std::nullopt,
+                         {}});
 }
 
 }  // namespace core

@@ -43,4 +43,12 @@ std::string StageId(int64_t category_id, const std::string& stage);
 Outcome PlanHandover(const nlohmann::json& lead, const HandoverContext& context,
                      const Settings& settings);
 
+// The hand-over told, under `key`: "handed over from X to Y" on the deal's and the lead's cards,
+// and the closer notified. `deal` is the deal's id or a "$result[...]" reference to it; names
+// not in `names` are written as "#<id>". Also for a deal that waited and now reaches a closer.
+void AnnounceHandover(Outcome& out, const std::string& key, int64_t lead_id,
+                      const std::string& title, const std::string& deal, int64_t hunter,
+                      int64_t closer, const std::map<int64_t, std::string>& names,
+                      const std::string& portal_url, const Settings& settings);
+
 }  // namespace core

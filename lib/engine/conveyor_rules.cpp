@@ -359,10 +359,17 @@ core::Result<core::Outcome> ConveyorRules::PlanDeal(const core::EntityChange& ch
     if (core::ReadyDayStart(change.after, settings) > static_cast<int64_t>(clock_.Now()))
       return core::Outcome{};
     const std::string direction = core::DirectionOf(change.after, pipelines);
-    auto members = DirectionCandidates(settings, core::QueueOfDirection(direction), direction,
-                                       pipelines, round);
+    // The names for a waited sales deal's hand-over texts ride in the queue's request.
+    std::map<int64_t, std::string> names;
+    ReadAlong along;
+    along.also_named.insert(core::IdField(change.after, "ASSIGNED_BY_ID"));
+    const bool announced = direction == "sales" && core::IdField(change.after, "LEAD_ID") > 0;
+    auto members = QueueCandidates(settings, core::QueueOfDirection(direction),
+                                   core::CategoryOf(direction, pipelines), round,
+                                   announced ? &names : nullptr, announced ? &along : nullptr);
     if (!members) return tl::unexpected(members.error());
-    return core::PlanFreeDeal(change.after, *members, settings, pipelines);
+    return core::PlanFreeDeal(change.after, *members, settings, pipelines, names,
+                              PortalUrl(round.member_id()));
   }
   return core::Outcome{};
 }
