@@ -163,6 +163,7 @@ int Serve(app::Config config) {
   deps.workers = &workers;
   deps.decisions = &decisions;
   deps.echoes = &echoes;
+  deps.journeys = &journeys;
   deps.settings_store = &settings_store;
   deps.settings = &settings;
   deps.api_token = config.api_token;

@@ -89,6 +89,48 @@ void Decisions(Deps& deps, const httplib::Request& req, httplib::Response& res) 
   Json(res, {{"decisions", list}});
 }
 
+void Journey(Deps& deps, const httplib::Request& req, httplib::Response& res) {
+  if (!Admit(deps, req, res)) return;
+  const std::string member_id = req.matches[1].str();
+  const std::string type = req.get_param_value("entity_type");
+  int64_t entity_id = 0;
+  if ((type != "lead" && type != "deal") || !PositiveParam(req, "entity_id", 0, entity_id) ||
+      entity_id == 0) {
+    return JsonError(res, 400, "invalid_request",
+                     "entity_type (lead or deal) and a positive entity_id are required");
+  }
+  auto journey_id = deps.journeys->JourneyOf(member_id, type, entity_id);
+  if (!journey_id) return JsonError(res, 503, "storage_error", "The journey could not be read");
+  if (!*journey_id)
+    return JsonError(res, 404, "unknown_item", "The conveyor has not seen this item yet");
+  auto view = deps.journeys->Journey(member_id, **journey_id);
+  if (!view) return JsonError(res, 503, "storage_error", "The journey could not be read");
+  json items = json::array(), transitions = json::array();
+  for (const auto& i : view->items) {
+    items.push_back({{"entity_type", i.entity_type},
+                     {"entity_id", i.entity_id},
+                     {"category_id", i.category_id},
+                     {"stage", i.stage},
+                     {"semantic", i.semantic},
+                     {"responsible", i.responsible},
+                     {"title", i.title},
+                     {"source", i.source},
+                     {"amount", i.amount},
+                     {"currency", i.currency},
+                     {"sales_deal_id", i.sales_deal_id},
+                     {"created_at", i.created_at}});
+  }
+  for (const auto& t : view->transitions) {
+    transitions.push_back({{"entity_type", t.entity_type},
+                           {"entity_id", t.entity_id},
+                           {"category_id", t.category_id},
+                           {"stage", t.stage},
+                           {"responsible", t.responsible},
+                           {"at", t.at}});
+  }
+  Json(res, {{"journey_id", **journey_id}, {"items", items}, {"transitions", transitions}});
+}
+
 void GetSettings(Deps& deps, const httplib::Request& req, httplib::Response& res) {
   if (!Admit(deps, req, res)) return;
   auto settings = deps.settings->For(req.matches[1].str());

@@ -3,6 +3,7 @@
 // operators and scripts, authenticated with `Authorization: Bearer <CONVEYOR_API_TOKEN>`; off
 // (403) when no token is configured.
 //   GET /api/portals/{member_id}/decisions[?entity_type=lead&entity_id=5][&limit=100]
+//   GET /api/portals/{member_id}/journey?entity_type=deal&entity_id=8 (the item's whole journey)
 //   GET /api/portals/{member_id}/settings
 //   PUT /api/portals/{member_id}/settings   (If-Match: <version> to refuse a lost update)
 //   PATCH /api/portals/{member_id}/settings (a JSON merge patch, RFC 7386, on the current ones)
@@ -15,6 +16,7 @@
 namespace handlers {
 
 void Decisions(Deps& deps, const httplib::Request& req, httplib::Response& res);
+void Journey(Deps& deps, const httplib::Request& req, httplib::Response& res);
 void GetSettings(Deps& deps, const httplib::Request& req, httplib::Response& res);
 void PutSettings(Deps& deps, const httplib::Request& req, httplib::Response& res);
 void PatchSettings(Deps& deps, const httplib::Request& req, httplib::Response& res);

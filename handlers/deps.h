@@ -16,6 +16,7 @@
 #include "lib/engine/sweeper.h"
 #include "lib/store/decision_log.h"
 #include "lib/store/inbox.h"
+#include "lib/store/journey_store.h"
 #include "lib/store/portal_store.h"
 #include "lib/store/settings_store.h"
 
@@ -36,6 +37,7 @@ struct Deps {
   engine::Sweeper* sweeper = nullptr;  // marks a new installation's starting point
   store::DecisionLog* decisions = nullptr;
   engine::EchoExpectations* echoes = nullptr;  // voided for an entity by a duplicate event
+  store::JourneyStore* journeys = nullptr;
   store::SettingsStore* settings_store = nullptr;
   engine::PortalSettings* settings = nullptr;
   std::string api_token;  // the operations API's bearer token; empty: the API is off

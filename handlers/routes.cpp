@@ -28,6 +28,11 @@ void RegisterRoutes(httplib::Server& server, Deps& deps) {
     server.Get(portal + "/settings", [&deps](const httplib::Request& req, httplib::Response& res) {
       GetSettings(deps, req, res);
     });
+    if (deps.journeys != nullptr) {
+      server.Get(portal + "/journey", [&deps](const httplib::Request& req, httplib::Response& res) {
+        Journey(deps, req, res);
+      });
+    }
     server.Put(portal + "/settings", [&deps](const httplib::Request& req, httplib::Response& res) {
       PutSettings(deps, req, res);
     });

@@ -1,5 +1,5 @@
 // The operations API over real HTTP: its token, settings that are validated, versioned and take
-// effect, and the decisions journal read back (issue #4, item 3).
+// effect, the decisions journal and an item's journey read back.
 #include <catch2/catch.hpp>
 
 #include "tests/app/app_fixture.h"
@@ -118,6 +118,20 @@ TEST_CASE("settings saved through the API take effect and the decision is read b
   CHECK(f.Get("/api/portals/" + kMember + "/decisions?limit=5").body["decisions"].size() == 1);
   CHECK(f.Get("/api/portals/" + kMember + "/decisions?entity_type=task&entity_id=1").status == 400);
   CHECK(f.Get("/api/portals/" + kMember + "/decisions?limit=0").status == 400);
+
+  // The lead's journey: as it arrived, then with the hunter.
+  const std::string journey = "/api/portals/" + kMember + "/journey?entity_type=lead&entity_id=";
+  const auto path_of = f.Get(journey + std::to_string(lead));
+  REQUIRE(path_of.status == 200);
+  CHECK(path_of.body["journey_id"] == lead);
+  REQUIRE(path_of.body["items"].size() == 1);
+  CHECK(path_of.body["items"][0]["responsible"] == hunter);
+  REQUIRE(path_of.body["transitions"].size() == 2);
+  CHECK(path_of.body["transitions"][0]["stage"] == "NEW");
+  CHECK(path_of.body["transitions"][1]["stage"] == "CONV_ASSIGNED");
+  CHECK(path_of.body["transitions"][1]["responsible"] == hunter);
+  CHECK(f.Get(journey + "999").status == 404);
+  CHECK(f.Get(journey + "x").status == 400);
 
   httplib::Client client("127.0.0.1", f.app.port());
   const auto metrics = client.Get("/metrics");
