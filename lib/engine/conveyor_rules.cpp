@@ -281,8 +281,10 @@ core::Result<std::vector<core::Candidate>> ConveyorRules::QueueCandidates(
 
 core::Result<std::vector<core::Candidate>> ConveyorRules::DirectionCandidates(
     const core::Settings& settings, const std::string& queue, const std::string& direction,
-    const core::Pipelines& pipelines, PlanningRound& round, std::map<int64_t, std::string>* names) {
-  return QueueCandidates(settings, queue, core::CategoryOf(direction, pipelines), round, names);
+    const core::Pipelines& pipelines, PlanningRound& round, std::map<int64_t, std::string>* names,
+    ReadAlong* along) {
+  return QueueCandidates(settings, queue, core::CategoryOf(direction, pipelines), round, names,
+                         along);
 }
 
 std::string ConveyorRules::PortalUrl(const std::string& member_id) {
@@ -364,9 +366,9 @@ core::Result<core::Outcome> ConveyorRules::PlanDeal(const core::EntityChange& ch
     ReadAlong along;
     along.also_named.insert(core::IdField(change.after, "ASSIGNED_BY_ID"));
     const bool announced = direction == "sales" && core::IdField(change.after, "LEAD_ID") > 0;
-    auto members = QueueCandidates(settings, core::QueueOfDirection(direction),
-                                   core::CategoryOf(direction, pipelines), round,
-                                   announced ? &names : nullptr, announced ? &along : nullptr);
+    auto members =
+        DirectionCandidates(settings, core::QueueOfDirection(direction), direction, pipelines,
+                            round, announced ? &names : nullptr, announced ? &along : nullptr);
     if (!members) return tl::unexpected(members.error());
     return core::PlanFreeDeal(change.after, *members, settings, pipelines, names,
                               PortalUrl(round.member_id()));
@@ -390,7 +392,6 @@ std::vector<core::Result<core::Outcome>> ConveyorRules::PlanAll(
         any_put_off = true;
         continue;
       }
-      if (outcome) CountAssignments(changes[i], *outcome, round);
       planned[i] = std::move(outcome);
     }
     if (!any_put_off) break;
@@ -414,9 +415,7 @@ std::vector<core::Result<core::Outcome>> ConveyorRules::PlanAll(
 }
 
 void ConveyorRules::CountAssignments(const core::EntityChange& change, const core::Outcome& outcome,
-                                     PlanningRound& round) {
-  auto settings = settings_.For(change.member_id);
-  if (!settings) return;
+                                     const core::Settings& settings, PlanningRound& round) {
   for (const auto& action : outcome.actions) {
     const json fields = action.params.value("fields", json::object());
     const int64_t user = core::IdField(fields, "ASSIGNED_BY_ID");
@@ -425,7 +424,7 @@ void ConveyorRules::CountAssignments(const core::EntityChange& change, const cor
       round.NoteOwner("lead", core::IdValue(action.params.value("id", json())), user);
     if (action.method == "crm.lead.add" || action.method == "crm.lead.update") {
       // A hunter's load is the leads at the assigned stage.
-      if (core::TextField(fields, "STATUS_ID") == settings->lead.assigned)
+      if (core::TextField(fields, "STATUS_ID") == settings.lead.assigned)
         round.CountAssignment(-1, user);
     } else if (action.method == "crm.deal.add") {
       round.CountAssignment(core::IdField(fields, "CATEGORY_ID"), user);
@@ -461,6 +460,7 @@ core::Result<core::Outcome> ConveyorRules::PlanOne(const core::EntityChange& cha
   }
   core::AddTasksForOwnMoves(*outcome, change.after, change.entity_type, *settings, *pipelines, now);
   core::AddFollowUps(*outcome, change, *settings, *pipelines, now);
+  CountAssignments(change, *outcome, *settings, round);
   return outcome;
 }
 

@@ -57,8 +57,8 @@ class ConveyorRules : public core::Rules {
 
   core::Result<core::Outcome> PlanOne(const core::EntityChange& change, PlanningRound& round);
   // What the round's later plans must count: the items this outcome hands out.
-  void CountAssignments(const core::EntityChange& change, const core::Outcome& outcome,
-                        PlanningRound& round);
+  static void CountAssignments(const core::EntityChange& change, const core::Outcome& outcome,
+                               const core::Settings& settings, PlanningRound& round);
   core::Result<core::Outcome> PlanLead(const core::EntityChange& change,
                                        const core::Settings& settings,
                                        const core::Pipelines& pipelines, PlanningRound& round);
@@ -99,7 +99,7 @@ class ConveyorRules : public core::Rules {
   core::Result<std::vector<core::Candidate>> DirectionCandidates(
       const core::Settings& settings, const std::string& queue, const std::string& direction,
       const core::Pipelines& pipelines, PlanningRound& round,
-      std::map<int64_t, std::string>* names = nullptr);
+      std::map<int64_t, std::string>* names = nullptr, ReadAlong* along = nullptr);
   std::string PortalUrl(const std::string& member_id);
 
   // Pipelines, departments and names change rarely: read again after an hour.
