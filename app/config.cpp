@@ -46,6 +46,8 @@ void ApplyEnvironment(Config& config) {
   FromEnv("CONVEYOR_LOG_LEVEL", config.log_level);
   FromEnv("CONVEYOR_API_TOKEN", config.api_token);
   FromEnv("CONVEYOR_CLOCK_URL", config.clock_url);
+  // Set but empty turns the library off, so this one is read even when empty.
+  if (const char* v = std::getenv("CONVEYOR_BX24_URL")) config.bx24_url = v;
   std::string sweep;
   FromEnv("CONVEYOR_SWEEP_SECONDS", sweep);
   if (!sweep.empty()) {

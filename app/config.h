@@ -27,6 +27,9 @@ struct Config {
   // CONVEYOR_CLOCK_URL (development only): follow this virtual clock (the emulator's
   // /_emulator/clock) instead of the system clock, for the demo's simulated day.
   std::string clock_url;
+  // CONVEYOR_BX24_URL: the BX24 library the pages load (docs: sdk/bx24-js-sdk); empty: none,
+  // and the pages work without it.
+  std::string bx24_url = "//api.bitrix24.com/api/v1/";
 };
 
 struct HostPort {

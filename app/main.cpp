@@ -27,6 +27,7 @@
 #include "lib/engine/periodic.h"
 #include "lib/engine/portal_settings.h"
 #include "lib/engine/portal_tokens.h"
+#include "lib/engine/reports.h"
 #include "lib/engine/sweeper.h"
 #include "lib/engine/system_clock.h"
 #include "lib/store/database.h"
@@ -164,9 +165,14 @@ int Serve(app::Config config) {
   deps.decisions = &decisions;
   deps.echoes = &echoes;
   deps.journeys = &journeys;
+  engine::Reports reports(journeys, decisions, settings, &client, clock);
+  deps.reports = &reports;
   deps.settings_store = &settings_store;
   deps.settings = &settings;
   deps.api_token = config.api_token;
+  const handlers::PageSessions sessions(cipher->DeriveKey("conveyor page sessions v1"));
+  deps.sessions = &sessions;
+  deps.bx24_url = config.bx24_url;
   store::SweepMarks marks(**db);
   engine::Sweeper sweeper(portals, snapshots, marks, inbox, client, clock);
   deps.sweeper = &sweeper;
@@ -229,6 +235,8 @@ int main(int argc, char** argv) {
                   "allow the insecure development encryption key (env CONVEYOR_DEV=1)");
   serve->add_option("--sweep-seconds", config.sweep_seconds,
                     "reconciliation sweep interval, 0 = off (env CONVEYOR_SWEEP_SECONDS)");
+  serve->add_option("--bx24-url", config.bx24_url,
+                    "BX24 library URL the pages load, empty = none (env CONVEYOR_BX24_URL)");
   serve->add_option("--port-file", config.port_file, "write {\"port\":N} here once listening");
   CLI11_PARSE(cli, argc, argv);
   try {

@@ -1,9 +1,12 @@
 #include "handlers/api.h"
 
 #include <cstdlib>
+#include <set>
 
 #include "handlers/reply.h"
+#include "lib/core/json_changes.h"
 #include "lib/core/payloads.h"
+#include "lib/core/report.h"
 #include "lib/core/settings.h"
 
 namespace handlers {
@@ -11,28 +14,62 @@ namespace {
 
 using json = nlohmann::json;
 
-// The caller holds the operations token, and the portal is one we know. Answers the refusal
-// itself and returns false otherwise.
-bool Admit(Deps& deps, const httplib::Request& req, httplib::Response& res) {
-  if (deps.api_token.empty()) {
-    JsonError(res, 403, "api_disabled", "Set CONVEYOR_API_TOKEN to use the operations API");
-    return false;
-  }
+// Who calls: an operator with the operations token (any portal, all rights), or a page of the
+// portal in the path with its session (its user, an admin or not).
+struct Caller {
+  bool admin = false;
+};
+
+// The caller holds the operations token or a page session of this portal, and the portal is
+// one we know. Answers the refusal itself and returns nothing otherwise.
+std::optional<Caller> Admit(Deps& deps, const httplib::Request& req, httplib::Response& res) {
   const std::string header = req.get_header_value("Authorization");
-  const std::string prefix = "Bearer ";
-  if (header.rfind(prefix, 0) != 0 ||
-      !core::ConstantTimeEquals(header.substr(prefix.size()), deps.api_token)) {
-    res.set_header("WWW-Authenticate", "Bearer");
-    JsonError(res, 401, "invalid_token", "A valid Bearer token is required");
-    return false;
+  const std::string session_prefix = "Session ";
+  Caller caller;
+  if (header.rfind(session_prefix, 0) == 0 && deps.sessions != nullptr) {
+    auto session = deps.sessions->Verify(header.substr(session_prefix.size()),
+                                         static_cast<int64_t>(deps.clock->Now()));
+    if (!session) {
+      JsonError(res, 401, "invalid_session", "The page session expired; open the page again");
+      return std::nullopt;
+    }
+    if (session->member_id != req.matches[1].str()) {
+      JsonError(res, 403, "other_portal", "This session belongs to another portal");
+      return std::nullopt;
+    }
+    caller.admin = session->admin;
+  } else {
+    if (deps.api_token.empty()) {
+      JsonError(res, 403, "api_disabled", "Set CONVEYOR_API_TOKEN to use the operations API");
+      return std::nullopt;
+    }
+    const std::string prefix = "Bearer ";
+    if (header.rfind(prefix, 0) != 0 ||
+        !core::ConstantTimeEquals(header.substr(prefix.size()), deps.api_token)) {
+      res.set_header("WWW-Authenticate", "Bearer");
+      JsonError(res, 401, "invalid_token", "A valid Bearer token is required");
+      return std::nullopt;
+    }
+    caller.admin = true;
   }
   auto portal = deps.portals->Find(req.matches[1].str());
   if (!portal) {
     JsonError(res, 503, "storage_error", "The installation could not be read");
-    return false;
+    return std::nullopt;
   }
   if (!*portal) {
     JsonError(res, 404, "unknown_portal", "No installation with this member_id");
+    return std::nullopt;
+  }
+  return caller;
+}
+
+// Settings change only for portal administrators (and operators).
+bool AdmitAdmin(Deps& deps, const httplib::Request& req, httplib::Response& res) {
+  const auto caller = Admit(deps, req, res);
+  if (!caller) return false;
+  if (!caller->admin) {
+    JsonError(res, 403, "admin_required", "Only a portal administrator changes the settings");
     return false;
   }
   return true;
@@ -63,6 +100,35 @@ json EntryJson(const store::JournalEntry& entry) {
           {"assignee", d.assignee},
           {"settings_version", d.settings_version},
           {"reasons", d.body}};
+}
+
+// The names the card's tab shows: stages, people, and which direction each item is in. Without
+// the portal (it is unreachable) the tab still has the ids.
+void AddNames(Deps& deps, const std::string& member_id, const std::set<int64_t>& people,
+              const store::JourneyView& view, json& body) {
+  json stages = json::object(), users = json::object(), directions = json::object();
+  core::Catalog catalog;
+  if (deps.reports != nullptr) {
+    if (auto read = deps.reports->CatalogFor(member_id, people)) catalog = std::move(*read);
+  }
+  for (const auto* direction : {&catalog.lead, &catalog.sales, &catalog.production}) {
+    for (const auto& stage : direction->stages) stages[stage.id] = stage.name;
+  }
+  for (const auto& [id, name] : catalog.users) {
+    if (people.count(id) != 0) users[std::to_string(id)] = name;
+  }
+  for (const auto& i : view.items) {
+    std::string direction = "lead";
+    if (i.entity_type == "deal") {
+      direction = i.category_id == catalog.sales.category        ? "sales"
+                  : i.category_id == catalog.production.category ? "production"
+                                                                 : "other";
+    }
+    directions[i.entity_type + ":" + std::to_string(i.entity_id)] = direction;
+  }
+  body["stages"] = std::move(stages);
+  body["users"] = std::move(users);
+  body["directions"] = std::move(directions);
 }
 
 }  // namespace
@@ -120,6 +186,7 @@ void Journey(Deps& deps, const httplib::Request& req, httplib::Response& res) {
                      {"sales_deal_id", i.sales_deal_id},
                      {"created_at", i.created_at}});
   }
+  std::set<int64_t> people;
   for (const auto& t : view->transitions) {
     transitions.push_back({{"entity_type", t.entity_type},
                            {"entity_id", t.entity_id},
@@ -127,8 +194,27 @@ void Journey(Deps& deps, const httplib::Request& req, httplib::Response& res) {
                            {"stage", t.stage},
                            {"responsible", t.responsible},
                            {"at", t.at}});
+    people.insert(t.responsible);
   }
-  Json(res, {{"journey_id", **journey_id}, {"items", items}, {"transitions", transitions}});
+  // "Why this person": the decisions about every item of the journey.
+  json decisions = json::array();
+  for (const auto& i : view->items) {
+    people.insert(i.responsible);
+    auto entries = deps.decisions->ForEntity(member_id, i.entity_type, i.entity_id);
+    if (!entries) return JsonError(res, 503, "storage_error", "The journal could not be read");
+    for (const auto& entry : *entries) {
+      decisions.push_back(EntryJson(entry));
+      people.insert(entry.decision.assignee);
+      for (const auto& c : entry.decision.body.value("candidates", json::array()))
+        people.insert(c.value("user_id", int64_t{0}));
+    }
+  }
+  json body = {{"journey_id", **journey_id},
+               {"items", items},
+               {"transitions", transitions},
+               {"decisions", decisions}};
+  AddNames(deps, member_id, people, *view, body);
+  Json(res, body);
 }
 
 void GetSettings(Deps& deps, const httplib::Request& req, httplib::Response& res) {
@@ -179,7 +265,7 @@ json BodyObject(const httplib::Request& req) {
 }  // namespace
 
 void PutSettings(Deps& deps, const httplib::Request& req, httplib::Response& res) {
-  if (!Admit(deps, req, res)) return;
+  if (!AdmitAdmin(deps, req, res)) return;
   json body = BodyObject(req);
   if (body.is_null()) {
     return JsonError(res, 400, "invalid_request", "The body must be a JSON object of settings");
@@ -188,7 +274,7 @@ void PutSettings(Deps& deps, const httplib::Request& req, httplib::Response& res
 }
 
 void PatchSettings(Deps& deps, const httplib::Request& req, httplib::Response& res) {
-  if (!Admit(deps, req, res)) return;
+  if (!AdmitAdmin(deps, req, res)) return;
   json patch = BodyObject(req);
   if (patch.is_null()) {
     return JsonError(res, 400, "invalid_request", "The body must be a JSON merge patch object");
@@ -198,6 +284,73 @@ void PatchSettings(Deps& deps, const httplib::Request& req, httplib::Response& r
   json body = core::SettingsToJson(*current);
   body.merge_patch(patch);  // RFC 7386: objects merge, anything else replaces, null deletes
   SaveSettings(deps, req, res, std::move(body));
+}
+
+void PreviewSettings(Deps& deps, const httplib::Request& req, httplib::Response& res) {
+  if (!Admit(deps, req, res)) return;
+  json body = BodyObject(req);
+  if (body.is_null()) {
+    return JsonError(res, 400, "invalid_request", "The body must be a JSON object of settings");
+  }
+  body.erase("version");
+  auto current = deps.settings->For(req.matches[1].str());
+  if (!current) return JsonError(res, 503, "storage_error", "The settings could not be read");
+  auto parsed = core::ParseSettings(body);
+  if (!parsed) return Json(res, {{"valid", false}, {"error", parsed.error().message}});
+  json before = core::SettingsToJson(*current), after = core::SettingsToJson(*parsed);
+  before.erase("version");
+  after.erase("version");
+  json changes = json::array();
+  for (const auto& change : core::JsonChanges(before, after)) {
+    changes.push_back({{"path", change.path}, {"before", change.before}, {"after", change.after}});
+  }
+  Json(res, {{"valid", true}, {"changes", changes}});
+}
+
+namespace {
+
+// The report the request asks for, or nothing when the refusal was answered.
+std::optional<json> ReportFor(Deps& deps, const httplib::Request& req, httplib::Response& res) {
+  if (!Admit(deps, req, res)) return std::nullopt;
+  const std::string member_id = req.matches[1].str();
+  auto settings = deps.settings->For(member_id);
+  if (!settings) {
+    JsonError(res, 503, "storage_error", "The settings could not be read");
+    return std::nullopt;
+  }
+  std::map<std::string, std::string> params;
+  for (const auto& [key, value] : req.params) params[key] = value;
+  auto query = core::ParseReportQuery(params, settings->schedule.tz_minutes);
+  if (!query) {
+    JsonError(res, 400, "invalid_request", query.error().message);
+    return std::nullopt;
+  }
+  auto report = deps.reports->Report(member_id, *query);
+  if (!report) {
+    JsonError(res, 503, "unavailable", "The report could not be made: " + report.error().message);
+    return std::nullopt;
+  }
+  return std::move(*report);
+}
+
+}  // namespace
+
+void Report(Deps& deps, const httplib::Request& req, httplib::Response& res) {
+  if (auto report = ReportFor(deps, req, res)) Json(res, *report);
+}
+
+void ReportCsv(Deps& deps, const httplib::Request& req, httplib::Response& res) {
+  const std::string section = req.get_param_value("section");
+  if (section.empty()) {
+    return JsonError(res, 400, "invalid_request",
+                     "section (funnel, revenue, stage_times, stuck or load) is required");
+  }
+  auto report = ReportFor(deps, req, res);
+  if (!report) return;
+  auto csv = core::ReportCsv(*report, section);
+  if (!csv) return JsonError(res, 400, "invalid_request", csv.error().message);
+  res.set_header("Content-Disposition", "attachment; filename=\"conveyor-" + section + ".csv\"");
+  res.set_content(*csv, "text/csv; charset=utf-8");
 }
 
 }  // namespace handlers

@@ -19,6 +19,11 @@ void Decisions(Deps& deps, const httplib::Request& req, httplib::Response& res);
 void Journey(Deps& deps, const httplib::Request& req, httplib::Response& res);
 void GetSettings(Deps& deps, const httplib::Request& req, httplib::Response& res);
 void PutSettings(Deps& deps, const httplib::Request& req, httplib::Response& res);
+// GET …/report and …/report.csv?section=: the reports across directions (README "Reports").
+void Report(Deps& deps, const httplib::Request& req, httplib::Response& res);
+void ReportCsv(Deps& deps, const httplib::Request& req, httplib::Response& res);
+// POST …/settings/preview: would these settings be valid, and what would they change.
+void PreviewSettings(Deps& deps, const httplib::Request& req, httplib::Response& res);
 void PatchSettings(Deps& deps, const httplib::Request& req, httplib::Response& res);
 
 }  // namespace handlers

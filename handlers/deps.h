@@ -7,12 +7,14 @@
 #include <mutex>
 #include <string>
 
+#include "handlers/page_session.h"
 #include "lib/b24/rest_client.h"
 #include "lib/core/clock.h"
 #include "lib/core/install_spec.h"
 #include "lib/engine/echo_expectations.h"
 #include "lib/engine/inbox_worker.h"
 #include "lib/engine/portal_settings.h"
+#include "lib/engine/reports.h"
 #include "lib/engine/sweeper.h"
 #include "lib/store/decision_log.h"
 #include "lib/store/inbox.h"
@@ -38,9 +40,12 @@ struct Deps {
   store::DecisionLog* decisions = nullptr;
   engine::EchoExpectations* echoes = nullptr;  // voided for an entity by a duplicate event
   store::JourneyStore* journeys = nullptr;
+  engine::Reports* reports = nullptr;
   store::SettingsStore* settings_store = nullptr;
   engine::PortalSettings* settings = nullptr;
   std::string api_token;  // the operations API's bearer token; empty: the API is off
+  const PageSessions* sessions = nullptr;  // the pages' sessions; null: no pages are served
+  std::string bx24_url;                    // the BX24 library the pages load; empty: none
   // Counted by the event route for /metrics.
   std::atomic<long> events_received{0};
   std::atomic<long> events_rejected{0};

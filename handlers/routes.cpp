@@ -4,6 +4,7 @@
 #include "handlers/events.h"
 #include "handlers/health.h"
 #include "handlers/install.h"
+#include "handlers/pages.h"
 #include "handlers/reply.h"
 
 namespace handlers {
@@ -28,11 +29,24 @@ void RegisterRoutes(httplib::Server& server, Deps& deps) {
     server.Get(portal + "/settings", [&deps](const httplib::Request& req, httplib::Response& res) {
       GetSettings(deps, req, res);
     });
+    if (deps.reports != nullptr) {
+      server.Get(portal + "/report", [&deps](const httplib::Request& req, httplib::Response& res) {
+        Report(deps, req, res);
+      });
+      server.Get(portal + R"(/report\.csv)",
+                 [&deps](const httplib::Request& req, httplib::Response& res) {
+                   ReportCsv(deps, req, res);
+                 });
+    }
     if (deps.journeys != nullptr) {
       server.Get(portal + "/journey", [&deps](const httplib::Request& req, httplib::Response& res) {
         Journey(deps, req, res);
       });
     }
+    server.Post(portal + "/settings/preview",
+                [&deps](const httplib::Request& req, httplib::Response& res) {
+                  PreviewSettings(deps, req, res);
+                });
     server.Put(portal + "/settings", [&deps](const httplib::Request& req, httplib::Response& res) {
       PutSettings(deps, req, res);
     });
@@ -40,6 +54,19 @@ void RegisterRoutes(httplib::Server& server, Deps& deps) {
                  [&deps](const httplib::Request& req, httplib::Response& res) {
                    PatchSettings(deps, req, res);
                  });
+  }
+  if (deps.sessions != nullptr) {
+    const auto page = [&server, &deps](const std::string& path, const char* file) {
+      if (path.empty()) return;
+      server.Post(path, [&deps, file](const httplib::Request& req, httplib::Response& res) {
+        Page(deps, req, res, file);
+      });
+    };
+    page(deps.manifest.app_path, "app.html");
+    for (const auto& [code, path] : deps.manifest.placement_paths) page(path, "journey.html");
+    server.Get(
+        R"(/assets/([A-Za-z0-9_-]{1,64}\.(?:js|css|svg)))",
+        [&deps](const httplib::Request& req, httplib::Response& res) { Asset(deps, req, res); });
   }
   const auto& paths = deps.manifest;
   auto post = [&server, &deps](

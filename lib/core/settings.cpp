@@ -456,6 +456,28 @@ const std::map<std::string, std::vector<std::string>>& TextPlaceholders() {
   return *kPlaceholders;
 }
 
+void ReadReports(Reader& reader, const json& in, ReportSettings& out) {
+  if (!reader.Object(in, "reports")) return;
+  reader.RejectUnknownKeys(in, "reports", {"revenue_from", "stage_norm_hours"});
+  reader.OneOf(in, "revenue_from", "reports.revenue_from", {"sales", "production"},
+               out.revenue_from);
+  const json* norms = reader.Find(in, "stage_norm_hours");
+  if (norms == nullptr || !reader.Object(*norms, "reports.stage_norm_hours")) return;
+  for (const auto& item : norms->items()) {
+    const std::string path = "reports.stage_norm_hours." + item.key();
+    const auto dot = item.key().find('.');
+    const std::string direction = item.key().substr(0, dot);
+    if (dot == std::string::npos || dot + 1 == item.key().size() ||
+        (direction != "lead" && direction != "sales" && direction != "production")) {
+      reader.Fail(path, "keys are <lead|sales|production>.<stage id>");
+      return;
+    }
+    int hours = 0;
+    reader.Int(*norms, item.key().c_str(), path, 1, hours);
+    if (reader.ok()) out.stage_norm_hours[item.key()] = hours;
+  }
+}
+
 Result<Settings> ParseSettings(const json& in) {
   Reader reader;
   Settings out;
@@ -465,7 +487,7 @@ Result<Settings> ParseSettings(const json& in) {
   reader.RejectUnknownKeys(
       in, "",
       {"version", "language", "lead", "sales", "production", "queues", "sla_minutes", "tasks",
-       "field_mapping", "ready_date_field", "schedule", "texts"});
+       "field_mapping", "ready_date_field", "schedule", "texts", "reports"});
   reader.Int(in, "version", "version", 1, out.version);
   reader.OneOf(in, "language", "language", Languages(), out.language);
   if (const json* lead = reader.Find(in, "lead")) ReadLead(reader, *lead, out.lead);
@@ -511,6 +533,7 @@ Result<Settings> ParseSettings(const json& in) {
     ReadSchedule(reader, *schedule, out.schedule);
   }
   if (const json* texts = reader.Find(in, "texts")) ReadTexts(reader, *texts, out.texts);
+  if (const json* reports = reader.Find(in, "reports")) ReadReports(reader, *reports, out.reports);
   if (!reader.ok()) return tl::unexpected(reader.error());
   return out;
 }
@@ -573,6 +596,8 @@ json SettingsToJson(const Settings& settings) {
                      {"day_start", FormatClock(settings.schedule.day_start_minute)},
                      {"day_end", FormatClock(settings.schedule.day_end_minute)},
                      {"workdays", std::move(workdays)}};
+  out["reports"] = {{"revenue_from", settings.reports.revenue_from},
+                    {"stage_norm_hours", settings.reports.stage_norm_hours}};
   out["texts"] = json::object();
   for (const auto& [language, texts] : settings.texts) {
     out["texts"][language] = json::object();

@@ -68,6 +68,16 @@ struct TaskTemplate {
   std::string responsible = "assignee";  // "assignee" or a user id as text
 };
 
+// What the reports count (issue #5, item 2).
+struct ReportSettings {
+  // Which deal of a journey carries its money: "sales" or "production". Counted once per
+  // journey; when the journey has no such deal, the other one's amount is taken.
+  std::string revenue_from = "sales";
+  // Hours an item may stay in a stage before the reports list it as stuck; keys
+  // "<direction>.<stage id without C<n>:>", e.g. "sales.MEETING", "lead.CONV_ASSIGNED".
+  std::map<std::string, int> stage_norm_hours;
+};
+
 struct Settings {
   int version = 1;  // of this portal's settings, not of the format
   LeadStages lead;
@@ -88,6 +98,7 @@ struct Settings {
   // placeholders.
   std::map<std::string, std::map<std::string, std::string>> texts;
   std::string language = "ru";
+  ReportSettings reports;
 };
 
 // Reads settings from JSON, each missing key taking its default. Fails with kInvalidArgument

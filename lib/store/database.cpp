@@ -179,6 +179,13 @@ CREATE TABLE backfills (
 ) WITHOUT ROWID;
 )sql";
 
+// The reports keep their index in memory and read only what changed: an item's seq grows with
+// every change of its facts (per portal), transitions are appended under growing rowids.
+constexpr std::string_view kSchemaV5 = R"sql(
+ALTER TABLE journey_items ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX journey_items_seq ON journey_items (member_id, seq);
+)sql";
+
 core::ErrorCode CodeFor(int rc) {
   if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) return core::ErrorCode::kNotFound;
   switch (rc & 0xff) {
@@ -503,6 +510,7 @@ const std::vector<Migration>& Database::Migrations() {
       {2, "acknowledged inbox events kept for deduplication", kSchemaV2},
       {3, "reconciliation sweep marks; claim order index; versioned portal settings", kSchemaV3},
       {4, "journeys: items, stage transitions and backfill progress", kSchemaV4},
+      {5, "journeys: a change sequence for the reports' index", kSchemaV5},
   };
   return kMigrations;
 }

@@ -79,4 +79,15 @@ core::Result<std::vector<JournalEntry>> DecisionLog::Recent(std::string_view mem
   return ReadAll(*statement);
 }
 
+core::Result<std::vector<JournalEntry>> DecisionLog::Since(std::string_view member_id, int64_t at,
+                                                           int limit) {
+  Session session(db_);
+  auto statement = session.Prepare(
+      "decisions since",
+      std::string(kColumns) + "WHERE member_id = ?1 AND at >= ?2 ORDER BY at, id LIMIT ?3");
+  if (!statement) return tl::make_unexpected(statement.error());
+  statement->Bind(1, member_id).Bind(2, at).Bind(3, static_cast<int64_t>(limit));
+  return ReadAll(*statement);
+}
+
 }  // namespace store

@@ -33,6 +33,9 @@ class DecisionLog {
   // The newest `limit` decisions of the portal, newest first.
   [[nodiscard]] core::Result<std::vector<JournalEntry>> Recent(std::string_view member_id,
                                                                int limit);
+  // The portal's decisions from `at` on, oldest first, at most `limit`.
+  [[nodiscard]] core::Result<std::vector<JournalEntry>> Since(std::string_view member_id,
+                                                              int64_t at, int limit);
 
  private:
   Database& db_;

@@ -9,10 +9,12 @@ core::Result<void> PutItem(Session& session, std::string_view member_id, const c
       "journey item",
       "INSERT INTO journey_items (member_id, entity_type, entity_id, journey_id, sales_deal_id, "
       "category_id, stage, semantic, responsible, source, region, amount, currency, title, "
-      "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
+      "created_at, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+      "(SELECT coalesce(max(seq), 0) + 1 FROM journey_items WHERE member_id = ?1)) "
       "ON CONFLICT (member_id, entity_type, entity_id) DO UPDATE SET journey_id = ?4, "
       "sales_deal_id = ?5, category_id = ?6, stage = ?7, semantic = ?8, responsible = ?9, "
-      "source = ?10, region = ?11, amount = ?12, currency = ?13, title = ?14, created_at = ?15");
+      "source = ?10, region = ?11, amount = ?12, currency = ?13, title = ?14, created_at = ?15, "
+      "seq = (SELECT coalesce(max(seq), 0) + 1 FROM journey_items WHERE member_id = ?1)");
   if (!item) return tl::make_unexpected(item.error());
   item->Bind(1, member_id)
       .Bind(2, f.entity_type)
@@ -49,7 +51,78 @@ core::Result<void> PutTransition(Session& session, std::string_view member_id,
   return move->Run();
 }
 
+// The columns ItemAt reads, in its order.
+constexpr const char* kItemColumns =
+    "entity_type, entity_id, journey_id, sales_deal_id, category_id, stage, semantic, "
+    "responsible, source, region, amount, currency, title, created_at";
+
+core::ItemFacts ItemAt(Statement& s) {
+  core::ItemFacts f;
+  f.entity_type = s.ColumnText(0);
+  f.entity_id = s.ColumnInt64(1);
+  f.journey_id = s.ColumnInt64(2);
+  f.sales_deal_id = s.ColumnInt64(3);
+  f.category_id = s.ColumnInt64(4);
+  f.stage = s.ColumnText(5);
+  f.semantic = s.ColumnText(6);
+  f.responsible = s.ColumnInt64(7);
+  f.source = s.ColumnText(8);
+  f.region = s.ColumnText(9);
+  f.amount = s.ColumnDouble(10);
+  f.currency = s.ColumnText(11);
+  f.title = s.ColumnText(12);
+  f.created_at = s.ColumnInt64(13);
+  return f;
+}
+
+// The columns TransitionAt reads, in its order.
+constexpr const char* kTransitionColumns =
+    "entity_type, entity_id, category_id, stage, responsible, at";
+
+core::Transition TransitionAt(Statement& s, int first) {
+  return {s.ColumnText(first),     s.ColumnInt64(first + 1), s.ColumnInt64(first + 2),
+          s.ColumnText(first + 3), s.ColumnInt64(first + 4), s.ColumnInt64(first + 5)};
+}
+
 }  // namespace
+
+core::Result<JourneyChanges> JourneyStore::ChangesSince(std::string_view member_id,
+                                                        int64_t after_seq, int64_t after_rowid,
+                                                        int limit) {
+  Session session(db_);
+  JourneyChanges changes;
+  changes.seq = after_seq;
+  changes.rowid = after_rowid;
+  auto items = session.Prepare("journey changes",
+                               std::string("SELECT ") + kItemColumns +
+                                   ", seq FROM journey_items WHERE member_id = ?1 AND seq > ?2 "
+                                   "ORDER BY seq LIMIT ?3");
+  if (!items) return tl::make_unexpected(items.error());
+  items->Bind(1, member_id).Bind(2, after_seq).Bind(3, limit);
+  for (;;) {
+    auto row = items->Step();
+    if (!row) return tl::make_unexpected(row.error());
+    if (!*row) break;
+    changes.items.push_back(ItemAt(*items));
+    changes.seq = items->ColumnInt64(14);
+  }
+  auto moves = session.Prepare("transition changes",
+                               std::string("SELECT rowid, ") + kTransitionColumns +
+                                   " FROM transitions WHERE rowid > ?2 AND member_id = ?1 "
+                                   "ORDER BY rowid LIMIT ?3");
+  if (!moves) return tl::make_unexpected(moves.error());
+  moves->Bind(1, member_id).Bind(2, after_rowid).Bind(3, limit);
+  for (;;) {
+    auto row = moves->Step();
+    if (!row) return tl::make_unexpected(row.error());
+    if (!*row) break;
+    changes.rowid = moves->ColumnInt64(0);
+    changes.transitions.push_back(TransitionAt(*moves, 1));
+  }
+  changes.more = static_cast<int>(changes.items.size()) == limit ||
+                 static_cast<int>(changes.transitions.size()) == limit;
+  return changes;
+}
 
 core::Result<void> JourneyStore::Record(std::string_view member_id, const core::ItemFacts& f,
                                         const std::optional<core::Transition>& transition) {
@@ -144,33 +217,17 @@ core::Result<std::optional<int64_t>> JourneyStore::JourneyOf(std::string_view me
 core::Result<JourneyView> JourneyStore::Journey(std::string_view member_id, int64_t journey_id) {
   Session session(db_);
   JourneyView view;
-  auto items = session.Prepare(
-      "journey items",
-      "SELECT entity_type, entity_id, journey_id, sales_deal_id, category_id, stage, semantic, "
-      "responsible, source, region, amount, currency, title, created_at FROM journey_items "
-      "WHERE member_id = ?1 AND journey_id = ?2 ORDER BY entity_type DESC, entity_id");
+  auto items = session.Prepare("journey items",
+                               std::string("SELECT ") + kItemColumns +
+                                   " FROM journey_items WHERE member_id = ?1 AND journey_id = ?2 "
+                                   "ORDER BY entity_type DESC, entity_id");
   if (!items) return tl::make_unexpected(items.error());
   items->Bind(1, member_id).Bind(2, journey_id);
   for (;;) {
     auto row = items->Step();
     if (!row) return tl::make_unexpected(row.error());
     if (!*row) break;
-    core::ItemFacts f;
-    f.entity_type = items->ColumnText(0);
-    f.entity_id = items->ColumnInt64(1);
-    f.journey_id = items->ColumnInt64(2);
-    f.sales_deal_id = items->ColumnInt64(3);
-    f.category_id = items->ColumnInt64(4);
-    f.stage = items->ColumnText(5);
-    f.semantic = items->ColumnText(6);
-    f.responsible = items->ColumnInt64(7);
-    f.source = items->ColumnText(8);
-    f.region = items->ColumnText(9);
-    f.amount = items->ColumnDouble(10);
-    f.currency = items->ColumnText(11);
-    f.title = items->ColumnText(12);
-    f.created_at = items->ColumnInt64(13);
-    view.items.push_back(std::move(f));
+    view.items.push_back(ItemAt(*items));
   }
   auto moves = session.Prepare(
       "journey transitions",
@@ -184,9 +241,7 @@ core::Result<JourneyView> JourneyStore::Journey(std::string_view member_id, int6
     auto row = moves->Step();
     if (!row) return tl::make_unexpected(row.error());
     if (!*row) break;
-    view.transitions.push_back({moves->ColumnText(0), moves->ColumnInt64(1), moves->ColumnInt64(2),
-                                moves->ColumnText(3), moves->ColumnInt64(4),
-                                moves->ColumnInt64(5)});
+    view.transitions.push_back(TransitionAt(*moves, 0));
   }
   return view;
 }

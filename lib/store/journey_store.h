@@ -21,6 +21,16 @@ struct JourneyView {
   std::vector<core::Transition> transitions;  // oldest first
 };
 
+// What changed since a point: items whose facts changed (seq above), transitions added (rowid
+// above), each at most `limit`; `more` when a page was full.
+struct JourneyChanges {
+  std::vector<core::ItemFacts> items;
+  std::vector<core::Transition> transitions;
+  int64_t seq = 0;    // the last item change read: the next call's after_seq
+  int64_t rowid = 0;  // the last transition read: the next call's after_rowid
+  bool more = false;
+};
+
 class JourneyStore {
  public:
   explicit JourneyStore(Database& db) : db_(db) {}
@@ -35,6 +45,10 @@ class JourneyStore {
                                                                std::string_view entity_type,
                                                                int64_t entity_id);
   [[nodiscard]] core::Result<JourneyView> Journey(std::string_view member_id, int64_t journey_id);
+  // For the reports' index: start with after_seq = -1 and after_rowid = 0.
+  [[nodiscard]] core::Result<JourneyChanges> ChangesSince(std::string_view member_id,
+                                                          int64_t after_seq, int64_t after_rowid,
+                                                          int limit);
 
   // A backfill step: its rows and the lists' progress, in one transaction.
   [[nodiscard]] core::Result<void> RecordBackfill(std::string_view member_id,

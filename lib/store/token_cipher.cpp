@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -112,6 +113,14 @@ TokenCipher TokenCipher::ForDevelopment() {
 }
 
 TokenCipher::~TokenCipher() { OPENSSL_cleanse(key_.data(), key_.size()); }
+
+std::string TokenCipher::DeriveKey(std::string_view purpose) const {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
+       reinterpret_cast<const unsigned char*>(purpose.data()), purpose.size(), out, &size);
+  return std::string(reinterpret_cast<const char*>(out), size);
+}
 
 core::Result<std::string> TokenCipher::Seal(std::string_view plaintext,
                                             std::string_view associated_data) const {

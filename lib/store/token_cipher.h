@@ -42,6 +42,10 @@ class TokenCipher {
   [[nodiscard]] core::Result<std::string> Open(std::string_view sealed,
                                                std::string_view associated_data = {}) const;
 
+  // A key for another purpose (e.g. signing page sessions), derived from this one with
+  // HMAC-SHA256, so one secret serves both and neither reveals the other. 32 raw bytes.
+  std::string DeriveKey(std::string_view purpose) const;
+
  private:
   using Key = std::array<unsigned char, kKeySize>;
   explicit TokenCipher(const Key& key) : key_(key) {}
