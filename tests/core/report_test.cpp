@@ -1,0 +1,254 @@
+// The reports over a small portal whose every number is known: three leads, one of which goes
+// all the way to shipment, one stuck with its hunter, one junk; and a deal made without a lead.
+#include "lib/core/report.h"
+
+#include <catch2/catch.hpp>
+
+#include "lib/core/json_changes.h"
+#include "lib/core/working_time.h"
+
+using nlohmann::json;
+
+namespace {
+
+// Monday 2026-11-23 09:00 Moscow time.
+const int64_t t0 = core::DaysFromCivil(2026, 11, 23) * 86400 + 6 * 3600;
+const int64_t now = t0 + 100000;  // Tuesday afternoon
+
+core::Catalog TestCatalog() {
+  core::Catalog c;
+  const auto stages = [](std::vector<std::pair<std::string, char>> rows) {
+    std::vector<core::CatalogStage> out;
+    for (auto& [id, semantic] : rows) out.push_back({id, "name of " + id, semantic});
+    return out;
+  };
+  c.lead.stages = stages({{"CONV_DUPLICATES", 'P'}, {"CONV_FREE", 'P'}, {"CONV_ASSIGNED", 'P'},
+                          {"CONV_READY_NOW", 'P'}, {"CONV_READY_LATER", 'P'},
+                          {"CONVERTED", 'S'}, {"JUNK", 'F'}});
+  c.sales.category = 3;
+  c.sales.stages = stages({{"C3:NEW", 'P'}, {"C3:ASSIGNED", 'P'}, {"C3:MEETING", 'P'},
+                           {"C3:CONTRACT", 'P'}, {"C3:WON", 'S'}, {"C3:LOSE", 'F'}});
+  c.production.category = 5;
+  c.production.stages = stages({{"C5:NEW", 'P'}, {"C5:ASSIGNED", 'P'}, {"C5:PLANNED", 'P'},
+                                {"C5:WON", 'S'}, {"C5:LOSE", 'F'}});
+  c.users = {{10, "Hunter Ten"}, {11, "Hunter Eleven"}, {20, "Closer"}};
+  return c;
+}
+
+struct Portal {
+  core::ReportIndex index;
+
+  void Item(const char* type, int64_t id, int64_t journey, int64_t category, const char* stage,
+            const char* semantic, int64_t responsible, double amount, const char* source,
+            const char* title = "") {
+    core::ItemFacts f;
+    f.entity_type = type;
+    f.entity_id = id;
+    f.journey_id = journey;
+    f.category_id = category;
+    f.stage = stage;
+    f.semantic = semantic;
+    f.responsible = responsible;
+    f.amount = amount;
+    f.currency = "RUB";
+    f.source = source;
+    f.region = "Москва";
+    f.title = title;
+    f.created_at = created_.count(std::string(type) + std::to_string(id))
+                       ? created_[std::string(type) + std::to_string(id)]
+                       : t0;
+    index.Put(f);
+  }
+  void Move(const char* type, int64_t id, int64_t category, const char* stage, int64_t who,
+            int64_t at) {
+    created_.emplace(std::string(type) + std::to_string(id), at);
+    index.Add({type, id, category, stage, who, at});
+  }
+
+ private:
+  std::map<std::string, int64_t> created_;
+};
+
+Portal TestPortal() {
+  Portal p;
+  // Journey 1: qualified, handed over, carried over, shipped.
+  p.Move("lead", 1, -1, "CONV_FREE", 0, t0);
+  p.Move("lead", 1, -1, "CONV_ASSIGNED", 10, t0 + 60);
+  p.Move("lead", 1, -1, "CONV_READY_NOW", 10, t0 + 600);
+  p.Move("lead", 1, -1, "CONVERTED", 10, t0 + 700);
+  p.Item("lead", 1, 1, -1, "CONVERTED", "S", 10, 1000, "CALL");
+  p.Move("deal", 100, 3, "C3:ASSIGNED", 20, t0 + 700);
+  p.Move("deal", 100, 3, "C3:MEETING", 20, t0 + 3700);
+  p.Move("deal", 100, 3, "C3:CONTRACT", 20, t0 + 7300);
+  p.Move("deal", 100, 3, "C3:WON", 20, t0 + 8000);
+  p.Item("deal", 100, 1, 3, "C3:WON", "S", 20, 1000, "CALL");
+  p.Move("deal", 200, 5, "C5:NEW", 0, t0 + 7300);
+  p.Move("deal", 200, 5, "C5:ASSIGNED", 30, t0 + 7400);
+  p.Move("deal", 200, 5, "C5:WON", 30, t0 + 90000);
+  p.Item("deal", 200, 1, 5, "C5:WON", "S", 30, 1000, "CALL");
+  // Journey 2: stuck with its hunter.
+  p.Move("lead", 2, -1, "CONV_FREE", 0, t0 + 100);
+  p.Move("lead", 2, -1, "CONV_ASSIGNED", 11, t0 + 200);
+  p.Item("lead", 2, 2, -1, "CONV_ASSIGNED", "P", 11, 0, "CALL", "=HYPERLINK(\"x\"), \"quoted\"");
+  // Journey 3: junk, from the web.
+  p.Move("lead", 3, -1, "CONV_FREE", 0, t0 + 300);
+  p.Move("lead", 3, -1, "JUNK", 0, t0 + 350);
+  p.Item("lead", 3, 3, -1, "JUNK", "F", 0, 0, "WEB");
+  // Journey -300: a deal made by hand, still open.
+  p.Move("deal", 300, 3, "C3:NEW", 0, t0 + 400);
+  p.Item("deal", 300, -300, 3, "C3:NEW", "P", 0, 500, "CALL");
+  return p;
+}
+
+core::Settings TestSettings() {
+  core::Settings s;
+  s.reports.stage_norm_hours = {{"lead.CONV_ASSIGNED", 1}, {"sales.NEW", 100}};
+  return s;
+}
+
+json Report(const core::ReportQuery& query = {}) {
+  static const Portal portal = TestPortal();
+  return core::BuildReport(portal.index, TestCatalog(), TestSettings(), query,
+                           {{10, {{"absent", 2}}}}, now);
+}
+
+std::map<std::string, long> Funnel(const json& report) {
+  std::map<std::string, long> counts;
+  for (const auto& step : report["funnel"]) counts[step["step"]] = step["count"];
+  return counts;
+}
+
+}  // namespace
+
+TEST_CASE("the funnel follows journeys across the three directions") {
+  const json report = Report();
+  const auto counts = Funnel(report);
+  CHECK(counts.at("leads") == 3);
+  CHECK(counts.at("qualified") == 1);
+  CHECK(counts.at("handed_over") == 2);  // the hand-made deal enters here
+  CHECK(counts.at("sales:C3:NEW") == 2);
+  CHECK(counts.at("sales:C3:ASSIGNED") == 1);
+  CHECK(counts.at("sales:C3:CONTRACT") == 1);
+  CHECK(counts.at("carried_over") == 1);
+  CHECK(counts.at("production:C5:PLANNED") == 1);  // passed on the way to shipment
+  CHECK(counts.at("shipped") == 1);
+  CHECK(report["funnel"][0]["conversion"] == 1.0);
+  CHECK(report["funnel"][1]["conversion"].get<double>() == Approx(1.0 / 3));
+  CHECK(report["funnel"].back()["of_first"].get<double>() == Approx(1.0 / 3));
+  CHECK(report["funnel"][3]["label"] == "name of C3:NEW");
+}
+
+TEST_CASE("revenue counts a journey once while the pipelines count it twice") {
+  const json revenue = Report()["revenue"];
+  CHECK(revenue["once"]["won"] == 1000.0);
+  CHECK(revenue["once"]["open"] == 500.0);
+  CHECK(revenue["per_pipeline_total"]["won"] == 2000.0);
+  CHECK(revenue["double_counted"]["won"] == 1000.0);
+  CHECK(revenue["double_counted"]["open"] == 0.0);
+  CHECK(revenue["per_pipeline"][0]["deals"] == 2);
+  CHECK(revenue["currency"] == "RUB");
+  CHECK(revenue["journeys"] == 4);
+}
+
+TEST_CASE("stage times take the median and the 90th percentile of completed stays") {
+  const json report = Report();
+  json free_row;
+  for (const auto& row : report["stage_times"]) {
+    if (row["stage"] == "CONV_FREE") free_row = row;
+  }
+  REQUIRE(free_row.is_object());
+  CHECK(free_row["count"] == 3);  // 60, 100 and 50 seconds
+  CHECK(free_row["median_s"] == 60);
+  CHECK(free_row["p90_s"] == 100);
+  CHECK(report["cycle"]["count"] == 1);
+  CHECK(report["cycle"]["median_s"] == 90000);
+}
+
+TEST_CASE("an item past its stage's norm is listed as stuck and the others are not") {
+  const json stuck = Report()["stuck"];
+  REQUIRE(stuck.size() == 1);
+  CHECK(stuck[0]["entity_id"] == 2);
+  CHECK(stuck[0]["responsible_name"] == "Hunter Eleven");
+  CHECK(stuck[0]["over_s"] == 100000 - 200 - 3600);
+}
+
+TEST_CASE("load counts open items and hand-outs of the day and of the week") {
+  const json report = Report();
+  std::map<std::pair<int64_t, std::string>, json> rows;
+  for (const auto& row : report["load"]) rows[{row["user_id"], row["direction"]}] = row;
+  CHECK(rows.at({11, "lead"})["open"] == 1);
+  CHECK(rows.at({11, "lead"})["week"] == 1);
+  CHECK(rows.at({11, "lead"})["today"] == 0);  // handed out on Monday; now is Tuesday
+  CHECK(rows.at({10, "lead"})["skipped"]["absent"] == 2);
+  CHECK(rows.at({20, "sales"})["week"] == 1);
+  CHECK(rows.at({30, "production"})["open"] == 0);
+  for (const auto& row : report["fairness"]) {
+    if (row["direction"] == "lead") CHECK(row["spread"] == 0);
+  }
+}
+
+TEST_CASE("filters select journeys by source and employee and pipeline and period") {
+  core::ReportQuery web;
+  web.source = "WEB";
+  CHECK(Funnel(Report(web)).at("leads") == 1);
+  CHECK(Funnel(Report(web)).at("qualified") == 0);
+
+  core::ReportQuery closer;
+  closer.employee = 20;
+  CHECK(Funnel(Report(closer)).at("leads") == 1);
+  CHECK(Funnel(Report(closer)).at("shipped") == 1);
+
+  core::ReportQuery production;
+  production.pipeline = "production";
+  const json only = Report(production);
+  CHECK(Funnel(only).at("leads") == 1);
+  for (const auto& row : only["stage_times"]) CHECK(row["direction"] == "production");
+
+  auto tuesday = core::ParseReportQuery({{"from", "2026-11-24"}}, 180);
+  REQUIRE(tuesday);
+  CHECK(Funnel(Report(*tuesday)).at("leads") == 0);
+  auto monday = core::ParseReportQuery({{"from", "2026-11-23"}, {"to", "2026-11-23"}}, 180);
+  REQUIRE(monday);
+  CHECK(Funnel(Report(*monday)).at("leads") == 3);
+}
+
+TEST_CASE("bad report parameters are refused with the parameter named") {
+  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+           {"from", "23.11.2026"}, {"to", "2026-13-01"}, {"employee", "-1"},
+           {"employee", "abc"}, {"pipeline", "all"}}) {
+    INFO(key << "=" << value);
+    auto query = core::ParseReportQuery({{key, value}}, 180);
+    REQUIRE_FALSE(query);
+    CHECK(query.error().message.find(key) != std::string::npos);
+  }
+  CHECK_FALSE(core::ParseReportQuery({{"from", "2026-11-24"}, {"to", "2026-11-23"}}, 180));
+}
+
+TEST_CASE("CSV sections quote what needs quoting and defuse spreadsheet formulas") {
+  const json report = Report();
+  auto stuck = core::ReportCsv(report, "stuck");
+  REQUIRE(stuck);
+  CHECK(stuck->rfind("entity_type,entity_id,title,", 0) == 0);
+  CHECK(stuck->find("\"'=HYPERLINK(\"\"x\"\"), \"\"quoted\"\"\"") != std::string::npos);
+  for (const char* section : {"funnel", "revenue", "stage_times", "load"}) {
+    INFO(section);
+    auto csv = core::ReportCsv(report, section);
+    REQUIRE(csv);
+    CHECK(std::count(csv->begin(), csv->end(), '\n') >= 2);
+  }
+  CHECK_FALSE(core::ReportCsv(report, "secrets"));
+}
+
+TEST_CASE("a settings change previews leaf by leaf") {
+  const json before = {{"queues", {{"closers", {{"cap", 15}, {"users", {1, 2}}}}}}, {"a", 1}};
+  const json after = {{"queues", {{"closers", {{"cap", 12}, {"users", {1, 2, 3}}}}}}, {"b", 2}};
+  const auto changes = core::JsonChanges(before, after);
+  REQUIRE(changes.size() == 4);
+  CHECK(changes[0].path == "a");
+  CHECK(changes[0].after.is_null());
+  CHECK(changes[1].path == "b");
+  CHECK(changes[2].path == "queues.closers.cap");
+  CHECK(changes[2].before == 15);
+  CHECK(changes[3].path == "queues.closers.users.2");
+  CHECK(core::JsonChanges(before, before).empty());
+}
