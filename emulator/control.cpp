@@ -499,7 +499,7 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
     request.placement = Str(body, "placement", "DEFAULT");
     request.entity_id = Str(body, "id");
     request.user_id = static_cast<long>(Number(body, "user_id", 1));
-    request.lang = Str(body, "lang", "ru");
+    request.lang = Str(body, "lang");
     request.handler = Str(body, "handler");
     return OpenPlacement(*s, Str(body, "portal"), request);
   });

@@ -24,32 +24,57 @@ tl::expected<Installation*, RestError> InstallationOf(State& state, Portal& port
   return &it->second;
 }
 
-struct PageCall {
-  std::string url;
-  std::string query;
-  std::string body;
-};
+// PLACEMENT_OPTIONS as sent; bytes that are not UTF-8 (an `id` given so) become U+FFFD.
+std::string OptionsText(const json& options) {
+  return options.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 // The page request of REST.md §1.2: DOMAIN/PROTOCOL/LANG/APP_SID in the query, tokens in the body.
 PageCall PageRequest(State& state, const Portal& portal, const Installation& app, long user_id,
                      const std::string& url, const std::string& placement,
                      const json& placement_options, const std::string& lang) {
   auto [access, refresh] = state.IssueTokens(portal, app.client_id, user_id, true);
-  const FormPairs query = {{"DOMAIN", portal.domain},
-                           {"PROTOCOL", "0"},
-                           {"LANG", lang},
-                           {"APP_SID", state.RandomHex(32)}};
-  const FormPairs body = {{"AUTH_ID", access},
-                          {"AUTH_EXPIRES", std::to_string(static_cast<long>(state.token_lifetime))},
-                          {"REFRESH_ID", refresh},
-                          {"SERVER_ENDPOINT", state.ServerEndpoint()},
-                          {"APPLICATION_TOKEN", app.application_token},
-                          {"APPLICATION_SCOPE", app.scope},
-                          {"member_id", portal.member_id},
-                          {"status", app.status},
-                          {"PLACEMENT", placement},
-                          {"PLACEMENT_OPTIONS", placement_options.dump()}};
-  return {url, EncodeForm(query), EncodeForm(body)};
+  FormPairs query = {{"DOMAIN", portal.domain},
+                     {"PROTOCOL", "0"},
+                     {"LANG", lang},
+                     {"APP_SID", state.RandomHex(32)}};
+  FormPairs body = {{"AUTH_ID", access},
+                    {"AUTH_EXPIRES", std::to_string(static_cast<long>(state.token_lifetime))},
+                    {"REFRESH_ID", refresh},
+                    {"SERVER_ENDPOINT", state.ServerEndpoint()},
+                    {"APPLICATION_TOKEN", app.application_token},
+                    {"APPLICATION_SCOPE", app.scope},
+                    {"member_id", portal.member_id},
+                    {"status", app.status},
+                    {"PLACEMENT", placement},
+                    {"PLACEMENT_OPTIONS", OptionsText(placement_options)}};
+  return {url, std::move(query), std::move(body)};
+}
+
+PostResult Post(const PageCall& call) {
+  return PostForm(call.url, EncodeForm(call.query), EncodeForm(call.body), kPageTimeoutSeconds);
+}
+
+// "deal" for CRM_DEAL_DETAIL_TAB (a card's tab), "" for a placement of no card.
+std::string DetailTabEntity(const std::string& placement) {
+  const std::string prefix = "CRM_";
+  const std::string suffix = "_DETAIL_TAB";
+  if (placement.size() <= prefix.size() + suffix.size() ||
+      placement.compare(0, prefix.size(), prefix) != 0 ||
+      placement.compare(placement.size() - suffix.size(), suffix.size(), suffix) != 0) {
+    return "";
+  }
+  std::string entity =
+      placement.substr(prefix.size(), placement.size() - prefix.size() - suffix.size());
+  std::transform(entity.begin(), entity.end(), entity.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return entity;
+}
+
+// A language id as Bitrix24 spells them: two lowercase letters (ru, en, de, ua...).
+bool IsLanguageId(const std::string& lang) {
+  return lang.size() == 2 &&
+         std::all_of(lang.begin(), lang.end(), [](char c) { return c >= 'a' && c <= 'z'; });
 }
 
 json PageResult(const PostResult& r) {
@@ -108,8 +133,7 @@ tl::expected<json, RestError> InstallApp(State& state, Deliverer& deliverer,
   }
   json out = {{"member_id", portal_id}, {"installed", request.installer_url.empty()}};
   if (!installer.url.empty()) {
-    const PostResult page =
-        PostForm(installer.url, installer.query, installer.body, kPageTimeoutSeconds);
+    const PostResult page = Post(installer);
     out["installer"] = PageResult(page);
     if (CallsInstallFinish(page)) {
       auto finished = FinishInstall(state, portal_id);
@@ -177,8 +201,7 @@ tl::expected<json, RestError> UpdateApp(State& state, Deliverer& deliverer,
   }
   json out = {{"member_id", portal_id}, {"version", version}};
   if (!installer.url.empty()) {
-    out["installer"] =
-        PageResult(PostForm(installer.url, installer.query, installer.body, kPageTimeoutSeconds));
+    out["installer"] = PageResult(Post(installer));
   }
   return out;
 }
@@ -232,52 +255,61 @@ tl::expected<json, RestError> UninstallApp(State& state, Deliverer& deliverer,
   return json{{"member_id", p.member_id}, {"uninstalled", true}};
 }
 
+tl::expected<PlacementPage, RestError> PreparePlacement(State& state, const std::string& member_id,
+                                                        const PlacementOpen& request) {
+  std::lock_guard<std::mutex> lock(state.mutex);
+  auto portal = PortalOf(state, member_id);
+  if (!portal) return tl::unexpected(portal.error());
+  auto app = InstallationOf(state, **portal);
+  if (!app) return tl::unexpected(app.error());
+  if (!(*app)->installed) {
+    return Fail(409, "NOT_INSTALLED", "The app's installation is not finished");
+  }
+  auto user = (*portal)->users.find(request.user_id);
+  if (user == (*portal)->users.end()) return Fail(404, "USER_NOT_FOUND", "No such user");
+  PlacementPage page;
+  page.lang = request.lang.empty() ? (*portal)->language : request.lang;
+  if (!IsLanguageId(page.lang))
+    return Fail(400, "BAD_LANG", "lang: a language id such as ru or en");
+  std::string url;
+  if (request.placement == "DEFAULT") {
+    url = (*app)->application_url;
+  } else {
+    for (const auto& p : (*portal)->placements) {
+      if (p.client_id == (*app)->client_id && p.placement == request.placement &&
+          (request.handler.empty() || p.handler == request.handler)) {
+        url = p.handler;
+        page.title = p.title;
+        break;
+      }
+    }
+    page.entity = DetailTabEntity(request.placement);
+    if (!request.entity_id.empty()) {
+      page.options["ID"] = request.entity_id;
+      if (!page.entity.empty()) {
+        page.options["URI"] = "/crm/" + page.entity + "/details/" + request.entity_id +
+                              "/?IFRAME=Y&IFRAME_TYPE=SIDE_SLIDER";
+      }
+    }
+  }
+  if (url.empty())
+    return Fail(404, "PLACEMENT_NOT_BOUND", "Nothing is bound to " + request.placement);
+  page.call = PageRequest(state, **portal, **app, request.user_id, url, request.placement,
+                          page.options, page.lang);
+  page.member_id = (*portal)->member_id;
+  page.domain = (*portal)->domain;
+  page.placement = request.placement;
+  page.entity_id = request.entity_id;
+  page.user_id = request.user_id;
+  page.admin = user->second.value("ADMIN", false);
+  return page;
+}
+
 tl::expected<json, RestError> OpenPlacement(State& state, const std::string& member_id,
                                             const PlacementOpen& request) {
-  PageCall page;
-  {
-    std::lock_guard<std::mutex> lock(state.mutex);
-    auto portal = PortalOf(state, member_id);
-    if (!portal) return tl::unexpected(portal.error());
-    auto app = InstallationOf(state, **portal);
-    if (!app) return tl::unexpected(app.error());
-    if (!(*app)->installed) {
-      return Fail(409, "NOT_INSTALLED", "The app's installation is not finished");
-    }
-    if ((*portal)->users.count(request.user_id) == 0) {
-      return Fail(404, "USER_NOT_FOUND", "No such user");
-    }
-    std::string url;
-    json options = json::object();
-    if (request.placement == "DEFAULT") {
-      url = (*app)->application_url;
-    } else {
-      for (const auto& p : (*portal)->placements) {
-        if (p.client_id == (*app)->client_id && p.placement == request.placement &&
-            (request.handler.empty() || p.handler == request.handler)) {
-          url = p.handler;
-          break;
-        }
-      }
-      if (!request.entity_id.empty()) {
-        options["ID"] = request.entity_id;
-        std::string lower = request.placement;
-        const auto tab = lower.find("_DETAIL_TAB");
-        if (tab != std::string::npos) {
-          std::string entity = lower.substr(4, tab - 4);
-          std::transform(entity.begin(), entity.end(), entity.begin(),
-                         [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-          options["URI"] = "/crm/" + entity + "/details/" + request.entity_id +
-                           "/?IFRAME=Y&IFRAME_TYPE=SIDE_SLIDER";
-        }
-      }
-    }
-    if (url.empty())
-      return Fail(404, "PLACEMENT_NOT_BOUND", "Nothing is bound to " + request.placement);
-    page = PageRequest(state, **portal, **app, request.user_id, url, request.placement, options,
-                       request.lang);
-  }
-  return PageResult(PostForm(page.url, page.query, page.body, kPageTimeoutSeconds));
+  auto page = PreparePlacement(state, member_id, request);
+  if (!page) return tl::unexpected(page.error());
+  return PageResult(Post(page->call));
 }
 
 }  // namespace emu
