@@ -1,6 +1,8 @@
-// People: user.get, user.current, profile, department.get, timeman.status and notifications.
-// Docs: api-reference/user/*, common/users/profile.md, departments/department-get.md,
-// timeman/base/timeman-status.md, chats/notifications/im-notify-*.md
+// People: user.get, user.current, user.admin, profile, department.get, timeman.status and
+// notifications.
+// Docs: api-reference/user/*, common/users/profile.md, common/users/user-admin.md,
+// departments/department-get.md, timeman/base/timeman-status.md,
+// chats/notifications/im-notify-*.md
 #include <algorithm>
 
 #include "emulator/crm_store.h"
@@ -70,6 +72,13 @@ MethodResult UserCurrent(Call& call) {
   if (it == call.portal.users.end())
     return Fail(401, "authorization_error", "Unable to authorize user");
   return Reply{PublicUser(it->second), {}, {}};
+}
+
+// Whether the caller is a portal administrator; any user may ask, and the method has no errors
+// of its own.
+MethodResult UserAdmin(Call& call) {
+  auto it = call.portal.users.find(call.caller.user_id);
+  return Reply{it != call.portal.users.end() && it->second.value("ADMIN", false), {}, {}};
 }
 
 MethodResult Profile(Call& call) {
@@ -183,6 +192,7 @@ MethodResult Notify(Call& call, const char* kind) {
 void RegisterPeopleMethods(MethodTable& t) {
   t["user.get"] = {"user", UserGet};
   t["user.current"] = {"", UserCurrent};
+  t["user.admin"] = {"", UserAdmin};
   t["profile"] = {"", Profile};
   t["department.get"] = {"department", DepartmentGet};
   t["timeman.status"] = {"timeman", TimemanStatus};

@@ -127,3 +127,15 @@ TEST_CASE("scopes limit an app's methods") {
   CHECK(denied.status == 401);
   CHECK(denied.body["error"] == "insufficient_scope");
 }
+
+TEST_CASE("user.admin is true for an administrator and false for anyone else") {
+  test::Emulator emu;
+  test::AppStub app;
+  const auto tokens = test::Install(emu, app, "crm");  // a basic method: no scope needed
+  CHECK(emu.Hook("user.admin").raw.rfind(R"({"result":true,"time":)", 0) == 0);
+  CHECK(emu.App(tokens.access, "user.admin").body["result"] == true);
+  const auto clerk = emu.Control("users", {{"NAME", "Иван"}}).body["ID"].get<std::string>();
+  emu.Control("webhooks", {{"user_id", std::stol(clerk)}, {"code", "clerkhook"}});
+  const auto by_clerk = emu.PostJson("/rest/" + clerk + "/clerkhook/user.admin", json::object());
+  CHECK(by_clerk.raw.rfind(R"({"result":false,"time":)", 0) == 0);
+}
