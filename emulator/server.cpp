@@ -7,6 +7,7 @@
 #include "emulator/control.h"
 #include "emulator/dispatcher.h"
 #include "emulator/oauth.h"
+#include "emulator/pages.h"
 #include "emulator/persistence.h"
 
 namespace emu {
@@ -71,6 +72,7 @@ void Server::Route(httplib::Server& server) {
               [oauth](const httplib::Request& req, httplib::Response& res,
                       const httplib::ContentReader& reader) { oauth(req, res, ReadBody(reader)); });
   RegisterControlRoutes(server, state_, *deliverer_, [this] { return OpenListener(); });
+  RegisterPageRoutes(server, state_, options_.host);
   server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty()) {
       res.set_content(R"({"error":"NOT_FOUND","error_description":"No such path"})",

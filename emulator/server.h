@@ -1,5 +1,6 @@
 // The emulator process: HTTP (and optionally HTTPS) listeners on 127.0.0.1 serving the portal
-// REST API (/rest/...), the OAuth server (/oauth/token/) and the control API (/_emulator/...).
+// REST API (/rest/...), the OAuth server (/oauth/token/), the control API (/_emulator/...) and
+// the pages a browser opens (pages.h: the placement frame, cards, bx24.js).
 // Thread-safety: Start/Stop from one thread; the servers run on their own threads.
 #pragma once
 
