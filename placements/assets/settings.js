@@ -1,0 +1,354 @@
+// The settings tab: a form over the portal's settings (stage roles, queues, SLA norms, working
+// hours, task templates) with the rest as JSON; Preview asks the server what would change,
+// Save stores the next version (If-Match: the version read). Only an admin may save.
+import { api, boot, el, errorText, fitWindow, loading, t, table, tOr } from './common.js';
+
+const LEAD_ROLES = ['duplicate_check', 'free', 'assigned', 'ready_now', 'ready_later', 'converted', 'junk'];
+const PIPELINE_ROLES = ['pipeline', 'free', 'assigned', 'meeting', 'carry_over'];
+const QUEUE_ORDER = ['hunters', 'closers', 'production'];
+const SLA_KEYS = ['lead.assigned', 'sales.assigned', 'production.assigned'];
+const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+const ADVANCED = ['language', 'ready_date_field', 'field_mapping', 'texts'];
+const DIRECTIONS = ['lead', 'sales', 'production'];
+
+const clone = (value) => JSON.parse(JSON.stringify(value));
+
+// Sets `obj[a][b]…` for the dotted `path`, creating objects on the way.
+function put(obj, path, value) {
+  const keys = path.split('.');
+  let node = obj;
+  for (const key of keys.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key];
+  }
+  node[keys[keys.length - 1]] = value;
+}
+
+function parseIds(text, field, errors) {
+  const out = [];
+  for (const part of String(text).split(/[\s,;]+/).filter(Boolean)) {
+    if (!/^\d{1,12}$/.test(part) || Number(part) <= 0) {
+      errors.push(t('set.bad_ids', { field, value: part }));
+      return [];
+    }
+    out.push(Number(part));
+  }
+  return out;
+}
+
+function parseWeights(text, field, errors) {
+  const out = {};
+  for (const part of String(text).split(/[,;\n]+/).map((s) => s.trim()).filter(Boolean)) {
+    const match = /^(\d{1,12})\s*[:=]\s*(\d+(?:[.,]\d+)?)$/.exec(part);
+    if (!match || Number(match[1]) <= 0) {
+      errors.push(t('set.bad_weights', { field, value: part }));
+      return {};
+    }
+    out[match[1]] = Number(match[2].replace(',', '.'));
+  }
+  return out;
+}
+
+function parseNumber(text, field, errors, { integer = true } = {}) {
+  const value = Number(String(text).replace(',', '.'));
+  if (String(text).trim() === '' || !Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
+    errors.push(t('set.bad_number', { field }));
+    return 0;
+  }
+  return value;
+}
+
+// The form: each field adds a reader that writes its value into the settings being built.
+class SettingsForm {
+  constructor(settings) {
+    this.original = clone(settings);
+    this.readers = [];
+    this.tasks = [];
+  }
+
+  input(path, value, { type = 'text', label, read, attrs = {} }) {
+    const input = el('input', { class: type === 'checkbox' ? 'cv-check' : 'cv-input', type, name: path, ...attrs });
+    if (type === 'checkbox') input.checked = value === true;
+    else input.value = value === undefined || value === null ? '' : String(value);
+    this.readers.push((out, errors) => put(out, path, read ? read(input, errors) : input.value.trim()));
+    return el('label', { class: type === 'checkbox' ? 'cv-field cv-field-inline' : 'cv-field' },
+      type === 'checkbox' ? [input, el('span', {}, label)] : [el('span', {}, label), input]);
+  }
+
+  stages() {
+    const s = this.original;
+    const group = (title, prefix, roles, values) => el('div', { class: 'cv-queue' },
+      el('h3', { class: 'cv-h3' }, title),
+      roles.map((role) => this.input(`${prefix}.${role}`, (values || {})[role], { label: t(`set.role.${role}`) })));
+    return el('section', { class: 'cv-card', dataset: { part: 'stages' } },
+      el('h2', { class: 'cv-h2' }, t('set.stages')),
+      el('p', { class: 'cv-hint' }, t('set.stages.hint')),
+      el('div', { class: 'cv-queues' },
+        group(t('set.lead'), 'lead', LEAD_ROLES, s.lead),
+        group(t('set.sales'), 'sales', PIPELINE_ROLES, s.sales),
+        group(t('set.production'), 'production', PIPELINE_ROLES, s.production)));
+  }
+
+  queue(name, q) {
+    const path = `queues.${name}`;
+    const others = Object.keys(this.original.queues || {}).filter((other) => other !== name);
+    const fallback = el('select', { class: 'cv-select', name: `${path}.fallback_queue` },
+      el('option', { value: '' }, t('set.q.fallback_none')),
+      others.map((other) => el('option', { value: other }, tOr(`queue.${other}`, other))));
+    fallback.value = q.fallback_queue || '';
+    this.readers.push((out) => put(out, `${path}.fallback_queue`, fallback.value));
+    const ids = (key) => this.input(`${path}.${key}`, (q[key] || []).join(', '), {
+      label: t(`set.q.${key}`), read: (input, errors) => parseIds(input.value, `${path}.${key}`, errors),
+    });
+    const number = (key) => this.input(`${path}.${key}`, q[key] ?? 0, {
+      type: 'number', label: t(`set.q.${key}`), attrs: { min: 0, step: 1 },
+      read: (input, errors) => parseNumber(input.value, `${path}.${key}`, errors),
+    });
+    const weights = Object.entries(q.weights || {}).map(([id, w]) => `${id}: ${w}`).join(', ');
+    return el('div', { class: 'cv-queue', dataset: { queue: name } },
+      el('h3', { class: 'cv-h3' }, tOr(`queue.${name}`, name)),
+      ids('departments'),
+      ids('users'),
+      this.input(`${path}.weights`, weights, {
+        label: t('set.q.weights'), attrs: { placeholder: '5: 2, 7: 0.5' },
+        read: (input, errors) => parseWeights(input.value, `${path}.weights`, errors),
+      }),
+      el('div', { class: 'cv-subgrid' }, number('cap'), number('fallback_after_minutes')),
+      this.input(`${path}.require_online`, q.require_online, {
+        type: 'checkbox', label: t('set.q.require_online'), read: (input) => input.checked,
+      }),
+      el('label', { class: 'cv-field' }, el('span', {}, t('set.q.fallback_queue')), fallback),
+      ids('duty_users'),
+      ids('alert_users'));
+  }
+
+  queues() {
+    const queues = this.original.queues || {};
+    const names = [...QUEUE_ORDER.filter((n) => n in queues), ...Object.keys(queues).filter((n) => !QUEUE_ORDER.includes(n))];
+    return el('section', { class: 'cv-card', dataset: { part: 'queues' } },
+      el('h2', { class: 'cv-h2' }, t('set.queues')),
+      el('p', { class: 'cv-hint' }, t('set.queues.hint')),
+      el('div', { class: 'cv-queues' }, names.map((name) => this.queue(name, queues[name] || {}))));
+  }
+
+  norms() {
+    const sla = this.original.sla_minutes || {};
+    const schedule = this.original.schedule || {};
+    const slaFields = SLA_KEYS.map((key) => {
+      const input = el('input', { class: 'cv-input', type: 'number', min: 0, step: 1, name: `sla_minutes.${key}` });
+      input.value = key in sla ? String(sla[key]) : '';
+      this.readers.push((out, errors) => {
+        out.sla_minutes = out.sla_minutes || {};
+        if (input.value.trim() === '') delete out.sla_minutes[key];
+        else out.sla_minutes[key] = parseNumber(input.value, `sla_minutes.${key}`, errors);
+      });
+      return el('label', { class: 'cv-field' }, el('span', {}, t(`set.sla.${key}`)), input);
+    });
+    const workdays = new Set(schedule.workdays || []);
+    const boxes = DAYS.map((day) => {
+      const box = el('input', { type: 'checkbox', name: `schedule.workdays.${day}` });
+      box.checked = workdays.has(day);
+      return { day, box };
+    });
+    this.readers.push((out) => put(out, 'schedule.workdays', boxes.filter((b) => b.box.checked).map((b) => b.day)));
+    return el('div', { class: 'cv-two' },
+      el('section', { class: 'cv-card', dataset: { part: 'sla' } },
+        el('h2', { class: 'cv-h2' }, t('set.sla')),
+        el('p', { class: 'cv-hint' }, t('set.sla.hint')),
+        el('div', { class: 'cv-grid' }, slaFields)),
+      el('section', { class: 'cv-card', dataset: { part: 'schedule' } },
+        el('h2', { class: 'cv-h2' }, t('set.schedule')),
+        el('div', { class: 'cv-grid' },
+          this.input('schedule.day_start', schedule.day_start, { type: 'time', label: t('set.schedule.start') }),
+          this.input('schedule.day_end', schedule.day_end, { type: 'time', label: t('set.schedule.end') }),
+          this.input('schedule.tz_minutes', schedule.tz_minutes ?? 0, {
+            type: 'number', label: t('set.schedule.tz'), attrs: { step: 30 },
+            read: (input) => Math.trunc(Number(input.value) || 0),
+          })),
+        el('div', { class: 'cv-field' }, el('span', {}, t('set.schedule.workdays')),
+          el('div', { class: 'cv-days' }, boxes.map(({ day, box }) =>
+            el('label', { class: 'cv-field-inline cv-field' }, box, el('span', {}, t(`day.${day}`))))))));
+  }
+
+  taskRow(task, body) {
+    const direction = el('select', { class: 'cv-select', name: 'task.direction' },
+      DIRECTIONS.map((d) => el('option', { value: d }, t(`dir.${d}`))));
+    direction.value = DIRECTIONS.includes(task.direction) ? task.direction : 'sales';
+    const input = (name, value, attrs = {}) => {
+      const node = el('input', { class: 'cv-input', name: `task.${name}`, ...attrs });
+      node.value = value === undefined || value === null ? '' : String(value);
+      return node;
+    };
+    const row = {
+      direction,
+      stage: input('stage', task.stage || 'assigned'),
+      title: input('title', task.title || ''),
+      hours: input('hours', task.deadline_working_hours ?? 0, { type: 'number', min: 0, step: 0.5, class: 'cv-input cv-input-num' }),
+      days: input('days', task.deadline_working_days ?? 0, { type: 'number', min: 0, step: 1, class: 'cv-input cv-input-num' }),
+      responsible: input('responsible', task.responsible || 'assignee'),
+    };
+    const tr = el('tr', {},
+      [row.direction, row.stage, row.title, row.hours, row.days, row.responsible].map((cell) => el('td', {}, cell)),
+      el('td', {}, el('button', {
+        type: 'button', class: 'cv-btn cv-btn-small',
+        onclick: () => {
+          this.tasks = this.tasks.filter((r) => r !== row);
+          tr.remove();
+        },
+      }, t('set.t.remove'))));
+    row.tr = tr;
+    this.tasks.push(row);
+    body.append(tr);
+  }
+
+  taskTable() {
+    const body = el('tbody');
+    for (const task of this.original.tasks || []) this.taskRow(task, body);
+    this.readers.push((out, errors) => {
+      out.tasks = this.tasks.map((row, i) => ({
+        direction: row.direction.value,
+        stage: row.stage.value.trim(),
+        title: row.title.value,
+        deadline_working_hours: parseNumber(row.hours.value, `tasks[${i}].deadline_working_hours`, errors, { integer: false }),
+        deadline_working_days: parseNumber(row.days.value, `tasks[${i}].deadline_working_days`, errors),
+        responsible: row.responsible.value.trim() || 'assignee',
+      }));
+    });
+    const head = ['set.t.direction', 'set.t.stage', 'set.t.title', 'set.t.hours', 'set.t.days', 'set.t.responsible', '']
+      .map((key) => el('th', {}, key ? t(key) : ''));
+    return el('section', { class: 'cv-card', dataset: { part: 'tasks' } },
+      el('h2', { class: 'cv-h2' }, t('set.tasks')),
+      el('p', { class: 'cv-hint' }, t('set.tasks.hint')),
+      el('div', { class: 'cv-table-wrap' }, el('table', { class: 'cv-table cv-tasks' }, el('thead', {}, el('tr', {}, head)), body)),
+      el('button', {
+        type: 'button', class: 'cv-btn cv-btn-small',
+        onclick: () => {
+          this.taskRow({ direction: 'sales', stage: 'assigned', title: '', deadline_working_hours: 4, deadline_working_days: 0, responsible: 'assignee' }, body);
+          fitWindow();
+        },
+      }, `+ ${t('set.t.add')}`));
+  }
+
+  advanced() {
+    const rest = {};
+    for (const key of ADVANCED) if (key in this.original) rest[key] = this.original[key];
+    const area = el('textarea', { class: 'cv-textarea', name: 'advanced', spellcheck: 'false' });
+    area.value = JSON.stringify(rest, null, 2);
+    this.readers.push((out, errors) => {
+      let parsed;
+      try {
+        parsed = JSON.parse(area.value || '{}');
+      } catch (error) {
+        errors.push(t('set.bad_json', { message: error.message }));
+        return;
+      }
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+        errors.push(t('set.bad_json', { message: '{…}' }));
+        return;
+      }
+      for (const key of ADVANCED) delete out[key];
+      Object.assign(out, parsed);
+    });
+    return el('details', { class: 'cv-card', dataset: { part: 'advanced' } },
+      el('summary', { class: 'cv-h2' }, t('set.advanced')),
+      el('p', { class: 'cv-hint' }, t('set.advanced.hint')),
+      area);
+  }
+
+  // The settings as the form has them, or the list of what is wrong.
+  collect() {
+    const out = clone(this.original);
+    const errors = [];
+    for (const read of this.readers) read(out, errors);
+    return { settings: out, errors };
+  }
+}
+
+function changesView(changes) {
+  if (!changes.length) return el('p', { class: 'cv-muted', dataset: { changes: '0' } }, t('set.preview.none'));
+  const show = (v) => (v === undefined ? t('common.none') : JSON.stringify(v));
+  return el('div', { class: 'cv-changes', dataset: { changes: String(changes.length) } },
+    el('h3', { class: 'cv-h3' }, t('set.preview.title')),
+    table([t('set.preview.path'), t('set.preview.before'), t('set.preview.after')],
+      changes.map((c) => [el('code', {}, String(c.path)), el('code', {}, show(c.before)), el('code', {}, show(c.after))])));
+}
+
+function refusal(error) {
+  if (error.code === 'admin_required') return t('error.admin_required');
+  if (error.code === 'version_conflict') return t('error.version_conflict');
+  if (error.code === 'invalid_settings') return t('error.invalid_settings', { message: error.message });
+  return errorText(error);
+}
+
+export function initSettings(section) {
+  let version = 0;
+  let form = null;
+  const result = el('div', { class: 'cv-result', id: 'cv-settings-result', 'aria-live': 'polite' });
+
+  const say = (kind, ...content) => {
+    result.replaceChildren(el('div', { class: `cv-banner cv-banner-${kind}` }, ...content));
+    fitWindow();
+  };
+
+  async function preview() {
+    const { settings, errors } = form.collect();
+    if (errors.length) return say('error', errors.join(' '));
+    try {
+      const answer = await api('settings/preview', { method: 'POST', body: settings });
+      if (answer && answer.valid === false) return say('error', t('error.invalid_settings', { message: answer.error || '' }));
+      result.replaceChildren(changesView(Array.isArray(answer && answer.changes) ? answer.changes : []));
+      fitWindow();
+    } catch (error) {
+      say('error', refusal(error));
+    }
+    return undefined;
+  }
+
+  async function save() {
+    if (!boot.user.admin) return say('error', t('error.admin_required'));
+    const { settings, errors } = form.collect();
+    if (errors.length) return say('error', errors.join(' '));
+    try {
+      const answer = await api('settings', { method: 'PUT', body: settings, headers: { 'If-Match': String(version) } });
+      await load();
+      say('ok', t('set.saved', { version: answer && answer.version !== undefined ? answer.version : version }));
+    } catch (error) {
+      say('error', refusal(error));
+    }
+    return undefined;
+  }
+
+  async function load() {
+    section.replaceChildren(loading());
+    try {
+      const answer = await api('settings');
+      version = Number(answer && answer.version) || 0;
+      form = new SettingsForm((answer && answer.settings) || {});
+      const saveButton = el('button', { type: 'button', class: 'cv-btn cv-btn-success', id: 'cv-save', onclick: save }, t('set.save'));
+      if (!boot.user.admin) saveButton.disabled = true;
+      section.replaceChildren(...[
+        el('p', { class: 'cv-muted cv-small', id: 'cv-settings-version', dataset: { version: String(version) } }, t('set.version', { version })),
+        boot.user.admin ? null : el('div', { class: 'cv-banner cv-banner-info', id: 'cv-readonly' }, t('set.readonly')),
+        form.stages(),
+        form.queues(),
+        form.norms(),
+        form.taskTable(),
+        form.advanced(),
+        el('div', { class: 'cv-savebar' },
+          el('div', { class: 'cv-actions' },
+            el('button', { type: 'button', class: 'cv-btn cv-btn-primary', id: 'cv-preview', onclick: preview }, t('set.preview')),
+            saveButton,
+            boot.user.admin ? null : el('span', { class: 'cv-note' }, t('error.admin_required')),
+            el('button', { type: 'button', class: 'cv-btn', onclick: () => load().then(() => result.replaceChildren()) }, t('set.reload'))),
+          result),
+      ].filter(Boolean));
+    } catch (error) {
+      section.replaceChildren(el('div', { class: 'cv-state cv-state-error' }, errorText(error),
+        el('button', { class: 'cv-btn', type: 'button', onclick: load }, t('common.retry'))));
+    }
+    fitWindow();
+  }
+
+  load();
+  return { reload: load };
+}
