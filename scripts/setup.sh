@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages the project needs (only those missing), builds the project
-# and installs the npm packages of the SDK test from its lock file. Idempotent; quick when all
-# is present. Sourced by demo.sh and test.sh; usable alone: scripts/setup.sh [BUILD_DIR] [TYPE]
+# and installs the npm packages of the SDK and browser tests from their lock files. Idempotent;
+# quick when all is present. Sourced by demo.sh and test.sh; usable alone: scripts/setup.sh [BUILD_DIR] [TYPE]
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,6 +14,7 @@ PACKAGES=(
   libsqlite3-dev libssl-dev catch2
   openssl curl clang-format
   wrk  # the event intake benchmark (bench/intake.sh)
+  chromium  # the browser tests of the app's pages (tests/browser, driven by playwright-core)
 )
 
 missing=()
@@ -40,12 +41,14 @@ jobs="$(nproc 2>/dev/null || echo 2)"
 cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE="$BUILD_TYPE" ${CMAKE_EXTRA_ARGS:-} >/dev/null
 cmake --build "$BUILD_DIR" -j"$jobs"
 
-# npm ci only when the lock file changed since the last install.
-sdk="$ROOT/tests/sdk"
-if [ -f "$sdk/package-lock.json" ]; then
-  stamp="$sdk/node_modules/.conveyor-lock"
-  if [ ! -f "$stamp" ] || ! cmp -s "$sdk/package-lock.json" "$stamp"; then
-    (cd "$sdk" && npm ci --no-audit --no-fund --loglevel=error)
-    cp "$sdk/package-lock.json" "$stamp"
+# npm ci only when the lock file changed since the last install: the SDK test's packages and
+# the browser tests' (playwright-core, which uses the chromium package above, never a download).
+for npm_dir in "$ROOT/tests/sdk" "$ROOT/tests/browser"; do
+  if [ -f "$npm_dir/package-lock.json" ]; then
+    stamp="$npm_dir/node_modules/.conveyor-lock"
+    if [ ! -f "$stamp" ] || ! cmp -s "$npm_dir/package-lock.json" "$stamp"; then
+      (cd "$npm_dir" && npm ci --no-audit --no-fund --loglevel=error)
+      cp "$npm_dir/package-lock.json" "$stamp"
+    fi
   fi
-fi
+done
