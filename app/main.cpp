@@ -18,6 +18,7 @@
 #include "lib/b24/rate_limiter.h"
 #include "lib/b24/rest_client.h"
 #include "lib/b24/transport.h"
+#include "lib/engine/backfill_runs.h"
 #include "lib/engine/conveyor_rules.h"
 #include "lib/engine/executor.h"
 #include "lib/engine/followed_clock.h"
@@ -167,6 +168,9 @@ int Serve(app::Config config) {
   deps.journeys = &journeys;
   engine::Reports reports(journeys, decisions, settings, &client, clock);
   deps.reports = &reports;
+  engine::Backfill backfill(client, journeys);
+  engine::BackfillRuns backfills(backfill, journeys);
+  deps.backfills = &backfills;
   deps.settings_store = &settings_store;
   deps.settings = &settings;
   deps.api_token = config.api_token;
@@ -207,6 +211,7 @@ int Serve(app::Config config) {
   serving.join();
   client.Shutdown();  // no REST call or retry holds the workers back
   if (sweeps) sweeps->Stop();
+  backfills.StopAll();
   workers.Stop();
   engine::Log(spdlog::level::info, "stopped");
   spdlog::shutdown();  // flushes the background log thread

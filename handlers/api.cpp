@@ -353,4 +353,52 @@ void ReportCsv(Deps& deps, const httplib::Request& req, httplib::Response& res) 
   res.set_content(*csv, "text/csv; charset=utf-8");
 }
 
+namespace {
+
+json BackfillJson(const engine::BackfillStatus& status) {
+  json lists = json::array();
+  bool done = !status.lists.empty();
+  for (const auto& list : status.lists) {
+    done = done && list.done();
+    // Share of the list's ID range read; ids are not dense, so this is a guide, not a count.
+    const double share = list.done()       ? 1.0
+                         : list.max_id > 0 ? std::min(1.0, static_cast<double>(list.next_id - 1) /
+                                                               static_cast<double>(list.max_id))
+                                           : 0.0;
+    lists.push_back({{"kind", list.kind},
+                     {"next_id", list.next_id},
+                     {"max_id", list.max_id},
+                     {"rows", list.rows},
+                     {"done", list.done()},
+                     {"share", share}});
+  }
+  return {{"running", status.running}, {"done", done},          {"requests", status.requests},
+          {"rows", status.rows},       {"error", status.error}, {"lists", lists}};
+}
+
+}  // namespace
+
+void GetBackfill(Deps& deps, const httplib::Request& req, httplib::Response& res) {
+  if (!Admit(deps, req, res)) return;
+  auto status = deps.backfills->Status(req.matches[1].str());
+  if (!status) return JsonError(res, 503, "storage_error", "The progress could not be read");
+  Json(res, BackfillJson(*status));
+}
+
+void StartBackfill(Deps& deps, const httplib::Request& req, httplib::Response& res) {
+  if (!AdmitAdmin(deps, req, res)) return;
+  json body = req.body.empty() ? json::object() : BodyObject(req);
+  if (body.is_null() || (body.contains("over") && !body["over"].is_boolean())) {
+    return JsonError(res, 400, "invalid_request", R"(The body is {} or {"over": true})");
+  }
+  const std::string member_id = req.matches[1].str();
+  auto started = deps.backfills->Start(member_id, body.value("over", false));
+  if (!started) return JsonError(res, 503, "storage_error", "The backfill could not be started");
+  auto status = deps.backfills->Status(member_id);
+  if (!status) return JsonError(res, 503, "storage_error", "The progress could not be read");
+  json out = BackfillJson(*status);
+  out["started"] = *started;
+  Json(res, out, *started ? 202 : 200);
+}
+
 }  // namespace handlers

@@ -22,6 +22,9 @@ void PutSettings(Deps& deps, const httplib::Request& req, httplib::Response& res
 // GET …/report and …/report.csv?section=: the reports across directions (README "Reports").
 void Report(Deps& deps, const httplib::Request& req, httplib::Response& res);
 void ReportCsv(Deps& deps, const httplib::Request& req, httplib::Response& res);
+// GET …/backfill: its progress; POST …/backfill (admins; {"over": true} reads all again).
+void GetBackfill(Deps& deps, const httplib::Request& req, httplib::Response& res);
+void StartBackfill(Deps& deps, const httplib::Request& req, httplib::Response& res);
 // POST …/settings/preview: would these settings be valid, and what would they change.
 void PreviewSettings(Deps& deps, const httplib::Request& req, httplib::Response& res);
 void PatchSettings(Deps& deps, const httplib::Request& req, httplib::Response& res);

@@ -11,6 +11,7 @@
 #include "lib/b24/rest_client.h"
 #include "lib/core/clock.h"
 #include "lib/core/install_spec.h"
+#include "lib/engine/backfill_runs.h"
 #include "lib/engine/echo_expectations.h"
 #include "lib/engine/inbox_worker.h"
 #include "lib/engine/portal_settings.h"
@@ -41,6 +42,7 @@ struct Deps {
   engine::EchoExpectations* echoes = nullptr;  // voided for an entity by a duplicate event
   store::JourneyStore* journeys = nullptr;
   engine::Reports* reports = nullptr;
+  engine::BackfillRuns* backfills = nullptr;  // started by an installation and from the API
   store::SettingsStore* settings_store = nullptr;
   engine::PortalSettings* settings = nullptr;
   std::string api_token;  // the operations API's bearer token; empty: the API is off

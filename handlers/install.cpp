@@ -75,6 +75,8 @@ void Installer(Deps& deps, const httplib::Request& req, httplib::Response& res) 
   }
   // From here on a lost event is recovered by the sweep; an error only delays the mark.
   if (deps.sweeper != nullptr) (void)deps.sweeper->SweepPortal(page->member_id);
+  // The portal's history, for the journeys and reports; it runs behind the events.
+  if (deps.backfills != nullptr) (void)deps.backfills->Start(page->member_id);
   res.set_content(kFinishedPage, "text/html; charset=utf-8");
 }
 

@@ -29,6 +29,16 @@ void RegisterRoutes(httplib::Server& server, Deps& deps) {
     server.Get(portal + "/settings", [&deps](const httplib::Request& req, httplib::Response& res) {
       GetSettings(deps, req, res);
     });
+    if (deps.backfills != nullptr) {
+      server.Get(portal + "/backfill",
+                 [&deps](const httplib::Request& req, httplib::Response& res) {
+                   GetBackfill(deps, req, res);
+                 });
+      server.Post(portal + "/backfill",
+                  [&deps](const httplib::Request& req, httplib::Response& res) {
+                    StartBackfill(deps, req, res);
+                  });
+    }
     if (deps.reports != nullptr) {
       server.Get(portal + "/report", [&deps](const httplib::Request& req, httplib::Response& res) {
         Report(deps, req, res);

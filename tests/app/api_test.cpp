@@ -139,3 +139,36 @@ TEST_CASE("settings saved through the API take effect and the decision is read b
   CHECK(metrics->body.find("conveyor_decisions_total{kind=\"assigned\"} 1") != std::string::npos);
   CHECK(metrics->body.find("conveyor_rest_commands_total ") != std::string::npos);
 }
+
+TEST_CASE("installing reads the portal's history and the API shows the progress and restarts it") {
+  Fixture f;
+  // Leads made before the app came: no event will ever tell the conveyor of them.
+  for (const char* title : {"Старый лид 1", "Старый лид 2", "Старый лид 3"}) {
+    f.emu.Control("act", {{"as", "user"},
+                          {"method", "crm.lead.add"},
+                          {"params", {{"fields", {{"TITLE", title}, {"STATUS_ID", "NEW"}}}}}});
+  }
+  REQUIRE(f.Install().body["installed"] == true);
+  const std::string backfill = "/api/portals/" + kMember + "/backfill";
+  REQUIRE(test::Eventually([&] { return f.Get(backfill).body["done"] == true; }, 10));
+  const json status = f.Get(backfill).body;
+  INFO(status.dump());
+  CHECK(status["running"] == false);
+  CHECK(status["error"] == "");
+  CHECK(status["lists"].size() == 4);
+  CHECK(status["lists"][0]["kind"] == "lead");
+  CHECK(status["lists"][0]["rows"] == 3);
+  const json report = f.Get("/api/portals/" + kMember + "/report").body;
+  CHECK(report["funnel"][0]["count"] == 3);
+
+  httplib::Client client("127.0.0.1", f.app.port());
+  const httplib::Headers auth = {{"Authorization", "Bearer " + kToken}};
+  const auto bad = client.Post(backfill.c_str(), auth, R"({"over": "yes"})", "application/json");
+  REQUIRE(bad);
+  CHECK(bad->status == 400);
+  const auto again = client.Post(backfill.c_str(), auth, R"({"over": true})", "application/json");
+  REQUIRE(again);
+  CHECK(again->status == 202);
+  REQUIRE(test::Eventually([&] { return f.Get(backfill).body["done"] == true; }, 10));
+  CHECK(f.Get(backfill).body["lists"][0]["rows"] == 3);  // read again from the start
+}
