@@ -209,7 +209,8 @@ void Journey(Deps& deps, const httplib::Request& req, httplib::Response& res) {
         people.insert(c.value("user_id", int64_t{0}));
     }
   }
-  json body = {{"journey_id", **journey_id},
+  json body = {{"now", static_cast<int64_t>(deps.clock->Now())},  // the current stage's "so far"
+               {"journey_id", **journey_id},
                {"items", items},
                {"transitions", transitions},
                {"decisions", decisions}};

@@ -39,10 +39,17 @@ void Event(Deps& deps, const httplib::Request& req, httplib::Response& res) {
                             std::to_string(event->ts) + ":" + event->handler_id;
   auto queued = deps.inbox->Enqueue(event->auth.member_id, dedup, event->name, entity,
                                     event->EntityId(), event->data.dump(), now);
+  if (queued && !*queued && entity != "app") {
+    // The key again: a repeated delivery, or another change of the object in the same second
+    // (a person's save right after the app's own write). Bitrix24 does not repeat deliveries
+    // (REST.md §2.2), so the object is read once more — and not taken for the app's echo.
+    if (deps.echoes != nullptr)
+      deps.echoes->Void(event->auth.member_id, entity, event->EntityId(), static_cast<double>(now));
+    queued = deps.inbox->Enqueue(event->auth.member_id, dedup + ":again", event->name, entity,
+                                 event->EntityId(), event->data.dump(), now);
+  }
   if (!queued)
     return JsonError(res, 503, "storage_error", "The event could not be stored; please retry");
-  if (!*queued && deps.echoes != nullptr && entity != "app")
-    deps.echoes->Void(event->auth.member_id, entity, event->EntityId(), static_cast<double>(now));
   ++(*queued ? deps.events_received : deps.events_duplicate);
   Json(res, {{"status", *queued ? "queued" : "duplicate"}});
 }

@@ -253,10 +253,8 @@ export class World {
 
   // The hunter marks the lead «Готов СЕЙЧАС»; waits for the sales deal the conveyor makes.
   async readyNow(lead, amount = 150000) {
-    // A person takes more than a second to qualify a lead. (Within the same second as the
-    // conveyor's own write, Bitrix24's event for the change has the same dedup key as the echo
-    // already processed, and the change is only found by the reconciliation sweep.)
-    await sleep(1100);
+    // At once, on purpose: a change in the same second as the conveyor's own write gives an
+    // event with the echo's key, which must still be read (handlers/events.cpp).
     await this.act(Number(lead.ASSIGNED_BY_ID), 'crm.lead.update', {
       id: Number(lead.ID), fields: { STATUS_ID: 'CONV_READY_NOW', OPPORTUNITY: amount, CURRENCY_ID: 'RUB' },
     });
