@@ -264,7 +264,8 @@ json BuildReport(const ReportIndex& index, const Catalog& catalog, const Setting
   Money once, sales_money, production_money;
   long sales_deals = 0, production_deals = 0;
   std::string currency;
-  std::map<std::pair<int, uint32_t>, std::vector<int64_t>> durations;
+  // Stays per direction and stage (by text id: the table of stage ids is small and dense).
+  std::array<std::vector<std::vector<int64_t>>, 3> durations;
   std::vector<int64_t> cycles;
   std::vector<json> stuck;
   struct Load {
@@ -334,7 +335,9 @@ json BuildReport(const ReportIndex& index, const Catalog& catalog, const Setting
       const int dir = DirOf(item, catalog);
       if (dir == kOther || !DirectionWanted(query, dir)) continue;
       for (std::size_t m = 0; m + 1 < item.moves.size(); ++m) {
-        durations[{dir, item.moves[m].stage}].push_back(item.moves[m + 1].at - item.moves[m].at);
+        auto& stays = durations[static_cast<std::size_t>(dir)];
+        if (stays.size() <= item.moves[m].stage) stays.resize(item.moves[m].stage + 1);
+        stays[item.moves[m].stage].push_back(item.moves[m + 1].at - item.moves[m].at);
       }
       if (item.semantic != 'P') continue;
       const std::string stage = texts.Text(item.stage);
@@ -421,15 +424,15 @@ json BuildReport(const ReportIndex& index, const Catalog& catalog, const Setting
 
   json stage_times = json::array();
   for (int dir : {kLead, kSales, kProduction}) {
+    auto& stays = durations[static_cast<std::size_t>(dir)];
     std::set<uint32_t> listed;
     const auto row = [&](uint32_t stage, const std::string& id, const std::string& label) {
-      auto found = durations.find({dir, stage});
-      if (found == durations.end()) return;
-      const Percentiles p = PercentilesOf(found->second);
+      if (stage >= stays.size() || stays[stage].empty()) return;
+      const Percentiles p = PercentilesOf(stays[stage]);
       stage_times.push_back({{"direction", kDirNames[static_cast<std::size_t>(dir)]},
                              {"stage", id},
                              {"label", label},
-                             {"count", found->second.size()},
+                             {"count", stays[stage].size()},
                              {"median_s", p.median},
                              {"p90_s", p.p90}});
       listed.insert(stage);
@@ -438,9 +441,8 @@ json BuildReport(const ReportIndex& index, const Catalog& catalog, const Setting
       if (const uint32_t id = texts.Find(stage.id); id != TextTable::kNone)
         row(id, stage.id, stage.name);
     }
-    for (const auto& [key, values] : durations) {
-      if (key.first == dir && listed.count(key.second) == 0)
-        row(key.second, texts.Text(key.second), texts.Text(key.second));
+    for (uint32_t stage = 0; stage < stays.size(); ++stage) {
+      if (listed.count(stage) == 0) row(stage, texts.Text(stage), texts.Text(stage));
     }
   }
   const Percentiles cycle = PercentilesOf(cycles);
