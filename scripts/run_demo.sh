@@ -67,6 +67,7 @@ EMU="http://127.0.0.1:$(port_of "$RUN/emulator.json" http)"
 CONVEYOR_CLIENT_ID=local.conveyor CONVEYOR_CLIENT_SECRET=demo-secret CONVEYOR_OAUTH_URL="$EMU/oauth/token/" \
   CONVEYOR_DEV=1 CONVEYOR_DB="$RUN/conveyor.db" CONVEYOR_LOG_LEVEL=warn \
   CONVEYOR_CLOCK_URL="$EMU/_emulator/clock" CONVEYOR_API_TOKEN="$TOKEN" \
+  CONVEYOR_BX24_URL="$EMU/_emulator/bx24.js" \
   "$BIN/conveyor" serve --listen "$CONVEYOR_LISTEN" --port-file "$RUN/conveyor.json" >"$RUN/conveyor.log" 2>&1 &
 PIDS+=($!)
 wait_for "$RUN/conveyor.json"
@@ -103,7 +104,18 @@ Conveyor demo is up.
 INFO
 "$BIN/b24-day" run --emulator "$EMU" --conveyor "$CONVEYOR" \
   --leads "$LEADS" --seed "$SEED" --speed "$SPEED" ${DAY_ARGS[@]+"${DAY_ARGS[@]}"}
+curl -fsS -H "Authorization: Bearer $TOKEN" "$CONVEYOR/api/portals/$MEMBER/report" |
+  node "$(dirname "${BASH_SOURCE[0]}")/report_summary.mjs"
+# A deal that went all the way: the production deal (its tab shows the lead and the sales deal).
+deal=$(curl -fsS "$EMU/rest/1/demo/crm.deal.list?filter%5B%3EUF_CRM_CONVEYOR_SALES_DEAL%5D=0&select%5B%5D=ID" |
+  grep -o '"ID":"[0-9]*"' | head -1 | grep -o '[0-9]*' || true)
 cat <<INFO
+
+Open in a browser (the portal emulator shows the app's pages as Bitrix24 would):
+  The journey tab of a deal     $EMU/crm/deal/details/${deal:-1}/
+  The app page (settings, analytics)  $EMU/_emulator/placements/frame?placement=DEFAULT
+  The same report as JSON/CSV   curl -H 'Authorization: Bearer $TOKEN' '$CONVEYOR/api/portals/$MEMBER/report'
+                                curl -H 'Authorization: Bearer $TOKEN' '$CONVEYOR/api/portals/$MEMBER/report.csv?section=funnel'
 
 Why each item went where it went — the decisions journal:
   curl -H 'Authorization: Bearer $TOKEN' '$CONVEYOR/api/portals/$MEMBER/decisions?limit=20'

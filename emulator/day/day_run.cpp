@@ -253,6 +253,11 @@ Result<bool> Day::Perform(long id, bool lead, const Pending& pending, double now
   std::string ready_date;
   if (lead) {
     fields["STATUS_ID"] = pending.move.to;
+    if (pending.move.kind == MoveKind::kReadyNow || pending.move.kind == MoveKind::kReadyLater) {
+      // The hunter notes what the client expects to spend: 50,000 to 240,000 roubles.
+      fields["OPPORTUNITY"] = 50000 + (id * 7919 % 20) * 10000;
+      fields["CURRENCY_ID"] = "RUB";
+    }
     if (pending.move.kind == MoveKind::kReadyLater) {
       double day = now;
       for (int i = 0; i < pending.move.ready_in_days; ++i) {

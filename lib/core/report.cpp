@@ -243,19 +243,23 @@ json BuildReport(const ReportIndex& index, const Catalog& catalog, const Setting
        {&settings.lead.ready_now, &settings.lead.ready_later, &settings.lead.converted}) {
     if (const uint32_t id = texts.Find(*stage); id != TextTable::kNone) qualifying.insert(id);
   }
-  // Stage ids a direction's conveyor hands items out at (counted as "handed out").
-  const auto assigned_stage = [&](int dir) {
-    if (dir == kLead) return texts.Find(settings.lead.assigned);
-    const CatalogDirection& direction = DirectionOf(catalog, dir);
-    const std::string& role =
-        dir == kSales ? settings.sales.assigned : settings.production.assigned;
-    for (const auto& stage : direction.stages) {
-      if (Unprefixed(stage.id) == role) return texts.Find(stage.id);
+  // A role's stage in each direction, as a text id.
+  const auto role_stages = [&](const std::string& lead, const std::string& sales,
+                               const std::string& production) {
+    std::array<uint32_t, 3> ids = {texts.Find(lead), TextTable::kNone, TextTable::kNone};
+    for (const int dir : {kSales, kProduction}) {
+      for (const auto& stage : DirectionOf(catalog, dir).stages) {
+        if (Unprefixed(stage.id) == (dir == kSales ? sales : production))
+          ids[static_cast<std::size_t>(dir)] = texts.Find(stage.id);
+      }
     }
-    return TextTable::kNone;
+    return ids;
   };
-  const std::array<uint32_t, 3> assigned = {assigned_stage(kLead), assigned_stage(kSales),
-                                            assigned_stage(kProduction)};
+  // Where the conveyor hands items out (counted as "handed out"), and where they wait for it
+  // (whoever made such an item does not have it).
+  const auto assigned =
+      role_stages(settings.lead.assigned, settings.sales.assigned, settings.production.assigned);
+  const auto free = role_stages(settings.lead.free, settings.sales.free, settings.production.free);
   const auto [today, week] = DayAndWeekStart(now, settings.schedule.tz_minutes);
 
   long leads = 0, qualified = 0, handed_over = 0, carried_over = 0, shipped = 0, journeys = 0;
@@ -311,7 +315,19 @@ json BuildReport(const ReportIndex& index, const Catalog& catalog, const Setting
         settings.reports.revenue_from == "production" ? parts.sales : parts.production;
     const auto& carrying = money_side.empty() ? other_side : money_side;
     if (!carrying.empty()) {
-      once.Count(*carrying.front());
+      // The money deal's amount, won once any deal of the journey is (a shipment, say).
+      bool won = false, open = false;
+      for (const auto* group : {&parts.sales, &parts.production}) {
+        for (const auto* deal : *group) {
+          won = won || deal->semantic == 'S';
+          open = open || deal->semantic == 'P';
+        }
+      }
+      if (won) {
+        once.won += carrying.front()->amount;
+      } else if (open) {
+        once.open += carrying.front()->amount;
+      }
       if (currency.empty()) currency = texts.Text(carrying.front()->currency);
     }
     for (const auto* deal : parts.sales) sales_money.Count(*deal);
@@ -364,7 +380,10 @@ json BuildReport(const ReportIndex& index, const Catalog& catalog, const Setting
     if (!item.known) continue;
     const int dir = DirOf(item, catalog);
     if (dir == kOther || !DirectionWanted(query, dir)) continue;
-    if (item.semantic == 'P' && item.responsible > 0) ++load[{item.responsible, dir}].open;
+    if (item.semantic == 'P' && item.responsible > 0 &&
+        item.stage != free[static_cast<std::size_t>(dir)]) {
+      ++load[{item.responsible, dir}].open;
+    }
     for (const auto& move : item.moves) {
       if (move.stage != assigned[static_cast<std::size_t>(dir)] || move.responsible <= 0 ||
           move.at < week || move.at > now) {
