@@ -42,7 +42,8 @@ bool FromBase64Url(std::string_view text, std::string& out) {
       out += static_cast<char>((buffer >> bits) & 0xffu);
     }
   }
-  return true;
+  // Canonical only: leftover bits must be zero, so a token has one spelling.
+  return (buffer & ((1u << bits) - 1u)) == 0;
 }
 
 std::vector<std::string> Split(const std::string& text, char separator) {
