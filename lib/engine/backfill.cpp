@@ -3,7 +3,8 @@
 namespace engine {
 
 core::Result<BackfillReport> Backfill::Run(const std::string& member_id,
-                                           const std::atomic<bool>* stop) {
+                                           const std::atomic<bool>* stop,
+                                           const BackfillObserver& observer) {
   BackfillReport report;
   auto saved = journeys_.BackfillProgress(member_id);
   if (!saved) return tl::unexpected(saved.error());
@@ -36,6 +37,8 @@ core::Result<BackfillReport> Backfill::Run(const std::string& member_id,
     }
     if (auto ok = journeys_.RecordBackfill(member_id, rows, report.lists); !ok)
       return tl::unexpected(ok.error());
+    report.rows += static_cast<long>(rows.items.size() + rows.transitions.size());
+    if (observer) observer(report);
     if (failure) return tl::unexpected(*failure);
   }
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -18,8 +19,12 @@ namespace engine {
 struct BackfillReport {
   std::vector<core::BackfillList> lists;  // the progress when the run ended
   long requests = 0;                      // sent by this run
+  long rows = 0;                          // items and transitions saved by this run
   bool done = false;                      // every list read to its end
 };
+
+// Told after each request whose rows were saved, with the report so far (progress, benchmarks).
+using BackfillObserver = std::function<void(const BackfillReport&)>;
 
 class Backfill {
  public:
@@ -28,7 +33,8 @@ class Backfill {
 
   // Until done, a failure, or `stop` set (checked between requests).
   core::Result<BackfillReport> Run(const std::string& member_id,
-                                   const std::atomic<bool>* stop = nullptr);
+                                   const std::atomic<bool>* stop = nullptr,
+                                   const BackfillObserver& observer = {});
 
  private:
   b24::RestClient& client_;
