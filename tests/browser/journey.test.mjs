@@ -53,9 +53,10 @@ test('the deal tab shows the journey: the lead, the sales deal, their stages and
   assert.match(await handover.innerText(), /Выбран\(а\): Дмитрий Кузнецов/);
   assert.match(await handover.innerText(), /Жанна Орлова — не на работе/);
 
-  // The portal sized the frame to the page (BX24.fitWindow).
-  const height = await page.locator('#app-frame').evaluate((node) => node.getBoundingClientRect().height);
-  assert.ok(height > 400, `the frame was fitted to its content (${height}px)`);
+  // The portal sized the frame to the page (BX24.fitWindow; its answer comes asynchronously).
+  await page.waitForFunction(
+    () => document.querySelector('#app-frame').getBoundingClientRect().height > 400,
+    null, { timeout: 10000 });
 
   await settle(page);
   await page.screenshot({ path: screenshotPath('journey-tab.png'), fullPage: true });
