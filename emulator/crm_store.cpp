@@ -624,13 +624,23 @@ tl::expected<void, RestError> MoveDealToCategory(Call& call, json& deal, long ca
   return {};
 }
 
-json RenderLegacy(const Portal& portal, const EntityKind& kind, const json& row,
-                  const std::vector<std::string>& select) {
-  const auto all = AllFields(portal, kind);
+namespace {
+
+const json& FieldOrNull(const json& row, const std::string& name) {
+  static const json kNull;
+  const auto it = row.find(name);
+  return it == row.end() ? kNull : *it;
+}
+
+// RenderLegacy and RenderItem over the kind's fields as AllFields gives them, so that a list
+// collects those once rather than once per row.
+json RenderLegacyWith(const std::vector<FieldSpec>& all, int tz_minutes, const json& row,
+                      const std::vector<std::string>& select) {
   const bool everything = select.empty();
   const bool star = std::find(select.begin(), select.end(), "*") != select.end();
   const bool uf_star = std::find(select.begin(), select.end(), "UF_*") != select.end();
   json out = json::object();
+  out.get_ref<json::object_t&>().reserve(all.size());  // growth would copy the printed values
   for (const auto& f : all) {
     if (!Visible(f, Dialect::kLegacy)) continue;
     const bool named = std::find(select.begin(), select.end(), f.name) != select.end();
@@ -640,39 +650,49 @@ json RenderLegacy(const Portal& portal, const EntityKind& kind, const json& row,
                    (star && !is_uf && !is_multi && f.type != FieldType::kIntList) ||
                    (uf_star && is_uf);
     if (!include) continue;
-    const json value = row.value(f.name, json(nullptr));
+    const json& value = FieldOrNull(row, f.name);
     if (is_multi && everything && (!value.is_array() || value.empty())) continue;
     if (f.type == FieldType::kIntList && everything) continue;  // CONTACT_IDS: not in get
-    out[f.name] = RenderValue(f, value, portal.tz_minutes, Dialect::kLegacy);
+    out[f.name] = RenderValue(f, value, tz_minutes, Dialect::kLegacy);
   }
   return out;
 }
 
-json RenderItem(const Portal& portal, const EntityKind& kind, const json& row,
-                const std::vector<std::string>& select) {
-  const auto all = AllFields(portal, kind);
+json RenderItemWith(const std::vector<FieldSpec>& all, const EntityKind& kind, int tz_minutes,
+                    const json& row, const std::vector<std::string>& select) {
   const bool everything =
       select.empty() || std::find(select.begin(), select.end(), "*") != select.end();
   json out = json::object();
   json fm = json::array();
   for (const auto& f : all) {
     if (!Visible(f, Dialect::kItem)) continue;
-    const json value = row.value(f.name, json(nullptr));
+    const json& value = FieldOrNull(row, f.name);
     if (f.type == FieldType::kMulti) {
       if (everything && value.is_array()) {
-        for (const auto& m : RenderValue(f, value, portal.tz_minutes, Dialect::kItem))
-          fm.push_back(m);
+        for (const auto& m : RenderValue(f, value, tz_minutes, Dialect::kItem)) fm.push_back(m);
       }
       continue;
     }
     const bool named = std::find(select.begin(), select.end(), f.camel) != select.end() ||
                        std::find(select.begin(), select.end(), f.name) != select.end();
     if (!everything && !named && f.name != "ID") continue;
-    out[f.camel] = RenderValue(f, value, portal.tz_minutes, Dialect::kItem);
+    out[f.camel] = RenderValue(f, value, tz_minutes, Dialect::kItem);
   }
   if (everything && FindField(kind.fields, "PHONE") != nullptr) out["fm"] = fm;
   out["entityTypeId"] = kind.type_id;
   return out;
+}
+
+}  // namespace
+
+json RenderLegacy(const Portal& portal, const EntityKind& kind, const json& row,
+                  const std::vector<std::string>& select) {
+  return RenderLegacyWith(AllFields(portal, kind), portal.tz_minutes, row, select);
+}
+
+json RenderItem(const Portal& portal, const EntityKind& kind, const json& row,
+                const std::vector<std::string>& select) {
+  return RenderItemWith(AllFields(portal, kind), kind, portal.tz_minutes, row, select);
 }
 
 json DescribeFields(const Portal& portal, const EntityKind& kind, Dialect dialect) {
@@ -717,55 +737,77 @@ MethodResult ListEntities(Call& call, const EntityKind& kind, Dialect dialect) {
   const auto select = SelectList(call.Param("select"));
   const std::string id_field = dialect == Dialect::kLegacy ? "ID" : "id";
 
-  // Keyset scans (`>ID` with start=-1) must not touch rows below the key.
-  long min_id = 0;
-  for (const auto& c : conditions) {
-    if (c.field == id_field && (c.op == ">" || c.op == ">=")) {
-      min_id = std::max(min_id, AsId(&c.value) + (c.op == ">" ? 1 : 0));
-    }
-  }
+  // Keyset scans (`>ID` with start=-1) and ID ranges (`>=ID` and `<ID`) touch only the rows
+  // inside their bounds: a backfill of a large portal must not cost a full scan per page.
+  const IdBounds bounds = IdBoundsOf(conditions, id_field);
   const auto& rows = call.portal.crm[kind.name];
   const Page page = ReadPage(call.Param("start"));
-  // Without a count and in ID order, the first page is all that is needed.
+  // Without a count and in ID order (either way), the first page is all that is needed.
   bool id_order = order.empty();
+  bool id_desc = false;
   if (order.is_object() && order.size() == 1 && order.contains(id_field)) {
     const json& dir = order[id_field];
-    id_order = !dir.is_string() || (dir != "DESC" && dir != "desc");
+    id_desc = dir.is_string() && (dir == "DESC" || dir == "desc");
+    id_order = !id_desc;
   }
-  const bool stop_early = !page.count && id_order;
+  const bool stop_early = !page.count && (id_order || id_desc);
+  // When the ID bounds are the whole filter and the order is by ID, the rows in bounds are the
+  // answer as they stand: nothing needs printing until the page is cut.
+  const bool bounds_only = bounds.complete && (id_order || id_desc);
+  const auto all = AllFields(portal, kind);
+  const int tz = portal.tz_minutes;
   std::vector<json> printed;
-  for (auto it = rows.lower_bound(min_id); it != rows.end(); ++it) {
-    json full = dialect == Dialect::kLegacy ? RenderLegacy(portal, kind, it->second)
-                                            : RenderItem(portal, kind, it->second);
+  // Prints and filters one row; false once the page is full.
+  auto visit = [&](long id, const json& row) {
+    if (bounds_only) {
+      printed.push_back({{id_field, id}});
+      return !(stop_early && static_cast<long>(printed.size()) >= kPageSize);
+    }
+    json full = dialect == Dialect::kLegacy ? RenderLegacyWith(all, tz, row, {})
+                                            : RenderItemWith(all, kind, tz, row, {});
     if (dialect == Dialect::kLegacy) {
       // Filters may name fields that `get` leaves out (empty multifields, CONTACT_IDS).
       for (const auto& c : conditions) {
-        if (!full.contains(c.field) && it->second.contains(c.field)) {
-          full[c.field] = it->second[c.field].is_array() ? it->second[c.field] : json(nullptr);
+        if (!full.contains(c.field) && row.contains(c.field)) {
+          full[c.field] = row[c.field].is_array() ? row[c.field] : json(nullptr);
         }
       }
     }
-    if (!RowMatches(full, conditions, portal.tz_minutes)) continue;
+    if (!RowMatches(full, conditions, tz)) return true;
     printed.push_back(std::move(full));
-    if (stop_early && static_cast<long>(printed.size()) >= kPageSize) break;
+    return !(stop_early && static_cast<long>(printed.size()) >= kPageSize);
+  };
+  const auto first = rows.lower_bound(bounds.min);
+  const auto last = bounds.min < bounds.end ? rows.lower_bound(bounds.end) : first;
+  if (id_desc) {
+    for (auto it = std::make_reverse_iterator(last); it != std::make_reverse_iterator(first);
+         ++it) {
+      if (!visit(it->first, it->second)) break;
+    }
+  } else {
+    for (auto it = first; it != last; ++it) {
+      if (!visit(it->first, it->second)) break;
+    }
   }
-  SortRows(printed, order, portal.tz_minutes, id_field);
+  SortRows(printed, order, tz, id_field);
   Reply reply = PageOf(std::move(printed), page);
   // Re-print the page's rows with the requested select.
+  std::vector<std::string> fields = select;
+  if (dialect == Dialect::kLegacy && fields.empty()) fields = {"*", "UF_*"};
   json result = json::array();
   for (auto& row : reply.result) {
     const long id = row[id_field].is_string() ? std::stol(row[id_field].get<std::string>())
                                               : row[id_field].get<long>();
     const json& stored = rows.at(id);
-    if (dialect == Dialect::kLegacy) {
-      std::vector<std::string> fields = select;
-      if (fields.empty()) fields = {"*", "UF_*"};
-      result.push_back(RenderLegacy(portal, kind, stored, fields));
-    } else {
-      result.push_back(RenderItem(portal, kind, stored, select));
-    }
+    result.push_back(dialect == Dialect::kLegacy ? RenderLegacyWith(all, tz, stored, fields)
+                                                 : RenderItemWith(all, kind, tz, stored, fields));
   }
-  reply.result = dialect == Dialect::kLegacy ? result : json{{"items", result}};
+  if (dialect == Dialect::kLegacy) {
+    reply.result = std::move(result);
+  } else {
+    reply.result = json::object();
+    reply.result["items"] = std::move(result);
+  }
   return reply;
 }
 

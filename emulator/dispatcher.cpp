@@ -62,8 +62,8 @@ bool TakeFromBucket(Portal& portal, double now) {
   return true;
 }
 
-HttpOut SuccessOut(const Reply& reply, const nlohmann::ordered_json& time) {
-  return {200, SuccessBody(reply.result, reply.next ? &*reply.next : nullptr,
+HttpOut SuccessOut(Reply reply, const nlohmann::ordered_json& time) {
+  return {200, SuccessBody(std::move(reply.result), reply.next ? &*reply.next : nullptr,
                            reply.total ? &*reply.total : nullptr, time)};
 }
 
@@ -363,7 +363,8 @@ HttpOut HandleRest(State& state, Deliverer& deliverer, const HttpIn& in) {
     } else {
       const TimeInfo time{start, state.clock.Now(), invocation.operating,
                           invocation.operating_reset_at};
-      out = finish(SuccessOut(*invocation.result, TimeObject(time, portal->tz_minutes)), "");
+      out = finish(SuccessOut(std::move(*invocation.result), TimeObject(time, portal->tz_minutes)),
+                   "");
     }
   }
   deliverer.Enqueue(std::move(outgoing));
@@ -388,7 +389,7 @@ HttpOut ActAs(State& state, Deliverer& deliverer, const std::string& member_id,
     if (!invocation.result) {
       out = ErrorOut(invocation.result.error());
     } else {
-      out = SuccessOut(*invocation.result,
+      out = SuccessOut(std::move(*invocation.result),
                        TimeObject({start, state.clock.Now(), 0, 0}, portal->tz_minutes));
     }
   }

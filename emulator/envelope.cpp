@@ -3,23 +3,21 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <utility>
 
 namespace emu {
 namespace {
 
-nlohmann::ordered_json EmptyMapsAsLists(const nlohmann::ordered_json& value) {
+void EmptyMapsAsLists(nlohmann::ordered_json& value) {
   if (value.is_object()) {
-    if (value.empty()) return nlohmann::ordered_json::array();
-    nlohmann::ordered_json out = nlohmann::ordered_json::object();
-    for (const auto& item : value.items()) out[item.key()] = EmptyMapsAsLists(item.value());
-    return out;
+    if (value.empty()) {
+      value = nlohmann::ordered_json::array();
+      return;
+    }
+    for (auto& item : value.items()) EmptyMapsAsLists(item.value());
+  } else if (value.is_array()) {
+    for (auto& item : value) EmptyMapsAsLists(item);
   }
-  if (value.is_array()) {
-    nlohmann::ordered_json out = nlohmann::ordered_json::array();
-    for (const auto& item : value) out.push_back(EmptyMapsAsLists(item));
-    return out;
-  }
-  return value;
 }
 
 // Days since 1970-01-01 for a civil date (Howard Hinnant's algorithm).
@@ -83,9 +81,9 @@ static std::string PhpEscape(const std::string& text) {
   return out;
 }
 
-std::string PhpJson(const nlohmann::ordered_json& value) {
-  return PhpEscape(EmptyMapsAsLists(value).dump(-1, ' ', false,
-                                                nlohmann::ordered_json::error_handler_t::replace));
+std::string PhpJson(nlohmann::ordered_json value) {
+  EmptyMapsAsLists(value);
+  return PhpEscape(value.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
 }
 
 std::string FormatIsoTime(double unix_seconds, int tz_minutes) {
@@ -144,9 +142,9 @@ nlohmann::ordered_json TimeObject(const TimeInfo& time, int tz_minutes) {
   };
 }
 
-std::string SuccessBody(const nlohmann::ordered_json& result, const long* next, const long* total,
+std::string SuccessBody(nlohmann::ordered_json result, const long* next, const long* total,
                         const nlohmann::ordered_json& time) {
-  std::string out = "{\"result\":" + PhpJson(result);
+  std::string out = "{\"result\":" + PhpJson(std::move(result));
   if (next != nullptr) out += ",\"next\":" + std::to_string(*next);
   if (total != nullptr) out += ",\"total\":" + std::to_string(*total);
   out += ",\"time\":" + PhpEscape(time.dump());

@@ -9,7 +9,8 @@
 namespace emu {
 
 // Serialises like PHP's json_encode of arrays: an empty object prints as `[]`, slashes as `\/`.
-std::string PhpJson(const nlohmann::ordered_json& value);
+// Takes the value to rewrite it in place: pass it moved when it is not needed afterwards.
+std::string PhpJson(nlohmann::ordered_json value);
 
 // "2024-08-30T14:29:00+03:00" for a unix time, in a zone `tz_minutes` east of UTC.
 std::string FormatIsoTime(double unix_seconds, int tz_minutes);
@@ -30,7 +31,7 @@ struct TimeInfo {
 nlohmann::ordered_json TimeObject(const TimeInfo& time, int tz_minutes);
 
 // The success envelope with keys in Bitrix's order: result, next, total, time.
-std::string SuccessBody(const nlohmann::ordered_json& result, const long* next, const long* total,
+std::string SuccessBody(nlohmann::ordered_json result, const long* next, const long* total,
                         const nlohmann::ordered_json& time);
 
 }  // namespace emu

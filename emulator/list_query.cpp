@@ -105,6 +105,37 @@ std::vector<Condition> ParseFilter(const json& filter) {
   return out;
 }
 
+IdBounds IdBoundsOf(const std::vector<Condition>& conditions, const std::string& id_field) {
+  IdBounds bounds;
+  for (const auto& c : conditions) {
+    long v = 0;
+    bool whole = false;
+    if (c.value.is_number_integer()) {
+      v = c.value.get<long>();
+      whole = true;
+    } else if (c.value.is_string()) {
+      const auto& s = c.value.get_ref<const std::string&>();
+      auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+      whole = !s.empty() && ec == std::errc() && end == s.data() + s.size();
+    }
+    // v + 1 must not overflow.
+    if (c.field != id_field || !whole || v == std::numeric_limits<long>::max()) {
+      bounds.complete = false;
+      continue;
+    }
+    if (c.op == "=" || c.op == ">=") {
+      bounds.min = std::max(bounds.min, v);
+    } else if (c.op == ">") {
+      bounds.min = std::max(bounds.min, v + 1);
+    } else if (c.op != "<" && c.op != "<=") {
+      bounds.complete = false;
+    }
+    if (c.op == "=" || c.op == "<=") bounds.end = std::min(bounds.end, v + 1);
+    if (c.op == "<") bounds.end = std::min(bounds.end, v);
+  }
+  return bounds;
+}
+
 bool RowMatches(const json& row, const std::vector<Condition>& conditions, int tz) {
   for (const auto& c : conditions) {
     const auto it = row.find(c.field);

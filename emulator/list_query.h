@@ -4,6 +4,7 @@
 // everything else as case-insensitive text. Thread-safety: pure functions.
 #pragma once
 
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,17 @@ struct Condition {
 };
 
 std::vector<Condition> ParseFilter(const json& filter);
+
+// The ID range a filter allows: min <= ID < end. Conditions on `id_field` with `=`, `>`, `>=`,
+// `<` or `<=` and a whole number (a JSON integer or a numeric string) narrow it; anything else
+// leaves it open, for RowMatches to decide. Lets a list walk only the rows of a keyset page or
+// an ID range of an ordered table.
+struct IdBounds {
+  long min = 0;
+  long end = std::numeric_limits<long>::max();
+  bool complete = true;  // every condition narrowed the range: a row in it matches the filter
+};
+IdBounds IdBoundsOf(const std::vector<Condition>& conditions, const std::string& id_field);
 
 // True when the printed row satisfies every condition. A multi-valued field (array) matches
 // when any of its values does; multifield items are matched by their VALUE.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <iterator>
 
 #include "emulator/crm_store.h"
 #include "emulator/envelope.h"
@@ -353,25 +354,34 @@ MethodResult StageHistoryList(Call& call) {
     auto found = call.portal.stage_history.find(table->kind->name);
     if (found != call.portal.stage_history.end()) rows = &found->second;
   }
-  // Keyset scans (`>ID` with start=-1) start at the key and stop after a page, as in
-  // ListEntities: a backfill over a long history must not cost a full scan per page.
-  long min_id = 0;
-  for (const auto& c : *conditions) {
-    if (c.field == "ID" && (c.op == ">" || c.op == ">=") && c.value.is_number_integer()) {
-      min_id = std::max(min_id, c.value.get<long>() + (c.op == ">" ? 1 : 0));
+  // Keyset scans (`>ID` with start=-1) and ID ranges walk only the rows inside their bounds and
+  // stop after a page, as in ListEntities: a backfill over a long history must not cost a full
+  // scan per page.
+  const IdBounds bounds = IdBoundsOf(*conditions, "ID");
+  const bool id_only = order->size() == 1 && order->front().first == "ID";
+  const bool id_order = order->empty() || (id_only && !order->front().second);
+  const bool id_desc = id_only && order->front().second;
+  const Page page = ReadPage(call.Param("start"));
+  const bool stop_early = !page.count && (id_order || id_desc);
+  std::vector<const json*> matched;
+  auto visit = [&](const json& row) {  // false once the page is full
+    if (!RowMatches(row, *conditions, tz)) return true;
+    matched.push_back(&row);
+    return !(stop_early && static_cast<long>(matched.size()) >= kPageSize);
+  };
+  const auto first = rows->lower_bound(bounds.min);
+  const auto last = bounds.min < bounds.end ? rows->lower_bound(bounds.end) : first;
+  if (id_desc) {
+    for (auto it = std::make_reverse_iterator(last); it != std::make_reverse_iterator(first);
+         ++it) {
+      if (!visit(it->second)) break;
+    }
+  } else {
+    for (auto it = first; it != last; ++it) {
+      if (!visit(it->second)) break;
     }
   }
-  const bool id_order = order->empty() || (order->size() == 1 && order->front().first == "ID" &&
-                                           !order->front().second);
-  const Page page = ReadPage(call.Param("start"));
-  const bool stop_early = !page.count && id_order;
-  std::vector<const json*> matched;
-  for (auto it = rows->lower_bound(min_id); it != rows->end(); ++it) {
-    if (!RowMatches(it->second, *conditions, tz)) continue;
-    matched.push_back(&it->second);
-    if (stop_early && static_cast<long>(matched.size()) >= kPageSize) break;
-  }
-  if (!id_order) {
+  if (!id_order && !id_desc) {
     std::stable_sort(matched.begin(), matched.end(), [&](const json* a, const json* b) {
       for (const auto& [field, desc] : *order) {
         const int cmp = CompareValues(FieldOf(*a, field), FieldOf(*b, field), tz);
@@ -395,7 +405,8 @@ MethodResult StageHistoryList(Call& call) {
     }
     items.push_back(std::move(out));
   }
-  Reply reply{{{"items", items}}, page.count ? total : 0, std::nullopt};
+  Reply reply{json::object(), page.count ? total : 0, std::nullopt};
+  reply.result["items"] = std::move(items);
   if (page.count && end < total) reply.next = end;
   return reply;
 }

@@ -1,5 +1,6 @@
 // app.info and batch. Docs: api-reference/common/system/app-info.md,
 // settings/how-to-call-rest-api/batch.md
+#include <algorithm>
 #include <regex>
 
 #include "emulator/crm_store.h"
@@ -130,6 +131,14 @@ MethodResult Batch(Call& call) {
       commands.emplace_back(std::to_string(i),
                             (*cmd)[i].is_string() ? (*cmd)[i].get<std::string>() : "");
   }
+  // Answers are kept for `$result[...]` references only when a command makes one: a batch of
+  // large lists would otherwise copy every answer twice.
+  const bool references = std::any_of(commands.begin(), commands.end(), [](const auto& c) {
+    return c.second.find('$') != std::string::npos || c.second.find("%24") != std::string::npos;
+  });
+  // An ordered_json object is a vector whose growth copies (not moves) what it holds: room for
+  // every answer up front, or a batch of lists copies its rows again at each doubling.
+  result.get_ref<json::object_t&>().reserve(std::min(commands.size(), kBatchMaxLength));
   for (const auto& [key, command] : commands) {
     if (count++ >= kBatchMaxLength) {
       errors[key] = {{"error", "ERROR_BATCH_LENGTH_EXCEEDED"},
@@ -148,7 +157,7 @@ MethodResult Batch(Call& call) {
     }
     json params =
         question == std::string::npos ? json::object() : ParseForm(command.substr(question + 1));
-    params = Substitute(params, namespaces);
+    if (references) params = Substitute(params, namespaces);
     params.erase("auth");
     const double start = call.state.clock.Now();
     Call sub{call.state, call.portal, call.caller, params, call.now, call.outgoing};
@@ -160,20 +169,21 @@ MethodResult Batch(Call& call) {
       if (halt) break;
       continue;
     }
-    const Reply& reply = *invocation.result;
-    result[key] = reply.result;
-    namespaces["result"][key] = reply.result;
+    Reply& reply = *invocation.result;
+    if (references) namespaces["result"][key] = reply.result;
+    result[key] = std::move(reply.result);
     if (reply.total) totals[key] = namespaces["total"][key] = *reply.total;
     if (reply.next) nexts[key] = namespaces["next"][key] = *reply.next;
     times[key] = PrintedTime(call, start);
   }
-  return Reply{{{"result", result},
-                {"result_error", errors},
-                {"result_total", totals},
-                {"result_next", nexts},
-                {"result_time", times}},
-               {},
-               {}};
+  json out = json::object();
+  out.get_ref<json::object_t&>().reserve(5);
+  out["result"] = std::move(result);
+  out["result_error"] = std::move(errors);
+  out["result_total"] = std::move(totals);
+  out["result_next"] = std::move(nexts);
+  out["result_time"] = std::move(times);
+  return Reply{std::move(out), {}, {}};
 }
 
 }  // namespace

@@ -1,6 +1,10 @@
 // CRM entities, pipelines, stages, user fields and lists as the docs describe them.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "tests/emulator/harness.h"
 
 using test::json;
@@ -47,6 +51,38 @@ TEST_CASE("lists page by 50 with next and total — start=-1 and >ID scan withou
   CHECK(seen == 120);
   auto desc = emu.Hook("crm.lead.list", {{"order", {{"ID", "DESC"}}}, {"select", {"ID", "TITLE"}}});
   CHECK(desc.body["result"][0]["TITLE"] == "Lead 120");
+}
+
+TEST_CASE("ID ranges and ID DESC without a count answer only the rows in their bounds") {
+  test::Emulator emu;
+  AddLeads(emu, 120);
+  REQUIRE(emu.Hook("crm.lead.delete", {{"id", 60}}).status == 200);
+  auto ids = [&emu](const json& filter, const json& order = {{"ID", "ASC"}}) {
+    const auto page = emu.Hook(
+        "crm.lead.list", {{"filter", filter}, {"order", order}, {"select", {"ID"}}, {"start", -1}});
+    REQUIRE(page.status == 200);
+    std::vector<long> out;
+    for (const auto& row : page.body["result"])
+      out.push_back(std::stol(row["ID"].get<std::string>()));
+    return out;
+  };
+  // A backfill's range of one page: the deleted row is not there, nothing past the range is.
+  const auto range = ids({{">=ID", 51}, {"<ID", 101}});
+  REQUIRE(range.size() == 49);
+  CHECK(range.front() == 51);
+  CHECK(range.back() == 100);
+  CHECK(std::find(range.begin(), range.end(), 60) == range.end());
+  CHECK(ids({{"<=ID", 3}}) == std::vector<long>{1, 2, 3});
+  CHECK(ids({{"=ID", "7"}}) == std::vector<long>{7});
+  CHECK(ids({{">=ID", "118"}}) == std::vector<long>{118, 119, 120});
+  CHECK(ids({{">ID", 200}}).empty());
+  CHECK(ids({{">=ID", 100}, {"<ID", 50}}).empty());
+  // The largest ID first, a page of them; bounded from above too.
+  const auto desc = ids(json::object(), {{"ID", "DESC"}});
+  REQUIRE(desc.size() == 50);
+  CHECK(desc.front() == 120);
+  CHECK(desc.back() == 71);
+  CHECK(ids({{"<ID", 4}}, {{"ID", "desc"}}) == std::vector<long>{3, 2, 1});
 }
 
 TEST_CASE("a deal's pipeline is immutable in crm.deal.update and a foreign stage is ignored") {

@@ -207,6 +207,27 @@ TEST_CASE("stage history pages by 50 with total and next — start=-1 scans by I
   CHECK(batch.body["result"]["result_next"]["h"] == 50);
 }
 
+TEST_CASE("stage history ID ranges and ID DESC without a count answer only their rows") {
+  test::Emulator emu;
+  json cmd = json::object();
+  for (int i = 0; i < 30; ++i) cmd["l" + std::to_string(i)] = "crm.lead.add?fields[TITLE]=L";
+  REQUIRE(emu.Hook("batch", {{"cmd", cmd}}).status == 200);
+  REQUIRE(emu.Hook("crm.lead.delete", {{"id", 10}}).status == 200);  // and its history row
+  auto ids = [&emu](const json& filter, const json& order) {
+    return Ids(Items(emu, {{"entityTypeId", 1},
+                           {"filter", filter},
+                           {"order", order},
+                           {"select", {"ID"}},
+                           {"start", -1}}));
+  };
+  CHECK(ids({{">=ID", 8}, {"<ID", 13}}, {{"ID", "ASC"}}) == std::vector<long>{8, 9, 11, 12});
+  CHECK(ids({{"<=ID", "2"}}, {{"ID", "ASC"}}) == std::vector<long>{1, 2});
+  CHECK(ids({{">ID", 30}}, {{"ID", "ASC"}}).empty());
+  CHECK(ids({{">=ID", 20}, {"<ID", 5}}, {{"ID", "ASC"}}).empty());
+  CHECK(ids(json::object(), {{"ID", "DESC"}}).front() == 30);
+  CHECK(ids({{"<ID", 12}, {">ID", 8}}, {{"ID", "DESC"}}) == std::vector<long>{11, 9});
+}
+
 TEST_CASE("crm.stagehistory.list refuses what the docs refuse") {
   test::Emulator emu;
   emu.Hook("crm.lead.add");
