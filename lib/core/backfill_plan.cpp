@@ -49,12 +49,14 @@ std::vector<ListCommand> NextBackfillBatch(const std::vector<BackfillList>& list
   std::vector<ListCommand> batch;
   for (const auto& list : lists) {
     if (list.max_id >= 0) continue;
-    ListCommand c = ListOf(list.kind);
-    c.key = list.kind + ":max";
-    c.params["order"] = {{"ID", "DESC"}};
-    c.params["select"] = {"ID"};
-    c.params["start"] = -1;
-    batch.push_back(std::move(c));
+    for (const char* end : {"min", "max"}) {
+      ListCommand c = ListOf(list.kind);
+      c.key = list.kind + ":" + end;
+      c.params["order"] = {{"ID", std::string(end) == "min" ? "ASC" : "DESC"}};
+      c.params["select"] = {"ID"};
+      c.params["start"] = -1;
+      batch.push_back(std::move(c));
+    }
   }
   if (!batch.empty()) return batch;
   for (const auto& list : lists) {
@@ -83,6 +85,11 @@ std::optional<BackfillRows> ApplyBackfillAnswer(std::vector<BackfillList>& lists
   BackfillRows out;
   if (key.substr(colon + 1) == "max") {
     list->max_id = rows.is_array() && !rows.empty() ? IdField(rows[0], "ID") : 0;
+    return out;
+  }
+  if (key.substr(colon + 1) == "min") {
+    if (rows.is_array() && !rows.empty())
+      list->next_id = std::max(list->next_id, IdField(rows[0], "ID"));
     return out;
   }
   int64_t lo = 0;

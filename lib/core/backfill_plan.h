@@ -2,7 +2,10 @@
 // facts, then their stage histories (crm.stagehistory.list) for the transitions. Every list is
 // read in ID ranges of one page each, 50 ranges to a batch request, so a request brings up to
 // 2,500 rows without waiting for the previous page's last ID (keyset paging without the round
-// trip); the ranges of the next list fill a batch the current one leaves short.
+// trip); the ranges of the next list fill a batch the current one leaves short. The first request
+// asks each list for its smallest and largest ID, so that ranges start where the rows do (a
+// history whose oldest rows were deleted starts far above 1; rows deleted in between still cost
+// their ranges).
 // Pure: no I/O. Thread-safety: plain values.
 #pragma once
 
@@ -17,7 +20,8 @@
 
 namespace core {
 
-// One list of the backfill and how far it got. Ranges run from next_id up to max_id inclusive.
+// One list of the backfill and how far it got. Ranges run from next_id up to max_id inclusive;
+// next_id starts at the list's smallest ID once that is known.
 struct BackfillList {
   std::string kind;  // "lead", "deal", "lead_history", "deal_history"
   int64_t next_id = 1;
@@ -30,7 +34,7 @@ struct BackfillList {
 std::vector<BackfillList> BackfillLists();
 
 struct ListCommand {
-  std::string key;  // "<kind>:<first id>" or "<kind>:max"
+  std::string key;  // "<kind>:<first id>", "<kind>:min" or "<kind>:max"
   std::string method;
   nlohmann::json params;
 };
@@ -38,16 +42,17 @@ struct ListCommand {
 inline constexpr int kRowsPerPage = 50;
 inline constexpr int kCommandsPerBatch = 50;
 
-// The commands of the next request: the largest ID of every list not known yet, or else the next
-// ID ranges. Empty when every list is done.
+// The commands of the next request: the smallest and largest ID of every list whose largest is
+// not known yet, or else the next ID ranges. Empty when every list is done.
 std::vector<ListCommand> NextBackfillBatch(const std::vector<BackfillList>& lists);
 
-// What one command's answer means for its list: the largest ID, or the rows of a range.
+// What one command's answer means for its list: the smallest or largest ID, or the rows of a
+// range.
 struct BackfillRows {
   std::vector<ItemFacts> items;
   std::vector<Transition> transitions;
 };
-// Applies the answer of `key` to `lists` (max_id, next_id, rows) and returns what to record.
+// Applies the answer of `key` to `lists` (next_id, max_id, rows) and returns what to record.
 // Fails (nullopt) when the key is not one of NextBackfillBatch's.
 std::optional<BackfillRows> ApplyBackfillAnswer(std::vector<BackfillList>& lists,
                                                 const std::string& key,

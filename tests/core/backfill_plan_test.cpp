@@ -17,16 +17,39 @@ json Ids(int64_t from, int64_t to) {
 
 }  // namespace
 
-TEST_CASE("the first request asks every list for its largest id") {
+TEST_CASE("the first request asks every list for its smallest and largest id") {
   auto lists = core::BackfillLists();
   const auto batch = core::NextBackfillBatch(lists);
-  REQUIRE(batch.size() == 4);
-  CHECK(batch[0].key == "lead:max");
+  REQUIRE(batch.size() == 8);
+  CHECK(batch[0].key == "lead:min");
   CHECK(batch[0].method == "crm.lead.list");
-  CHECK(batch[0].params["order"]["ID"] == "DESC");
-  CHECK(batch[3].key == "deal_history:max");
-  CHECK(batch[3].method == "crm.stagehistory.list");
-  CHECK(batch[3].params["entityTypeId"] == 2);
+  CHECK(batch[0].params["order"]["ID"] == "ASC");
+  CHECK(batch[0].params["start"] == -1);
+  CHECK(batch[1].key == "lead:max");
+  CHECK(batch[1].params["order"]["ID"] == "DESC");
+  CHECK(batch[7].key == "deal_history:max");
+  CHECK(batch[7].method == "crm.stagehistory.list");
+  CHECK(batch[7].params["entityTypeId"] == 2);
+}
+
+TEST_CASE("ranges start at a list's smallest id — an empty list has none") {
+  auto lists = core::BackfillLists();
+  REQUIRE(core::ApplyBackfillAnswer(lists, "lead_history:min",
+                                    {{"items", json::array({{{"ID", 100001}}})}}));
+  REQUIRE(core::ApplyBackfillAnswer(lists, "lead_history:max",
+                                    {{"items", json::array({{{"ID", 100120}}})}}));
+  REQUIRE(core::ApplyBackfillAnswer(lists, "lead:min", json::array()));
+  REQUIRE(core::ApplyBackfillAnswer(lists, "lead:max", json::array()));
+  REQUIRE(core::ApplyBackfillAnswer(lists, "deal:min", json::array()));
+  REQUIRE(core::ApplyBackfillAnswer(lists, "deal:max", json::array()));
+  REQUIRE(core::ApplyBackfillAnswer(lists, "deal_history:min", {{"items", json::array()}}));
+  REQUIRE(core::ApplyBackfillAnswer(lists, "deal_history:max", {{"items", json::array()}}));
+  CHECK(lists[0].done());
+  CHECK(lists[2].next_id == 100001);
+  const auto batch = core::NextBackfillBatch(lists);
+  REQUIRE(batch.size() == 3);  // 100001-100050, 100051-100100, 100101-100150
+  CHECK(batch[0].key == "lead_history:100001");
+  CHECK(batch[2].params["filter"] == json{{">=ID", 100101}, {"<ID", 100151}});
 }
 
 TEST_CASE("ranges of one page fill each request across lists — then nothing is left") {
