@@ -6,3 +6,4 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$ROOT/scripts/setup.sh" "$ROOT/build" Release
 "$ROOT/bench/intake.sh" "$ROOT/build/bin"
 "$ROOT/bench/rest_economy.sh" "$ROOT/build/bin"
+"$ROOT/bench/backfill.sh" "$ROOT/build/bin"
