@@ -22,15 +22,26 @@ core::Catalog TestCatalog() {
     for (auto& [id, semantic] : rows) out.push_back({id, "name of " + id, semantic});
     return out;
   };
-  c.lead.stages = stages({{"CONV_DUPLICATES", 'P'}, {"CONV_FREE", 'P'}, {"CONV_ASSIGNED", 'P'},
-                          {"CONV_READY_NOW", 'P'}, {"CONV_READY_LATER", 'P'},
-                          {"CONVERTED", 'S'}, {"JUNK", 'F'}});
+  c.lead.stages = stages({{"CONV_DUPLICATES", 'P'},
+                          {"CONV_FREE", 'P'},
+                          {"CONV_ASSIGNED", 'P'},
+                          {"CONV_READY_NOW", 'P'},
+                          {"CONV_READY_LATER", 'P'},
+                          {"CONVERTED", 'S'},
+                          {"JUNK", 'F'}});
   c.sales.category = 3;
-  c.sales.stages = stages({{"C3:NEW", 'P'}, {"C3:ASSIGNED", 'P'}, {"C3:MEETING", 'P'},
-                           {"C3:CONTRACT", 'P'}, {"C3:WON", 'S'}, {"C3:LOSE", 'F'}});
+  c.sales.stages = stages({{"C3:NEW", 'P'},
+                           {"C3:ASSIGNED", 'P'},
+                           {"C3:MEETING", 'P'},
+                           {"C3:CONTRACT", 'P'},
+                           {"C3:WON", 'S'},
+                           {"C3:LOSE", 'F'}});
   c.production.category = 5;
-  c.production.stages = stages({{"C5:NEW", 'P'}, {"C5:ASSIGNED", 'P'}, {"C5:PLANNED", 'P'},
-                                {"C5:WON", 'S'}, {"C5:LOSE", 'F'}});
+  c.production.stages = stages({{"C5:NEW", 'P'},
+                                {"C5:ASSIGNED", 'P'},
+                                {"C5:PLANNED", 'P'},
+                                {"C5:WON", 'S'},
+                                {"C5:LOSE", 'F'}});
   c.users = {{10, "Hunter Ten"}, {11, "Hunter Eleven"}, {20, "Closer"}};
   return c;
 }
@@ -213,9 +224,12 @@ TEST_CASE("filters select journeys by source and employee and pipeline and perio
 }
 
 TEST_CASE("bad report parameters are refused with the parameter named") {
-  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
-           {"from", "23.11.2026"}, {"to", "2026-13-01"}, {"employee", "-1"},
-           {"employee", "abc"}, {"pipeline", "all"}}) {
+  for (const auto& [key, value] :
+       std::vector<std::pair<std::string, std::string>>{{"from", "23.11.2026"},
+                                                        {"to", "2026-13-01"},
+                                                        {"employee", "-1"},
+                                                        {"employee", "abc"},
+                                                        {"pipeline", "all"}}) {
     INFO(key << "=" << value);
     auto query = core::ParseReportQuery({{key, value}}, 180);
     REQUIRE_FALSE(query);
