@@ -75,14 +75,6 @@ bool AdmitAdmin(Deps& deps, const httplib::Request& req, httplib::Response& res)
   return true;
 }
 
-// A whole number written in decimal digits only.
-bool ParseWhole(const std::string& text, int64_t& out) {
-  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos)
-    return false;
-  out = std::strtoll(text.c_str(), nullptr, 10);
-  return true;
-}
-
 // A positive whole query parameter, `fallback` when absent; false when present but invalid.
 bool PositiveParam(const httplib::Request& req, const char* name, int64_t fallback, int64_t& out) {
   out = fallback;

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "handlers/reply.h"
 #include "lib/core/payloads.h"
 
 namespace handlers {
@@ -58,13 +59,6 @@ std::vector<std::string> Split(const std::string& text, char separator) {
   return parts;
 }
 
-bool Whole(const std::string& text, int64_t& out) {
-  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos)
-    return false;
-  out = std::strtoll(text.c_str(), nullptr, 10);
-  return true;
-}
-
 tl::unexpected<core::Error> Refuse() {
   return tl::make_unexpected(
       core::Error{core::ErrorCode::kUnauthorized, "The page session is invalid or expired"});
@@ -97,8 +91,8 @@ core::Result<PageSession> PageSessions::Verify(std::string_view token, int64_t n
   }
   const auto parts = Split(payload, '|');
   PageSession session;
-  if (parts.size() != 5 || parts[0] != "v1" || !Whole(parts[2], session.user_id) ||
-      (parts[3] != "0" && parts[3] != "1") || !Whole(parts[4], session.expires_at)) {
+  if (parts.size() != 5 || parts[0] != "v1" || !ParseWhole(parts[2], session.user_id) ||
+      (parts[3] != "0" && parts[3] != "1") || !ParseWhole(parts[4], session.expires_at)) {
     return Refuse();
   }
   session.member_id = parts[1];

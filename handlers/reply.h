@@ -3,6 +3,8 @@
 
 #include <httplib.h>
 
+#include <cstdint>
+#include <cstdlib>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -46,6 +48,14 @@ inline std::string EscapeHtml(const std::string& text) {
     }
   }
   return out;
+}
+
+// A whole number written in decimal digits only (ids, versions, times in tokens).
+inline bool ParseWhole(const std::string& text, int64_t& out) {
+  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos)
+    return false;
+  out = std::strtoll(text.c_str(), nullptr, 10);
+  return true;
 }
 
 inline std::string QueryOf(const httplib::Request& req) {
