@@ -108,10 +108,26 @@ json PortalSummary(const State& state, const Portal& p) {
 }
 
 // A whole section of a portal's state, for tests and the demo to inspect.
-tl::expected<json, RestError> Section(const Portal& p, const std::string& name) {
+// `modified_since` (>= 0) keeps only the CRM rows modified since then: a watcher of a large
+// portal (b24-day) reads what changed instead of everything at every look.
+tl::expected<json, RestError> Section(const Portal& p, const std::string& name,
+                                      double modified_since) {
   auto rows = [](const std::map<long, json>& m) {
     json out = json::array();
     for (const auto& [id, row] : m) out.push_back(row);
+    return out;
+  };
+  auto crm_rows = [&p, modified_since](const char* kind) {
+    json out = json::array();
+    const auto it = p.crm.find(kind);
+    if (it == p.crm.end()) return out;
+    for (const auto& [id, row] : it->second) {
+      const auto modified = row.find("DATE_MODIFY");
+      if (modified_since >= 0 && modified != row.end() && modified->is_number() &&
+          modified->get<double>() < modified_since)
+        continue;
+      out.push_back(row);
+    }
     return out;
   };
   if (name == "users") return rows(p.users);
@@ -123,16 +139,15 @@ tl::expected<json, RestError> Section(const Portal& p, const std::string& name) 
   if (name == "statuses") return rows(p.statuses);
   if (name == "categories") return rows(p.categories);
   if (name == "userfields") return rows(p.userfields);
-  if (name == "leads") return rows(p.crm.count("LEAD") ? p.crm.at("LEAD") : std::map<long, json>{});
-  if (name == "deals") return rows(p.crm.count("DEAL") ? p.crm.at("DEAL") : std::map<long, json>{});
+  if (name == "leads") return crm_rows("LEAD");
+  if (name == "deals") return crm_rows("DEAL");
   auto history = [&p, &rows](const char* kind) {
     auto it = p.stage_history.find(kind);
     return it == p.stage_history.end() ? json::array() : rows(it->second);
   };
   if (name == "lead_history") return history("LEAD");
   if (name == "deal_history") return history("DEAL");
-  if (name == "contacts")
-    return rows(p.crm.count("CONTACT") ? p.crm.at("CONTACT") : std::map<long, json>{});
+  if (name == "contacts") return crm_rows("CONTACT");
   if (name == "bindings") {
     json out = json::array();
     for (const auto& b : p.bindings) {
@@ -208,7 +223,7 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
     if (!section.empty()) {
       auto portal = PortalOf(*s, body);
       if (!portal) return tl::unexpected(portal.error());
-      return Section(**portal, section);
+      return Section(**portal, section, Number(body, "modified_since", -1));
     }
     json portals = json::array();
     for (const auto& [id, p] : s->portals) portals.push_back(PortalSummary(*s, p));

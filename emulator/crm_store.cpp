@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <iterator>
+#include <set>
 
 #include "emulator/envelope.h"
 #include "emulator/events.h"
@@ -756,6 +757,17 @@ MethodResult ListEntities(Call& call, const EntityKind& kind, Dialect dialect) {
   const bool bounds_only = bounds.complete && (id_order || id_desc);
   const auto all = AllFields(portal, kind);
   const int tz = portal.tz_minutes;
+  // A legacy list prints, to filter and sort, only the fields its filter and order name: a
+  // portal of many rows answers a narrow filter without printing every field of every row.
+  std::set<std::string> compared{id_field};
+  for (const auto& c : conditions) compared.insert(c.field);
+  if (order.is_object()) {
+    for (const auto& [field, direction] : order.items()) compared.insert(field);
+  }
+  std::vector<const FieldSpec*> compared_fields;  // in AllFields order, as a full print has them
+  for (const auto& f : all) {
+    if (Visible(f, Dialect::kLegacy) && compared.count(f.name) != 0) compared_fields.push_back(&f);
+  }
   std::vector<json> printed;
   // Prints and filters one row; false once the page is full.
   auto visit = [&](long id, const json& row) {
@@ -763,8 +775,18 @@ MethodResult ListEntities(Call& call, const EntityKind& kind, Dialect dialect) {
       printed.push_back({{id_field, id}});
       return !(stop_early && static_cast<long>(printed.size()) >= kPageSize);
     }
-    json full = dialect == Dialect::kLegacy ? RenderLegacyWith(all, tz, row, {})
-                                            : RenderItemWith(all, kind, tz, row, {});
+    json full = json::object();
+    if (dialect == Dialect::kLegacy) {
+      // As a full print would show them: no CONTACT_IDS, no empty multifields.
+      for (const FieldSpec* f : compared_fields) {
+        const json& value = FieldOrNull(row, f->name);
+        if (f->type == FieldType::kIntList) continue;
+        if (f->type == FieldType::kMulti && (!value.is_array() || value.empty())) continue;
+        full[f->name] = RenderValue(*f, value, tz, Dialect::kLegacy);
+      }
+    } else {
+      full = RenderItemWith(all, kind, tz, row, {});
+    }
     if (dialect == Dialect::kLegacy) {
       // Filters may name fields that `get` leaves out (empty multifields, CONTACT_IDS).
       for (const auto& c : conditions) {

@@ -51,6 +51,7 @@ void Event(Deps& deps, const httplib::Request& req, httplib::Response& res) {
   if (!queued)
     return JsonError(res, 503, "storage_error", "The event could not be stored; please retry");
   ++(*queued ? deps.events_received : deps.events_duplicate);
+  if (*queued && deps.workers != nullptr) deps.workers->Wake();
   Json(res, {{"status", *queued ? "queued" : "duplicate"}});
 }
 

@@ -65,6 +65,9 @@ void Metrics(Deps& deps, const httplib::Request&, httplib::Response& res) {
     const auto t = deps.workers->totals();
     counter("conveyor_events_processed_total", "Events processed by the workers.", t.processed);
     counter("conveyor_events_changed_total", "Events that showed a real change.", t.changed);
+    counter("conveyor_events_settled_total",
+            "Events known to change nothing without a read (expected echoes, stale timers).",
+            t.settled);
     counter("conveyor_events_retried_total", "Events put back for a retry.", t.retried);
     counter("conveyor_events_given_up_total", "Events dropped after too many failed attempts.",
             t.given_up);
@@ -88,6 +91,12 @@ void Metrics(Deps& deps, const httplib::Request&, httplib::Response& res) {
           stats.commands);
   counter("conveyor_token_refreshes_total", "OAuth token refreshes.", stats.refreshes);
   counter("conveyor_rest_retries_total", "REST requests repeated after a refusal.", stats.retries);
+  out << "# HELP conveyor_rest_commands_by_method_total REST commands by method (a batch's each).\n"
+      << "# TYPE conveyor_rest_commands_by_method_total counter\n";
+  for (const auto& [method, count] : stats.commands_by_method) {
+    out << "conveyor_rest_commands_by_method_total{method=\"" << Label(method) << "\"} " << count
+        << '\n';
+  }
   out << "# HELP conveyor_limiter_wait_seconds_total Time spent waiting for the rate limiter.\n"
       << "# TYPE conveyor_limiter_wait_seconds_total counter\nconveyor_limiter_wait_seconds_total "
       << stats.limiter_wait_seconds << '\n';

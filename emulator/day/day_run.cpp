@@ -69,13 +69,6 @@ Result<AppCounts> AppRequests(PortalClient& portal) {
   return counts;
 }
 
-// conveyor_rest_commands_total of the app's /metrics; -1 when it cannot be read.
-long AppCommands(const std::string& conveyor_url) {
-  std::string error;
-  const std::string page = FetchMetrics(conveyor_url, error);
-  return page.empty() ? -1 : ParseCounter(page, "conveyor_rest_commands_total");
-}
-
 class Day {
  public:
   Day(PortalClient& portal, const RunOptions& options, Progress& progress, Company company,
@@ -106,6 +99,7 @@ class Day {
   Result<bool> Presence(bool working);
   // Runs polls until virtual `until` (a rate run: until it has settled, if earlier).
   Result<bool> Phase(double until);
+  Result<bool> WatchSteady(double now);
   Result<bool> Step(double now);
   // Sleeps one poll interval, creating the leads that fall due meanwhile.
   Result<bool> Pause();
@@ -125,6 +119,9 @@ class Day {
   Pipelines pipelines_;
   std::vector<PlannedLead> plan_;
   size_t next_lead_ = 0;
+  std::map<long, json> leads_, deals_;  // the portal's rows as last seen
+  double looked_at_ = -1;               // when (portal time); -1: never
+  Summary::Steady steady_;
   std::map<long, Pending> lead_plans_, deal_plans_;
   std::map<long, std::string> lead_done_, deal_done_;  // the state last acted on (or left)
   std::map<long, int> visits_;                         // moves made on each deal
@@ -296,10 +293,23 @@ Result<bool> Day::Perform(long id, bool lead, const Pending& pending, double now
 
 Result<bool> Day::Step(double now) {
   if (auto created = CreateLeads(now); !created) return created;
-  auto leads = portal_.Section("leads");
-  if (!leads) return tl::unexpected(leads.error());
-  auto deals = portal_.Section("deals");
-  if (!deals) return tl::unexpected(deals.error());
+  // What changed since the last look (a second's overlap: its clock reading is not the
+  // portal's moment of answering), merged into the rows seen so far.
+  const double since = looked_at_ < 0 ? -1 : looked_at_ - 1;
+  looked_at_ = now;
+  for (const auto& [name, seen] :
+       {std::pair<const char*, std::map<long, json>*>{"leads", &leads_},
+        std::pair<const char*, std::map<long, json>*>{"deals", &deals_}}) {
+    auto changed = portal_.Section(name, since);
+    if (!changed) return tl::unexpected(changed.error());
+    for (auto& row : *changed) {
+      const long id = row.value("ID", 0L);
+      (*seen)[id] = std::move(row);
+    }
+  }
+  json leads = json::array(), deals = json::array();
+  for (const auto& [id, row] : leads_) leads.push_back(row);
+  for (const auto& [id, row] : deals_) deals.push_back(row);
   if (!pipelines_.Found()) {
     // The app provisions its pipelines when installed, which may happen during the day.
     auto categories = portal_.Section("categories");
@@ -308,9 +318,9 @@ Result<bool> Day::Step(double now) {
     if (!statuses) return tl::unexpected(statuses.error());
     pipelines_ = FindPipelines(*categories, *statuses);
   }
-  tally_.Observe(*leads, *deals, pipelines_);
-  for (const auto& row : *leads) PlanLead(row, now);
-  for (const auto& row : *deals) PlanDeal(row, now);
+  tally_.Observe(leads, deals, pipelines_);
+  for (const auto& row : leads) PlanLead(row, now);
+  for (const auto& row : deals) PlanDeal(row, now);
   // Judged before anybody acts: a move made now shows on the portal only at the next look.
   quiet_ = next_lead_ == plan_.size() && lead_plans_.empty() && deal_plans_.empty() &&
            tally_.Waiting() == 0;
@@ -353,11 +363,43 @@ void Day::Draw(double now) {
                        std::to_string(tally_.production_deals()));
 }
 
+// The steady window's counts at its start and end, and the app's inbox depth within it.
+Result<bool> Day::WatchSteady(double now) {
+  if (options_.steady_after_minutes <= 0 || plan_.empty() || steady_.to > 0) return true;
+  const double from = plan_.front().at + options_.steady_after_minutes * 60;
+  if (now < from) return true;
+  long depth = -1;
+  if (!options_.conveyor_url.empty()) {
+    std::string error;
+    const std::string page = FetchMetrics(options_.conveyor_url, error);
+    if (!page.empty()) depth = ParseCounter(page, "conveyor_inbox_depth");
+  }
+  auto requests = AppRequests(portal_);
+  if (!requests) return tl::unexpected(requests.error());
+  if (steady_.from == 0) {
+    steady_.from = now;
+    steady_.leads = -tally_.created();
+    steady_.requests = -requests->total;
+    steady_.depth_from = depth;
+  }
+  steady_.depth_max = std::max(steady_.depth_max, depth);
+  if (next_lead_ == plan_.size()) {  // the last lead has arrived
+    steady_.to = now;
+    steady_.leads += tally_.created();
+    steady_.requests += requests->total;
+    steady_.depth_to = depth;
+  }
+  return true;
+}
+
 Result<bool> Day::Phase(double until) {
   for (;;) {
     auto now = Now();
     if (!now) return tl::unexpected(now.error());
     if (auto stepped = Step(*now); !stepped) return stepped;
+    if (rate_) {
+      if (auto watched = WatchSteady(*now); !watched) return watched;
+    }
     stopped_at_ = std::min(*now, until);
     Draw(stopped_at_);
     if (*now >= until) return true;
@@ -414,8 +456,11 @@ Result<Summary> Day::Run() {
   const auto real_start = std::chrono::steady_clock::now();
   auto baseline = AppRequests(portal_);
   if (!baseline) return tl::unexpected(baseline.error());
+  std::string metrics_error;
+  const std::string metrics_before =
+      options_.conveyor_url.empty() ? "" : FetchMetrics(options_.conveyor_url, metrics_error);
   const long commands_before =
-      options_.conveyor_url.empty() ? -1 : AppCommands(options_.conveyor_url);
+      metrics_before.empty() ? -1 : ParseCounter(metrics_before, "conveyor_rest_commands_total");
 
   // A rate run starts at the day's first working moment: its first lead arrives at once.
   auto monday = JumpTo(&Calendar::NextMondayAt, rate_ ? 9 : 8, rate_ ? 0 : 50);
@@ -465,6 +510,7 @@ Result<Summary> Day::Run() {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - real_start).count();
   summary.leads_planned = static_cast<int>(plan_.size());
   tally_.Fill(summary);
+  if (steady_.to > 0) summary.steady = steady_;
   summary.app_requests = requests->total - baseline->total;
   summary.app_failed = requests->failed - baseline->failed;
   summary.app_limited = requests->limited - baseline->limited;
@@ -473,7 +519,11 @@ Result<Summary> Day::Run() {
   if (!options_.conveyor_url.empty()) {
     summary.metrics_asked = true;
     const std::string page = FetchMetrics(options_.conveyor_url, summary.metrics_error);
-    summary.decisions = ParseDecisions(page);
+    summary.decisions = ParseLabelled(page, "conveyor_decisions_total");
+    summary.requests_by_method =
+        GrowthByLabel(metrics_before, page, "conveyor_rest_calls_by_outcome_total", "method");
+    summary.commands_by_method =
+        GrowthByLabel(metrics_before, page, "conveyor_rest_commands_by_method_total", "method");
     const long commands_after = ParseCounter(page, "conveyor_rest_commands_total");
     if (commands_before >= 0 && commands_after >= 0) {
       summary.app_commands = commands_after - commands_before;

@@ -27,6 +27,10 @@ struct RunOptions {
   double poll_seconds = 0.15;      // real time between looks at the portal
   double arrivals_per_minute = 0;  // > 0: a rate run, leads per virtual minute; 0: a whole day
   double think_scale = 1;          // multiplies every person's reaction time (> 0)
+  // > 0 (a rate run): the app's requests are also counted over a steady window, from this many
+  // virtual minutes after the first arrival to the last one, when every stage of the conveyor
+  // is busy; the app's inbox depth is watched over it.
+  double steady_after_minutes = 0;
 };
 
 // Plays the day and returns its summary. Fails when the portal or the demo company is missing

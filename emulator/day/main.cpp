@@ -105,6 +105,10 @@ int main(int argc, char** argv) {
                     "and the run stops once the conveyor has settled (default: spread over the "
                     "day)")
         ->check(positive);
+    run->add_option("--steady-after", options.steady_after_minutes,
+                    "a rate run: also count the app's requests per lead from this many minutes "
+                    "after the first arrival to the last one, and watch its inbox depth")
+        ->check(positive);
     run->add_option("--think-scale", options.think_scale,
                     "multiplies every person's reaction time (0.01: within seconds)")
         ->check(positive)

@@ -2,21 +2,22 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <map>
 #include <sstream>
 
 #include "emulator/day/portal_client.h"
 
 namespace day {
 
-std::vector<Decision> ParseDecisions(const std::string& page) {
-  static const std::string kName = "conveyor_decisions_total";
+std::vector<Decision> ParseLabelled(const std::string& page, const std::string& name) {
   std::vector<Decision> out;
   std::istringstream lines(page);
   std::string line;
   while (std::getline(lines, line)) {
-    if (line.compare(0, kName.size(), kName) != 0) continue;
-    std::string rest = line.substr(kName.size());
+    if (line.compare(0, name.size(), name) != 0) continue;
+    std::string rest = line.substr(name.size());
     Decision decision;
     if (!rest.empty() && rest[0] == '{') {
       const auto close = rest.find('}');
@@ -32,6 +33,30 @@ std::vector<Decision> ParseDecisions(const std::string& page) {
     decision.value = rest.substr(begin, end == std::string::npos ? end : end - begin);
     out.push_back(decision);
   }
+  return out;
+}
+
+std::vector<std::pair<std::string, long>> GrowthByLabel(const std::string& before,
+                                                        const std::string& after,
+                                                        const std::string& name,
+                                                        const std::string& label) {
+  const std::string prefix = label + "=\"";
+  std::map<std::string, long> growth;
+  const auto add = [&](const std::string& page, long sign) {
+    for (const auto& line : ParseLabelled(page, name)) {
+      const auto begin = line.labels.find(prefix);
+      if (begin == std::string::npos) continue;
+      const auto end = line.labels.find('"', begin + prefix.size());
+      if (end == std::string::npos) continue;
+      growth[line.labels.substr(begin + prefix.size(), end - begin - prefix.size())] +=
+          sign * std::atol(line.value.c_str());
+    }
+  };
+  add(before, -1);
+  add(after, 1);
+  std::vector<std::pair<std::string, long>> out(growth.begin(), growth.end());
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
   return out;
 }
 

@@ -4,14 +4,23 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "emulator/day/summary.h"
 
 namespace day {
 
-// The conveyor_decisions_total lines of a /metrics page, in page order.
-std::vector<Decision> ParseDecisions(const std::string& page);
+// The lines of the labelled counter `name` (conveyor_decisions_total{kind="assigned"} 123) on
+// a /metrics page, in page order.
+std::vector<Decision> ParseLabelled(const std::string& page, const std::string& name);
+
+// What `label` (method="crm.lead.get") of the labelled counter `name` grew by from `before` to
+// `after`, largest first; the counter is read as 0 where a page lacks it.
+std::vector<std::pair<std::string, long>> GrowthByLabel(const std::string& before,
+                                                        const std::string& after,
+                                                        const std::string& name,
+                                                        const std::string& label);
 
 // The value of the counter `name` without labels on a /metrics page; -1 when absent.
 long ParseCounter(const std::string& page, const std::string& name);

@@ -89,8 +89,14 @@ Result<json> PortalClient::Post(const std::string& path, json body) {
   return Answer("POST " + path, res->status, res->body);
 }
 
-Result<json> PortalClient::Section(const std::string& name) {
-  auto answer = Get("state", "section=" + name);
+Result<json> PortalClient::Section(const std::string& name, double modified_since) {
+  std::string query = "section=" + name;
+  if (modified_since >= 0) {
+    char since[32];
+    std::snprintf(since, sizeof since, "%.3f", modified_since);
+    query += "&modified_since=" + std::string(since);
+  }
+  auto answer = Get("state", query);
   if (answer && !answer->is_array()) {
     return tl::unexpected(Failure{false, "state section " + name + " is not a list"});
   }

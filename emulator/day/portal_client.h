@@ -50,8 +50,9 @@ class PortalClient {
   [[nodiscard]] Result<json> Get(const std::string& path, const std::string& query = "");
   // POST /_emulator/<path> with the portal added to the body.
   [[nodiscard]] Result<json> Post(const std::string& path, json body);
-  // A section of the portal's state (users, departments, leads, deals, categories, ...).
-  [[nodiscard]] Result<json> Section(const std::string& name);
+  // A section of the portal's state (users, departments, leads, deals, categories, ...);
+  // `modified_since` >= 0: only the leads, deals or contacts modified since then.
+  [[nodiscard]] Result<json> Section(const std::string& name, double modified_since = -1);
   // Runs a REST method as a person of the portal in the UI; the REST envelope
   // ({result, time}) or the method's error.
   [[nodiscard]] Result<json> Act(long user_id, const std::string& method, const json& params);

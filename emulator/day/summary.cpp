@@ -89,6 +89,19 @@ void PrintSummary(std::ostream& out, const Summary& s) {
             : std::to_string(s.leads_waiting) +
                   " leads still waiting for the conveyor at the end; " + last);
   }
+  if (s.steady.to > 0) {
+    const auto& w = s.steady;
+    std::ostringstream per_lead;
+    per_lead << std::fixed << std::setprecision(2)
+             << (w.leads > 0 ? static_cast<double>(w.requests) / w.leads : 0.0);
+    const auto depth = [](long d) { return d < 0 ? std::string("?") : std::to_string(d); };
+    Row(out, "steady window",
+        calendar.HourMinute(w.from) + "-" + calendar.HourMinute(w.to) + ": " +
+            std::to_string(w.leads) + " leads arrived, " + std::to_string(w.requests) +
+            " app requests (" + per_lead.str() + " per lead); app inbox " + depth(w.depth_from) +
+            " events at the start, " + depth(w.depth_to) + " at the end, at most " +
+            depth(w.depth_max));
+  }
   Row(out, "sales deals",
       std::to_string(s.sales_deals) + "; per closer: " + People(s.deals_per_closer));
   Row(out, "ready later", std::to_string(s.ready_later_leads.size()) + " leads");
@@ -125,6 +138,15 @@ void PrintSummary(std::ostream& out, const Summary& s) {
     Row(out, "  one call per command",
         std::to_string(s.app_commands) + " (" + per_lead(s.app_commands) + " per lead)");
   }
+  // Where they went: the ten largest methods, per lead.
+  const auto largest = [&per_lead](const std::vector<std::pair<std::string, long>>& counts) {
+    std::string text;
+    for (size_t i = 0; i < counts.size() && i < 10 && counts[i].second > 0; ++i)
+      text += (i > 0 ? ", " : "") + counts[i].first + " " + per_lead(counts[i].second);
+    return text;
+  };
+  if (!s.requests_by_method.empty()) Row(out, "  requests per lead", largest(s.requests_by_method));
+  if (!s.commands_by_method.empty()) Row(out, "  commands per lead", largest(s.commands_by_method));
   Row(out, "people's acts",
       std::to_string(s.acts) + " (" + std::to_string(s.acts_refused) + " refused by the portal)");
   if (s.metrics_asked) {
@@ -154,6 +176,10 @@ json SummaryJson(const Summary& s) {
   }
   json decisions = json::object();
   for (const auto& d : s.decisions) decisions[d.labels] = d.value;
+  json requests_by_method = json::object();
+  for (const auto& [method, count] : s.requests_by_method) requests_by_method[method] = count;
+  json commands_by_method = json::object();
+  for (const auto& [method, count] : s.commands_by_method) commands_by_method[method] = count;
   const auto per_lead = [&s](long count) {
     return s.leads_created > 0 ? static_cast<double>(count) / s.leads_created : 0.0;
   };
@@ -188,6 +214,14 @@ json SummaryJson(const Summary& s) {
       {"backlog",
        {{"last_arrival", s.leads_created > 0 ? json(calendar.Iso(s.last_arrival)) : json(nullptr)},
         {"caught_up_seconds", absent_if_negative(s.caught_up_after)},
+        {"steady", s.steady.to > 0 ? json{{"from", calendar.Iso(s.steady.from)},
+                                          {"to", calendar.Iso(s.steady.to)},
+                                          {"leads", s.steady.leads},
+                                          {"requests", s.steady.requests},
+                                          {"inbox_depth_from", s.steady.depth_from},
+                                          {"inbox_depth_to", s.steady.depth_to},
+                                          {"inbox_depth_max", s.steady.depth_max}}
+                                   : json(nullptr)},
         {"leads_waiting", s.leads_waiting}}},
       {"ready_later", ready_later},
       {"sales",
@@ -209,8 +243,9 @@ json SummaryJson(const Summary& s) {
         {"query_limit_exceeded", s.app_limited},
         {"per_lead", per_lead(s.app_requests)},
         {"commands", s.app_commands >= 0 ? json(s.app_commands) : json(nullptr)},
-        {"commands_per_lead",
-         s.app_commands >= 0 ? json(per_lead(s.app_commands)) : json(nullptr)}}},
+        {"commands_per_lead", s.app_commands >= 0 ? json(per_lead(s.app_commands)) : json(nullptr)},
+        {"requests_by_method", requests_by_method},
+        {"commands_by_method", commands_by_method}}},
       {"acts", {{"done", s.acts}, {"refused", s.acts_refused}}},
       {"decisions", s.metrics_asked ? decisions : json(nullptr)},
   };

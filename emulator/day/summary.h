@@ -65,6 +65,13 @@ struct Summary {
   // the conveyor (-1: something still waited when the run stopped), and how many leads waited
   // then.
   double last_arrival = 0;
+  // The steady window of a rate run (RunOptions::steady_after_minutes); to = 0: none.
+  struct Steady {
+    double from = 0, to = 0;
+    int leads = 0;                                        // arrived in the window
+    long requests = 0;                                    // the app sent in it
+    long depth_from = -1, depth_to = -1, depth_max = -1;  // the app's inbox; -1: not read
+  } steady;
   double caught_up_after = -1;
   int leads_waiting = 0;
   std::vector<ReadyLaterLead> ready_later_leads;
@@ -86,6 +93,9 @@ struct Summary {
   // conveyor_rest_commands_total): what a client sending one request per command would have
   // sent. -1 when the app's metrics were not read.
   long app_commands = -1;
+  // The app's requests and the commands they carried by method, largest first.
+  std::vector<std::pair<std::string, long>> requests_by_method;
+  std::vector<std::pair<std::string, long>> commands_by_method;
   int acts = 0;  // what the simulated people did
   int acts_refused = 0;
 

@@ -41,6 +41,13 @@ double RateLimiter::Acquire(const std::string& member_id, const std::string& met
   }
 }
 
+double RateLimiter::Use(const std::string& member_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  LeakyBucket bucket = portals_[member_id].bucket;
+  bucket.Drain(clock_.Now(), options_.drain);
+  return std::min(1.0, bucket.level / (options_.bucket - options_.margin));
+}
+
 void RateLimiter::NoteOperating(const std::string& member_id, const std::string& method,
                                 double operating, double reset_at) {
   if (operating < options_.operating_limit - options_.operating_margin) return;

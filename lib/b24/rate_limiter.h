@@ -44,6 +44,9 @@ class RateLimiter {
   // Blocks (on the clock) until `member_id` may send one more request of `method`; returns
   // the seconds waited.
   double Acquire(const std::string& member_id, const std::string& method, Lane lane);
+  // How full the portal's bucket is now for interactive work: 0 (empty) to 1 (a request
+  // would wait).
+  double Use(const std::string& member_id);
   // What a response said about the method's operating time.
   void NoteOperating(const std::string& member_id, const std::string& method, double operating,
                      double reset_at);

@@ -185,9 +185,16 @@ Result<Response> RestClient::CallOnce(const std::string& member_id, const std::s
     {
       std::lock_guard<std::mutex> lock(stats_mutex_);
       ++stats_.calls;
-      stats_.commands += method == "batch" && params.contains("cmd") && params["cmd"].is_object()
-                             ? static_cast<long>(params["cmd"].size())
-                             : 1;
+      if (method == "batch" && params.contains("cmd") && params["cmd"].is_object()) {
+        for (const auto& [key, command] : params["cmd"].items()) {
+          const std::string text = command.is_string() ? command.get<std::string>() : "";
+          ++stats_.commands_by_method[text.substr(0, text.find('?'))];
+          ++stats_.commands;
+        }
+      } else {
+        ++stats_.commands_by_method[method];
+        ++stats_.commands;
+      }
       stats_.limiter_wait_seconds += waited;
     }
     if (reply.status == 302 || reply.status == 301) {

@@ -70,6 +70,7 @@ struct ClientStats {
   long retries = 0;
   double limiter_wait_seconds = 0;
   std::map<std::string, std::map<std::string, long>> by_method;  // method -> outcome -> count
+  std::map<std::string, long> commands_by_method;  // a batch's commands counted by their method
 };
 
 class RestClient {
@@ -109,6 +110,8 @@ class RestClient {
   void Forget(const std::string& member_id);
 
   ClientStats Stats() const;
+  // How full the portal's rate-limit bucket is: 0 (empty) to 1 (the next request waits).
+  double BucketUse(const std::string& member_id) { return limiter_.Use(member_id); }
 
   // Methods that only read: safe to repeat after an uncertain failure.
   static bool IsRead(const std::string& method);

@@ -125,12 +125,14 @@ core::Result<RoundReport> InboxWorker::RunOnce() {
   if (!claimed) return tl::unexpected(claimed.error());
   for (auto& event : *claimed) by_portal[event.member_id].push_back(std::move(event));
   report.claimed = static_cast<int>(claimed->size());
+  if (!by_portal.empty()) report.member_id = by_portal.begin()->first;
   for (auto& [member_id, events] : by_portal) {
     std::vector<b24::BatchCommand> reads;
     std::vector<store::InboxEvent> to_read;
     for (auto& e : events) {
       if (!GetMethod(e.entity_type).empty() && Settled(e, now)) {
         ++report.unchanged;  // nothing to look at: no request
+        ++report.settled;
         if (auto ok = inbox_.Ack(e.id); !ok) return tl::unexpected(ok.error());
         continue;
       }
@@ -259,9 +261,11 @@ WorkerPool::WorkerPool(InboxWorker& worker, core::Clock& clock, int threads, dou
 }
 
 WorkerPool::Totals WorkerPool::totals() const {
-  Totals t{rounds_.load(),       processed_.load(),  changed_.load(),
-           retried_.load(),      given_up_.load(),   storage_errors_.load(),
-           timers_fired_.load(), timers_set_.load(), {}};
+  Totals t{rounds_.load(),         processed_.load(),
+           changed_.load(),        settled_.load(),
+           retried_.load(),        given_up_.load(),
+           storage_errors_.load(), timers_fired_.load(),
+           timers_set_.load(),     {}};
   std::lock_guard<std::mutex> lock(kinds_mutex_);
   t.decisions_by_kind = decisions_by_kind_;
   return t;
@@ -279,17 +283,37 @@ void WorkerPool::Stop() {
   threads_.clear();
 }
 
+void WorkerPool::Wake() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    woken_ = true;
+  }
+  wake_.notify_one();
+}
+
 void WorkerPool::Run(bool purges) {
   double last_purge = 0;
+  bool gather = false;
+  std::string portal;  // of the last round that claimed anything
   for (;;) {
+    // Events come in bursts (a save brings its echo, a round's writes bring theirs): after a
+    // wake or a round that took few, wait for more rather than send a request for each.
+    if (gather) clock_.Sleep(worker_.GatherSeconds(portal));
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      woken_ = false;  // this round sees what the wake was for
+    }
     auto round = worker_.RunOnce();
     const bool idle = !round || round->claimed == 0;
+    gather = !idle && round->claimed < worker_.options().max_claims;
+    if (!idle) portal = round->member_id;
     ++rounds_;
     if (!round) {
       ++storage_errors_;
     } else {
       processed_ += round->changed + round->unchanged;
       changed_ += round->changed;
+      settled_ += round->settled;
       retried_ += round->retried;
       given_up_ += round->given_up;
       timers_fired_ += round->timers_fired;
@@ -303,8 +327,10 @@ void WorkerPool::Run(bool purges) {
     }
     std::unique_lock<std::mutex> lock(mutex_);
     if (stop_) return;
-    if (idle)
-      wake_.wait_for(lock, std::chrono::duration<double>(idle_seconds_), [this] { return stop_; });
+    if (idle) {
+      gather = wake_.wait_for(lock, std::chrono::duration<double>(idle_seconds_),
+                              [this] { return stop_ || woken_; });
+    }
     if (stop_) return;
   }
 }

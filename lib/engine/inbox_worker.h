@@ -28,17 +28,24 @@ namespace engine {
 
 struct WorkerOptions {
   int64_t lease_seconds = 60;
-  int max_claims = 50;        // events per round: one batch read per portal
+  int max_claims = 200;  // events per round, all of one portal: their reads in batches of 50
+  // A round that would take only a few events waits for more of them, so that their reads
+  // and writes share batch requests (REST economy, issue #4): this long (clock time) while the
+  // portal's rate-limit bucket is empty, up to 4 times as long as it fills, so a busy portal
+  // sends fewer, fuller batches and keeps room in its bucket instead of queueing for it.
+  double gather_seconds = 1.0;
   int64_t retry_seconds = 5;  // the first retry's delay; it doubles with each attempt
   int max_attempts = 12;      // then the event is given up (logged as an error), ~3 h in all
 };
 
 struct RoundReport {
+  std::string member_id;  // the portal whose events the round claimed
   int claimed = 0;
   int changed = 0;    // handed to the rules
   int actions = 0;    // REST writes the rules' plans sent
   int decisions = 0;  // journaled
   int unchanged = 0;  // echoes and saves that changed nothing
+  int settled = 0;    // of those, the ones known without a read (expected echoes, stale timers)
   int retried = 0;
   int given_up = 0;
   int timers_fired = 0;  // due timers turned into inbox events
@@ -67,6 +74,11 @@ class InboxWorker {
   // One round: due timers become inbox events (CONVEYOR_TIMER), then claim what is available and
   // process it. Fails only when storage fails.
   core::Result<RoundReport> RunOnce();
+  const WorkerOptions& options() const { return options_; }
+  // How long the next round of the portal waits for more events: see gather_seconds.
+  double GatherSeconds(const std::string& member_id) {
+    return options_.gather_seconds * (1 + 3 * client_.BucketUse(member_id));
+  }
   core::Result<int64_t> PurgeDone(int64_t received_before) {
     return inbox_.PurgeDone(received_before);
   }
@@ -107,11 +119,14 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
   void Stop();
+  // New events arrived: an idle thread starts a round now rather than at its next poll.
+  void Wake();
 
   struct Totals {
     long rounds = 0;
     long processed = 0;
     long changed = 0;
+    long settled = 0;
     long retried = 0;
     long given_up = 0;
     long storage_errors = 0;
@@ -124,7 +139,7 @@ class WorkerPool {
  private:
   void Run(bool purges);
 
-  std::atomic<long> rounds_{0}, processed_{0}, changed_{0}, retried_{0}, given_up_{0},
+  std::atomic<long> rounds_{0}, processed_{0}, changed_{0}, settled_{0}, retried_{0}, given_up_{0},
       storage_errors_{0}, timers_fired_{0}, timers_set_{0};
   mutable std::mutex kinds_mutex_;
   std::map<std::string, long> decisions_by_kind_;  // GUARDED_BY(kinds_mutex_)
@@ -135,7 +150,8 @@ class WorkerPool {
   int64_t keep_done_seconds_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  bool stop_ = false;  // GUARDED_BY(mutex_)
+  bool stop_ = false;   // GUARDED_BY(mutex_)
+  bool woken_ = false;  // GUARDED_BY(mutex_): a Wake not yet answered by a round
   std::vector<std::thread> threads_;
 };
 

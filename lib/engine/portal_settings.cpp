@@ -10,6 +10,13 @@ core::Result<core::Settings> PortalSettings::For(const std::string& member_id) {
     settings.version = 0;
     return settings;
   }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto kept = parsed_.find(member_id);
+    if (kept != parsed_.end() && kept->second.version == (*latest)->version &&
+        kept->second.body == (*latest)->body)
+      return kept->second.settings;
+  }
   auto parsed = core::ParseSettings(nlohmann::json::parse((*latest)->body, nullptr, false));
   if (!parsed) {
     return tl::unexpected(
@@ -18,6 +25,8 @@ core::Result<core::Settings> PortalSettings::For(const std::string& member_id) {
                                                     " do not parse: " + parsed.error().message});
   }
   parsed->version = (*latest)->version;
+  std::lock_guard<std::mutex> lock(mutex_);
+  parsed_[member_id] = {(*latest)->version, std::move((*latest)->body), *parsed};
   return parsed;
 }
 

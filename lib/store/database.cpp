@@ -186,6 +186,12 @@ ALTER TABLE journey_items ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX journey_items_seq ON journey_items (member_id, seq);
 )sql";
 
+// v6: a portal's events are claimed by one round at a time (its plans share reads and count
+// each other's assignments); a claim finds a portal's live leases here, not among its done rows.
+constexpr std::string_view kSchemaV6 = R"sql(
+CREATE INDEX inbox_leases ON inbox (member_id, leased_until) WHERE done = 0;
+)sql";
+
 core::ErrorCode CodeFor(int rc) {
   if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) return core::ErrorCode::kNotFound;
   switch (rc & 0xff) {
@@ -511,6 +517,7 @@ const std::vector<Migration>& Database::Migrations() {
       {3, "reconciliation sweep marks; claim order index; versioned portal settings", kSchemaV3},
       {4, "journeys: items, stage transitions and backfill progress", kSchemaV4},
       {5, "journeys: a change sequence for the reports' index", kSchemaV5},
+      {6, "inbox: a portal's live leases", kSchemaV6},
   };
   return kMigrations;
 }

@@ -99,18 +99,29 @@ core::Result<std::vector<InboxEvent>> Inbox::ClaimMany(int64_t now, int64_t leas
   // Only the oldest pending row of an entity is eligible (an older one's mere presence blocks),
   // so the rows returned are of distinct entities; a newer one blocks only while it holds a
   // live lease, which cannot normally happen but keeps "one at a time per entity" true.
+  // The rows are of one portal, the one of the oldest eligible row whose portal no other
+  // claim holds: a portal's round plans its events together (REST economy, issue #4).
   // Walking pending rows in id order (index inbox_pending_order) stops at the first `max`
   // eligible ones, so the cost does not grow with the backlog.
-  auto select = session.Prepare(
-      "inbox claim",
-      "SELECT id, member_id, dedup_key, event, entity_type, entity_id, payload, received_at, "
-      "attempts, available_at, last_error FROM inbox AS e INDEXED BY inbox_pending_order "
-      "WHERE e.done = 0 AND e.available_at <= ?1 "
+  static constexpr const char* kEligible =
+      "e.done = 0 AND e.available_at <= ?1 "
       "AND (e.leased_until IS NULL OR e.leased_until < ?1) "
       "AND NOT EXISTS (SELECT 1 FROM inbox AS o WHERE o.member_id = e.member_id AND o.done = 0 "
       "AND o.entity_type = e.entity_type AND o.entity_id = e.entity_id AND o.id <> e.id "
-      "AND (o.id < e.id OR o.leased_until >= ?1)) "
-      "ORDER BY e.id LIMIT ?2");
+      "AND (o.id < e.id OR o.leased_until >= ?1))";
+  static const std::string kClaim =
+      std::string(
+          "SELECT id, member_id, dedup_key, event, entity_type, entity_id, payload, "
+          "received_at, attempts, available_at, last_error FROM inbox AS e "
+          "INDEXED BY inbox_pending_order WHERE ") +
+      kEligible +
+      " AND e.member_id = (SELECT e.member_id FROM inbox AS e INDEXED BY "
+      "inbox_pending_order WHERE " +
+      kEligible +
+      " AND NOT EXISTS (SELECT 1 FROM inbox AS b INDEXED BY inbox_leases "
+      "WHERE b.member_id = e.member_id AND b.done = 0 AND b.leased_until >= ?1) "
+      "ORDER BY e.id LIMIT 1) ORDER BY e.id LIMIT ?2";
+  auto select = session.Prepare("inbox claim", kClaim);
   if (!select) return tl::make_unexpected(select.error());
   select->Bind(1, now).Bind(2, static_cast<int64_t>(max));
   std::vector<InboxEvent> events;

@@ -58,7 +58,8 @@ class Inbox {
   // Leases the oldest event that is available at `now`, not leased, and has no older pending
   // event for its entity, until now + lease_seconds. nullopt when there is none.
   [[nodiscard]] core::Result<std::optional<InboxEvent>> Claim(int64_t now, int64_t lease_seconds);
-  // The same for up to `max` events in one transaction, oldest first, at most one per entity.
+  // The same for up to `max` events in one transaction, oldest first, at most one per entity,
+  // all of one portal: the portal of the oldest such event among those with no live lease.
   [[nodiscard]] core::Result<std::vector<InboxEvent>> ClaimMany(int64_t now, int64_t lease_seconds,
                                                                 int max);
   // Done with the event: marks it done (kept for deduplication until PurgeDone). Acking an

@@ -177,6 +177,12 @@ TEST_CASE("batch chunks to 50 and reports each command") {
   CHECK((*items)[120].failure->kind == b24::FailureKind::kNotFound);
   CHECK(f.CountOf("batch", 200) == 3);
   CHECK(f.emu.Hook("crm.lead.get", {{"id", 7}}).body["result"]["TITLE"] == "Lead & 6");
+  // The metrics count the commands by their own method, not as "batch".
+  const auto stats = client.Stats();
+  CHECK(stats.calls == 3);
+  CHECK(stats.commands == 121);
+  CHECK(stats.commands_by_method ==
+        std::map<std::string, long>{{"crm.lead.add", 120}, {"crm.lead.get", 1}});
 }
 
 TEST_CASE("a keyset scan reads every row without counting — next-paging reads them too") {

@@ -193,3 +193,26 @@ TEST_CASE("a portal that changed its domain answers 302 at the old one") {
   CHECK(again->status == 200);
   CHECK(emu.State("leads").body.size() == 1);  // the redirected POST changed nothing
 }
+
+TEST_CASE("a CRM section modified_since a moment holds only the rows changed since then") {
+  test::Emulator emu;
+  REQUIRE(emu.Control("clock", {{"freeze", true}}).status == 200);
+  const auto first = emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "first"}}}});
+  const auto second = emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "second"}}}});
+  REQUIRE(first.status == 200);
+  REQUIRE(second.status == 200);
+  const double added_at = emu.Get("/_emulator/clock").body["now"];
+  REQUIRE(emu.Control("clock", {{"advance", 60}}).status == 200);
+  REQUIRE(
+      emu.Hook("crm.lead.update", {{"id", first.body["result"]}, {"fields", {{"TITLE", "again"}}}})
+          .status == 200);
+  const auto since = [&](double t) {
+    return emu.Get("/_emulator/state?section=leads&modified_since=" + std::to_string(t)).body;
+  };
+  const json changed = since(added_at + 30);
+  REQUIRE(changed.size() == 1);
+  CHECK(changed[0]["TITLE"] == "again");
+  CHECK(since(added_at - 1).size() == 2);
+  CHECK(since(added_at + 61).empty());
+  CHECK(emu.State("leads").body.size() == 2);  // without it: every row
+}

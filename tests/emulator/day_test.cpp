@@ -343,18 +343,19 @@ TEST_CASE("people move items along their pipelines in order and by the seed") {
 }
 
 TEST_CASE("the conveyor's decision counters are read from its metrics page") {
-  const auto decisions = day::ParseDecisions(
+  const auto decisions = day::ParseLabelled(
       "# HELP conveyor_decisions_total Decisions\n"
       "# TYPE conveyor_decisions_total counter\n"
       "conveyor_decisions_total{kind=\"assigned\"} 123\n"
       "conveyor_decisions_total_other 5\n"
       "conveyor_decisions_total{kind=\"waiting\",reason=\"nobody at work\"} 4\n"
-      "conveyor_events_total 99\n");
+      "conveyor_events_total 99\n",
+      "conveyor_decisions_total");
   REQUIRE(decisions.size() == 2);
   CHECK(decisions[0].labels == "kind=\"assigned\"");
   CHECK(decisions[0].value == "123");
   CHECK(decisions[1].value == "4");
-  CHECK(day::ParseDecisions("conveyor_up 1\n").empty());
+  CHECK(day::ParseLabelled("conveyor_up 1\n", "conveyor_decisions_total").empty());
   CHECK(day::Percentile({5, 1, 3, 2, 4}, 50) == 3);
   CHECK(day::Percentile({5, 1, 3, 2, 4}, 95) == 5);
   CHECK(day::Percentile({}, 50) == -1);
@@ -365,6 +366,17 @@ TEST_CASE("the conveyor's decision counters are read from its metrics page") {
   CHECK(day::ParseCounter(page, "conveyor_rest_commands_total") == 6617);
   CHECK(day::ParseCounter(page, "conveyor_rest_calls_total") == 1673);
   CHECK(day::ParseCounter(page, "conveyor_missing_total") == -1);
+  // What a labelled counter grew by during the run, largest first; new labels count from 0.
+  const auto growth = day::GrowthByLabel(
+      "conveyor_rest_commands_by_method_total{method=\"crm.lead.get\"} 10\n"
+      "conveyor_rest_commands_by_method_total{method=\"batch\"} 4\n",
+      "conveyor_rest_commands_by_method_total{method=\"crm.lead.get\"} 15\n"
+      "conveyor_rest_commands_by_method_total{method=\"batch\"} 4\n"
+      "conveyor_rest_commands_by_method_total{method=\"crm.deal.add\"} 7\n"
+      "conveyor_rest_calls_by_outcome_total{method=\"crm.lead.get\",outcome=\"ok\"} 99\n",
+      "conveyor_rest_commands_by_method_total", "method");
+  CHECK(growth == std::vector<std::pair<std::string, long>>{
+                      {"crm.deal.add", 7}, {"crm.lead.get", 5}, {"batch", 0}});
 }
 
 TEST_CASE("hand-over times under ten seconds are shown to a tenth of a second") {

@@ -4,6 +4,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <thread>
+
 #include "lib/engine/system_clock.h"
 #include "tests/emulator/harness.h"
 #include "tests/engine/engine_fixture.h"
@@ -182,4 +185,28 @@ TEST_CASE("an event that keeps failing is given up — so later events of its en
   REQUIRE(second);
   CHECK(second->given_up == 1);
   CHECK(*f.inbox.Depth() == 0);
+}
+
+TEST_CASE("a pool woken by an event waits for the rest of its burst — one read for them all") {
+  Fixture f;
+  for (int i = 1; i <= 5; ++i)
+    f.emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "Lead " + std::to_string(i)}}}});
+  engine::WorkerOptions options;
+  options.gather_seconds = 0.3;
+  engine::InboxWorker worker{f.inbox,     f.snapshots, f.client, f.rules, f.executor,
+                             f.decisions, f.timers,    f.clock,  options};
+  const long calls_before = f.client.Stats().calls;
+  // Polls only every minute: nothing but the wake starts a round.
+  engine::WorkerPool pool(worker, f.clock, 2, 60);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // both threads found nothing
+  f.Queue("ONCRMLEADADD", "lead", 1, "a");
+  pool.Wake();
+  for (int i = 2; i <= 5; ++i) f.Queue("ONCRMLEADADD", "lead", i, "k" + std::to_string(i));
+  for (int tries = 0; tries < 100 && *f.inbox.Depth() > 0; ++tries)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  pool.Stop();
+  CHECK(*f.inbox.Depth() == 0);
+  CHECK(f.rules.changes.size() == 5);
+  CHECK(f.client.Stats().calls - calls_before == 1);  // the five reads in one batch
+  CHECK(pool.totals().rounds >= 1);
 }

@@ -112,23 +112,27 @@ TEST_CASE("events of one entity are handed out one at a time in arrival order") 
   MustEnqueue(inbox, "m2", "m2deal1-a", "deal", 1);
 
   std::map<std::string, int64_t> ids;
+  // The keys of what one round claims, space-separated ("" for nothing).
   auto claim = [&](int64_t now) {
-    int64_t id = 0;
-    std::string key = ClaimKey(inbox, now, &id);
-    if (!key.empty()) ids[key] = id;
-    return key;
+    auto claimed = inbox.ClaimMany(now, kLease, 50);
+    REQUIRE(claimed.has_value());
+    std::string keys;
+    for (const auto& e : *claimed) {
+      ids[e.dedup_key] = e.id;
+      keys += (keys.empty() ? "" : " ") + e.dedup_key;
+    }
+    return keys;
   };
-  // Each step: what to do, then what Claim must hand out next ("" for nothing).
-  CHECK(claim(100) == "deal1-a");
-  CHECK(claim(100) == "deal2-a");    // deal1-b waits behind the leased deal1-a
-  CHECK(claim(100) == "lead1-a");    // same id, other entity type
-  CHECK(claim(100) == "m2deal1-a");  // same entity, other portal
+  // Each step: what to do, then what a round must claim next.
+  // deal1-b waits behind deal1-a; lead1-a has the same id, another entity type.
+  CHECK(claim(100) == "deal1-a deal2-a lead1-a");
+  CHECK(claim(100) == "m2deal1-a");  // the same entity in another portal
   CHECK(claim(100) == "");
   for (const char* done : {"deal1-a", "deal2-a", "lead1-a", "m2deal1-a"}) {
     REQUIRE(inbox.Ack(ids[done]).has_value());
   }
-  CHECK(claim(101) == "deal1-b");
-  CHECK(claim(101) == "");  // deal1-c waits behind the leased deal1-b
+  CHECK(claim(101) == "deal1-b");  // deal1-c waits behind it
+  CHECK(claim(101) == "");
   // A failed event keeps its place: deal1-c waits even while deal1-b is not yet available.
   REQUIRE(inbox.Retry(ids["deal1-b"], "portal answered 503", 200).has_value());
   CHECK(claim(150) == "");
@@ -257,9 +261,12 @@ TEST_CASE("queued events — leases and portals survive closing and reopening th
   CHECK((*portal)->access_token == "access-m1");
   // The dedup keys are still pending, so a redelivery is still recognised.
   CHECK_FALSE(inbox.Enqueue("m1", "two", "ONCRMDEALUPDATE", "deal", 2, "{}", 100).value());
-  CHECK(ClaimKey(inbox, 100) == "two");
-  CHECK(ClaimKey(inbox, 100) == "three");
-  CHECK(ClaimKey(inbox, 100 + kLease + 1) == "one");
+  // The crashed round's lease still holds the portal, until it expires.
+  CHECK(ClaimKey(inbox, 100) == "");
+  auto claimed = inbox.ClaimMany(100 + kLease + 1, kLease, 50);
+  REQUIRE(claimed.has_value());
+  REQUIRE(claimed->size() == 3);
+  CHECK((*claimed)[0].id == leased_id);
 }
 
 TEST_CASE("two threads enqueuing and claiming concurrently lose nothing and duplicate nothing") {
@@ -415,12 +422,48 @@ TEST_CASE("a claim of many hands out the oldest event of each entity — all lea
   for (const auto& e : *claimed) keys.push_back(e.dedup_key);
   CHECK(keys == std::vector<std::string>{"a", "b", "d"});
   CHECK(inbox.ClaimMany(100, kLease, 50)->empty());  // all leased; "c" waits for "a"
-  REQUIRE(inbox.Ack((*claimed)[0].id));
+  for (const auto& e : *claimed) REQUIRE(inbox.Ack(e.id));
   auto next = inbox.ClaimMany(100, kLease, 50);
   REQUIRE(next);
   REQUIRE(next->size() == 1);
   CHECK((*next)[0].dedup_key == "c");
   CHECK(inbox.ClaimMany(100, kLease, 1)->empty());
+}
+
+TEST_CASE("a claim of many takes one portal's events — and none of a portal another claim holds") {
+  auto db = store_test::MustOpen(":memory:");
+  AddPortal(*db, "m1");
+  AddPortal(*db, "m2");
+  store::Inbox inbox(*db);
+  MustEnqueue(inbox, "m1", "a", "lead", 1, 100);
+  MustEnqueue(inbox, "m2", "b", "lead", 1, 100);
+  MustEnqueue(inbox, "m1", "c", "lead", 2, 100);
+  const auto keys_of = [](const std::vector<store::InboxEvent>& events) {
+    std::vector<std::string> keys;
+    for (const auto& e : events) keys.push_back(e.dedup_key);
+    return keys;
+  };
+  auto first = inbox.ClaimMany(100, kLease, 50);
+  REQUIRE(first);
+  CHECK(keys_of(*first) == std::vector<std::string>{"a", "c"});
+  // m1's round is on: its newer event waits, and the other portal goes to the next claim.
+  MustEnqueue(inbox, "m1", "d", "lead", 3, 100);
+  auto second = inbox.ClaimMany(100, kLease, 50);
+  REQUIRE(second);
+  CHECK(keys_of(*second) == std::vector<std::string>{"b"});
+  CHECK(inbox.ClaimMany(100, kLease, 50)->empty());
+  REQUIRE(inbox.Ack((*first)[0].id));
+  CHECK(inbox.ClaimMany(100, kLease, 50)->empty());  // "c" is still in the round
+  // A retry put off for later releases its lease: the portal is free again.
+  REQUIRE(inbox.Retry((*first)[1].id, "portal down", 500));
+  auto third = inbox.ClaimMany(100, kLease, 50);
+  REQUIRE(third);
+  CHECK(keys_of(*third) == std::vector<std::string>{"d"});
+  // An expired lease (a crashed round) holds the portal no longer.
+  REQUIRE(inbox.Ack((*second)[0].id));
+  auto later = inbox.ClaimMany(100 + kLease + 1, kLease, 50);
+  REQUIRE(later);
+  CHECK(keys_of(*later) == std::vector<std::string>{"d"});
 }
 
 TEST_CASE("enqueues from many threads are committed in groups — each one exactly once") {
