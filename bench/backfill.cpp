@@ -300,16 +300,8 @@ int main(int argc, char** argv) {
   const store::TokenCipher cipher = store::TokenCipher::ForDevelopment();
   store::PortalStore portals(**db, cipher);
   engine::SystemClock clock;
-  store::PortalRecord record;
-  record.member_id = page->member_id;
-  record.domain = page->domain;
-  record.client_endpoint = page->ClientEndpoint();
-  record.server_endpoint = page->server_endpoint;
-  record.scope = page->application_scope;
-  record.application_token = page->application_token;
-  record.access_token = page->auth_id;
-  record.refresh_token = page->refresh_id;
-  record.expires = static_cast<int64_t>(clock.Now()) + page->auth_expires;
+  const store::PortalRecord record =
+      store::InstalledRecord(*page, static_cast<int64_t>(clock.Now()));
   if (auto ok = portals.Upsert(record); !ok) Die(ok.error().message);
   engine::PortalTokens tokens(portals, clock);
   b24::HttplibTransport transport;

@@ -223,7 +223,12 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
     if (!section.empty()) {
       auto portal = PortalOf(*s, body);
       if (!portal) return tl::unexpected(portal.error());
-      return Section(**portal, section, Number(body, "modified_since", -1));
+      const double since = Number(body, "modified_since", -1);
+      if (body.contains("modified_since") && since < 0) {
+        return Fail(400, "BAD_MODIFIED_SINCE",
+                    "modified_since: a portal time in Unix seconds, 0 or more");
+      }
+      return Section(**portal, section, since);
     }
     json portals = json::array();
     for (const auto& [id, p] : s->portals) portals.push_back(PortalSummary(*s, p));

@@ -44,19 +44,8 @@ void Installer(Deps& deps, const httplib::Request& req, httplib::Response& res) 
     return JsonError(res, 401, "invalid_token",
                      "application_token does not match this installation");
   }
-  store::PortalRecord record;
-  record.member_id = page->member_id;
-  record.domain = page->domain;
-  record.client_endpoint = page->ClientEndpoint();
-  record.server_endpoint = page->server_endpoint;
-  record.scope = page->application_scope;
-  record.status = page->status;
-  record.application_token = page->application_token;
-  record.access_token = page->auth_id;
-  record.refresh_token = page->refresh_id;
-  record.expires = Now(deps) + page->auth_expires;
-  record.installed_at = *stored ? (*stored)->installed_at : Now(deps);
-  record.updated_at = Now(deps);
+  store::PortalRecord record = store::InstalledRecord(*page, Now(deps));
+  if (*stored) record.installed_at = (*stored)->installed_at;  // a reinstall keeps the first
   if (auto saved = deps.portals->Upsert(record); !saved) {
     return JsonError(res, 500, "storage_error", "The installation could not be stored");
   }

@@ -129,6 +129,10 @@ int main(int argc, char** argv) {
                 << kWorkingDayMinutes << " minutes) (see b24-day --help)\n";
       return 2;
     }
+    if (options.steady_after_minutes > 0 && options.arrivals_per_minute <= 0) {
+      std::cerr << "b24-day: --steady-after needs --arrivals-per-minute (see b24-day --help)\n";
+      return 2;
+    }
     options.conveyor_url = conveyor;
     options.poll_seconds = poll_ms / 1000.0;
     return Run(emulator, portal, options, json_file);

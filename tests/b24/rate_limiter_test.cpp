@@ -53,3 +53,16 @@ TEST_CASE("a refusal from the portal holds every request until the given time") 
   limiter.HoldPortal("p", clock.Now() + 3);
   CHECK(limiter.Acquire("p", "m", b24::Lane::kInteractive) >= 3);
 }
+
+TEST_CASE("a portal's bucket use goes from empty to full and drains back") {
+  ManualClock clock;
+  b24::RateLimiter limiter({50, 2, 2, 10, 480, 60}, clock);
+  CHECK(limiter.Use("p") == 0);
+  for (int i = 0; i < 24; ++i) REQUIRE(limiter.Acquire("p", "m", b24::Lane::kInteractive) == 0);
+  CHECK(limiter.Use("p") == Approx(0.5));  // 24 of the 48 usable
+  for (int i = 0; i < 24; ++i) REQUIRE(limiter.Acquire("p", "m", b24::Lane::kInteractive) == 0);
+  CHECK(limiter.Use("p") == Approx(1));
+  CHECK(limiter.Use("other") == 0);
+  clock.Sleep(12);  // 24 requests drain at 2 per second
+  CHECK(limiter.Use("p") == Approx(0.5));
+}

@@ -215,4 +215,7 @@ TEST_CASE("a CRM section modified_since a moment holds only the rows changed sin
   CHECK(since(added_at - 1).size() == 2);
   CHECK(since(added_at + 61).empty());
   CHECK(emu.State("leads").body.size() == 2);  // without it: every row
+  const auto refused = emu.Get("/_emulator/state?section=leads&modified_since=yesterday");
+  CHECK(refused.status == 400);
+  CHECK(refused.body["error"] == "BAD_MODIFIED_SINCE");
 }

@@ -449,12 +449,14 @@ TEST_CASE("b24-day refuses bad flags and an unreachable emulator with status 2")
   // Checked before the emulator is asked: the complaint names the option.
   for (const char* bad :
        {"--arrivals-per-minute 0", "--arrivals-per-minute -5", "--arrivals-per-minute fast",
-        "--think-scale 0", "--think-scale -1", "--leads 1000 --arrivals-per-minute 1"}) {
+        "--think-scale 0", "--think-scale -1", "--leads 1000 --arrivals-per-minute 1",
+        "--steady-after 0", "--steady-after 5"}) {
     CAPTURE(bad);
     const auto ran = RunDayBinary(std::string("run --emulator http://127.0.0.1:1 ") + bad, true);
     CHECK(ran.status == 2);
-    const std::string option = std::string(bad).find("think") != std::string::npos
-                                   ? "--think-scale"
+    const std::string option = std::string(bad).find("think") != std::string::npos ? "--think-scale"
+                               : std::string(bad).find("steady") != std::string::npos
+                                   ? "--steady-after"
                                    : "--arrivals-per-minute";
     CHECK(ran.out.find(option) != std::string::npos);
   }

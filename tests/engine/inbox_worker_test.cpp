@@ -210,3 +210,16 @@ TEST_CASE("a pool woken by an event waits for the rest of its burst — one read
   CHECK(f.client.Stats().calls - calls_before == 1);  // the five reads in one batch
   CHECK(pool.totals().rounds >= 1);
 }
+
+TEST_CASE("a round waits longer for more events as its portal's bucket fills") {
+  Fixture f;
+  engine::WorkerOptions options;
+  options.gather_seconds = 1;
+  engine::InboxWorker worker{f.inbox,     f.snapshots, f.client, f.rules, f.executor,
+                             f.decisions, f.timers,    f.clock,  options};
+  CHECK(worker.GatherSeconds(kMember) == Approx(1));
+  // The whole usable bucket spent at once (50 less the limiter's margin of 2).
+  for (int i = 0; i < 48; ++i) f.limiter.Acquire(kMember, "crm.lead.get", b24::Lane::kInteractive);
+  CHECK(worker.GatherSeconds(kMember) == Approx(4).epsilon(0.05));
+  CHECK(worker.GatherSeconds("another portal") == Approx(1));
+}
