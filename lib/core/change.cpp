@@ -44,7 +44,10 @@ int64_t IdField(const nlohmann::json& entity, const std::string& name) {
   return entity.is_object() && entity.contains(name) ? IdValue(entity[name]) : 0;
 }
 
-std::vector<Result<Outcome>> Rules::PlanAll(const std::vector<EntityChange>& changes) {
+std::vector<Read> Rules::ReadAhead(const std::vector<EntityChange>&) { return {}; }
+
+std::vector<Result<Outcome>> Rules::PlanAll(const std::vector<EntityChange>& changes,
+                                            const std::vector<Answer>&) {
   std::vector<Result<Outcome>> outcomes;
   for (const auto& change : changes) outcomes.push_back(Plan(change));
   return outcomes;

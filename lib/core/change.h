@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,20 @@ int64_t IdValue(const nlohmann::json& value);
 // An ID field of an entity, or 0.
 int64_t IdField(const nlohmann::json& entity, const std::string& name);
 
+// A read rules expect a round's plans to ask for. The engine sends it with the round's own
+// reads of its items, so it costs no request of its own (REST economy, issue #4 item 9).
+struct Read {
+  std::string method;
+  nlohmann::json params = nlohmann::json::object();
+};
+
+// The portal's answer to such a read (only reads that succeeded are answered).
+struct Answer {
+  Read read;
+  nlohmann::json result;
+  std::optional<long> total;  // of a list
+};
+
 class Rules {
  public:
   virtual ~Rules() = default;
@@ -49,9 +64,15 @@ class Rules {
   // the same keys, so nothing is done twice. Fails when what the rules needed to know could not
   // be read; the event is then retried.
   virtual Result<Outcome> Plan(const EntityChange& change) = 0;
-  // The plans for one round's changes, in order. Rules that read the portal share those reads
-  // across the round (REST economy); by default each change is planned on its own.
-  virtual std::vector<Result<Outcome>> PlanAll(const std::vector<EntityChange>& changes);
+  // The reads worth sending before a round's changes are known. `expected` holds, per item the
+  // round is about to read, what was last seen of it (`before`, null when never seen) and its
+  // timer; `after` is null. None by default.
+  virtual std::vector<Read> ReadAhead(const std::vector<EntityChange>& expected);
+  // The plans for one round's changes, in order, with the answers to ReadAhead's reads. Rules
+  // that read the portal share those reads across the round (REST economy); by default each
+  // change is planned on its own.
+  virtual std::vector<Result<Outcome>> PlanAll(const std::vector<EntityChange>& changes,
+                                               const std::vector<Answer>& read_ahead);
   // For a due timer's change whose `after` is the entity's last snapshot: whether the timer may
   // still call for something, so the entity is worth re-reading. False saves the request.
   virtual bool StillDue(const EntityChange&) { return true; }

@@ -111,8 +111,8 @@ core::Result<core::Pipelines> ConveyorRules::PipelinesOf(const core::Settings& s
     }
   }
   if (!cached) {
-    // Docs: crm/universal/category/crm-category-list.md (entityTypeId 2 = deals).
-    auto answer = round.Call("crm.category.list", {{"entityTypeId", 2}});
+    const auto read = PipelinesRead();
+    auto answer = round.Call(read.method, read.params);
     if (!answer) return tl::unexpected(b24::ToCoreError(answer.error(), "pipelines"));
     const json& rows = answer->result.is_object() && answer->result.contains("categories")
                            ? answer->result["categories"]
@@ -126,11 +126,112 @@ core::Result<core::Pipelines> ConveyorRules::PipelinesOf(const core::Settings& s
     std::lock_guard<std::mutex> lock(mutex_);
     pipelines_[member_id] = {now, by_name};
   }
+  return PipelinesNamed(settings, by_name);
+}
+
+core::Pipelines ConveyorRules::PipelinesNamed(const core::Settings& settings,
+                                              const std::map<std::string, int64_t>& by_name) {
   const auto id = [&by_name](const std::string& name) {
     const auto found = by_name.find(name);
     return found == by_name.end() ? int64_t{-1} : found->second;
   };
   return core::Pipelines{id(settings.sales.pipeline), id(settings.production.pipeline)};
+}
+
+b24::BatchCommand ConveyorRules::PipelinesRead() {
+  // Docs: crm/universal/category/crm-category-list.md (entityTypeId 2 = deals).
+  return {"c", "crm.category.list", {{"entityTypeId", 2}}};
+}
+
+b24::BatchCommand ConveyorRules::DepartmentRead(int64_t department) {
+  return {
+      "d" + std::to_string(department), "user.get", {{"FILTER", {{"UF_DEPARTMENT", department}}}}};
+}
+
+b24::BatchCommand ConveyorRules::NameRead(int64_t user) {
+  return {"n" + std::to_string(user), "user.get", {{"ID", user}}};
+}
+
+std::vector<b24::BatchCommand> ConveyorRules::MemberReads(const std::string& member_id,
+                                                          const core::Settings& settings,
+                                                          const std::set<int64_t>& members,
+                                                          int64_t category_id, bool names,
+                                                          double now) {
+  std::vector<b24::BatchCommand> reads;
+  for (const int64_t user : members) {
+    const std::string id = std::to_string(user);
+    if (now - presence_[{member_id, user}].read_at >= kPresenceSeconds)
+      reads.push_back({"p" + id, "timeman.status", {{"USER_ID", user}}});
+    if (names && now - names_[{member_id, user}].read_at >= kDictionarySeconds)
+      reads.push_back(NameRead(user));
+    if (category_id < 0) {
+      reads.push_back(
+          {"l" + id,
+           "crm.lead.list",
+           {{"filter", {{"ASSIGNED_BY_ID", user}, {"STATUS_ID", settings.lead.assigned}}},
+            {"select", {"ID"}}}});
+    } else {
+      reads.push_back(
+          {"l" + id,
+           "crm.deal.list",
+           {{"filter", {{"ASSIGNED_BY_ID", user}, {"CATEGORY_ID", category_id}, {"CLOSED", "N"}}},
+            {"select", {"ID"}}}});
+    }
+  }
+  return reads;
+}
+
+std::vector<core::Read> ConveyorRules::ReadAhead(const std::vector<core::EntityChange>& expected) {
+  if (expected.empty()) return {};
+  const std::string& member_id = expected.front().member_id;
+  auto settings = settings_.For(member_id);
+  if (!settings) return {};  // the plans meet the failure
+  const double now = clock_.Now();
+  std::vector<b24::BatchCommand> reads;
+  std::lock_guard<std::mutex> lock(mutex_);
+  core::Pipelines pipelines{-1, -1};
+  const auto kept = pipelines_.find(member_id);
+  if (kept == pipelines_.end() || now - kept->second.read_at >= kDictionarySeconds)
+    reads.push_back(PipelinesRead());
+  if (kept != pipelines_.end()) pipelines = PipelinesNamed(*settings, kept->second.by_name);
+  struct Need {
+    bool names = false;
+    std::set<int64_t> also_named;
+  };
+  std::map<std::string, Need> needs;  // by direction
+  for (const auto& item : expected) {
+    for (const auto& need :
+         core::LikelyQueueNeeds(item.entity_type, item.before, item.timer, *settings, pipelines)) {
+      auto& merged = needs[need.direction];
+      merged.names = merged.names || need.names;
+      if (need.also_named > 0) merged.also_named.insert(need.also_named);
+    }
+  }
+  for (const auto& [direction, need] : needs) {
+    const int64_t category = core::CategoryOf(direction, pipelines);
+    const auto queue = settings->queues.find(core::QueueOfDirection(direction));
+    if ((direction != "lead" && category < 0) || queue == settings->queues.end()) continue;
+    std::set<int64_t> members(queue->second.users.begin(), queue->second.users.end());
+    for (const int64_t department : queue->second.departments) {
+      const auto& known = department_members_[{member_id, department}];
+      if (now - known.read_at >= kDictionarySeconds) reads.push_back(DepartmentRead(department));
+      for (const auto& member : known.value) members.insert(member.first);
+    }
+    auto member_reads = MemberReads(member_id, *settings, members, category, need.names, now);
+    reads.insert(reads.end(), member_reads.begin(), member_reads.end());
+    for (const int64_t user : need.also_named) {
+      if (need.names && members.count(user) == 0 &&
+          now - names_[{member_id, user}].read_at >= kDictionarySeconds)
+        reads.push_back(NameRead(user));
+    }
+  }
+  std::vector<core::Read> unique;
+  std::set<std::string> seen;
+  for (auto& read : reads) {
+    if (seen.insert(read.method + '\n' + read.params.dump()).second)
+      unique.push_back({std::move(read.method), std::move(read.params)});
+  }
+  return unique;
 }
 
 core::Result<std::vector<core::Candidate>> ConveyorRules::QueueCandidates(
@@ -152,9 +253,7 @@ core::Result<std::vector<core::Candidate>> ConveyorRules::QueueCandidates(
     for (const int64_t department : members_of.departments) {
       const auto& kept = department_members_[{member_id, department}];
       if (!fresh(kept.read_at, kDictionarySeconds)) {
-        reads.push_back({"d" + std::to_string(department),
-                         "user.get",
-                         {{"FILTER", {{"UF_DEPARTMENT", department}}}}});
+        reads.push_back(DepartmentRead(department));
         continue;
       }
       for (const auto& [user, active] : kept.value) {
@@ -191,35 +290,15 @@ core::Result<std::vector<core::Candidate>> ConveyorRules::QueueCandidates(
   {
     std::lock_guard<std::mutex> lock(mutex_);
     for (const int64_t user : members) {
-      const std::string id = std::to_string(user);
       const auto& kept = presence_[{member_id, user}];
-      if (fresh(kept.read_at, kPresenceSeconds)) {
-        presence[user] = kept.value;
-      } else {
-        reads.push_back({"p" + id, "timeman.status", {{"USER_ID", user}}});
-      }
-      if (names != nullptr) {
-        const auto& kept_name = names_[{member_id, user}];
-        if (fresh(kept_name.read_at, kDictionarySeconds)) {
-          (*names)[user] = kept_name.value;
-        } else {
-          reads.push_back({"n" + id, "user.get", {{"ID", user}}});
-        }
-      }
-      if (category_id < 0) {
-        reads.push_back(
-            {"l" + id,
-             "crm.lead.list",
-             {{"filter", {{"ASSIGNED_BY_ID", user}, {"STATUS_ID", settings.lead.assigned}}},
-              {"select", {"ID"}}}});
-      } else {
-        reads.push_back(
-            {"l" + id,
-             "crm.deal.list",
-             {{"filter", {{"ASSIGNED_BY_ID", user}, {"CATEGORY_ID", category_id}, {"CLOSED", "N"}}},
-              {"select", {"ID"}}}});
-      }
+      if (fresh(kept.read_at, kPresenceSeconds)) presence[user] = kept.value;
+      const auto& kept_name = names_[{member_id, user}];
+      if (names != nullptr && fresh(kept_name.read_at, kDictionarySeconds))
+        (*names)[user] = kept_name.value;
     }
+    auto member_reads =
+        MemberReads(member_id, settings, members, category_id, names != nullptr, now);
+    reads.insert(reads.end(), member_reads.begin(), member_reads.end());
   }
   if (names != nullptr && along != nullptr) {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -229,7 +308,7 @@ core::Result<std::vector<core::Candidate>> ConveyorRules::QueueCandidates(
       if (fresh(kept_name.read_at, kDictionarySeconds)) {
         (*names)[user] = kept_name.value;
       } else {
-        reads.push_back({"n" + std::to_string(user), "user.get", {{"ID", user}}});
+        reads.push_back(NameRead(user));
       }
     }
   }
@@ -377,9 +456,16 @@ core::Result<core::Outcome> ConveyorRules::PlanDeal(const core::EntityChange& ch
 }
 
 std::vector<core::Result<core::Outcome>> ConveyorRules::PlanAll(
-    const std::vector<core::EntityChange>& changes) {
+    const std::vector<core::EntityChange>& changes, const std::vector<core::Answer>& read_ahead) {
   std::vector<std::optional<core::Result<core::Outcome>>> planned(changes.size());
   std::map<std::string, PlanningRound> rounds;  // by member_id
+  if (!changes.empty()) {
+    auto& round = rounds.try_emplace(changes.front().member_id, client_, changes.front().member_id)
+                      .first->second;
+    for (const auto& answer : read_ahead)
+      round.Seed({"", answer.read.method, answer.read.params},
+                 {"", answer.result, std::nullopt, answer.total, std::nullopt});
+  }
   for (int pass = 0; pass < kMaxPasses; ++pass) {
     bool any_put_off = false;
     for (size_t i = 0; i < changes.size(); ++i) {

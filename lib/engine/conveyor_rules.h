@@ -18,6 +18,7 @@
 #include "lib/core/follow_ups.h"
 #include "lib/core/handover.h"
 #include "lib/core/lead_intake.h"
+#include "lib/core/read_ahead.h"
 #include "lib/core/stage_tasks.h"
 #include "lib/engine/planning_round.h"
 #include "lib/engine/portal_settings.h"
@@ -39,13 +40,19 @@ class ConveyorRules : public core::Rules {
       : client_(client), settings_(settings), portals_(portals), clock_(clock) {}
 
   core::Result<core::Outcome> Plan(const core::EntityChange& change) override {
-    return std::move(PlanAll({change}).front());
+    return std::move(PlanAll({change}, {}).front());
   }
+  // The reads of the queues the round's items will likely need (core::LikelyQueueNeeds), and of
+  // the pipelines and departments when they are due: the kept ones, even old, tell whose loads
+  // to read. `expected` are of one portal.
+  std::vector<core::Read> ReadAhead(const std::vector<core::EntityChange>& expected) override;
   // Plans the changes in order, sharing one PlanningRound per portal: every read the round's
   // plans need goes out in as few batch requests as their dependencies allow (typically one or
-  // two for the whole round), and loads count what the round's earlier plans handed out.
+  // two for the whole round, none when read ahead), and loads count what the round's earlier
+  // plans handed out. `read_ahead` are answers of the first change's portal.
   std::vector<core::Result<core::Outcome>> PlanAll(
-      const std::vector<core::EntityChange>& changes) override;
+      const std::vector<core::EntityChange>& changes,
+      const std::vector<core::Answer>& read_ahead) override;
   // An SLA timer whose item was taken into work, a wait or ready-day timer whose item left the
   // free stage: nothing to do.
   bool StillDue(const core::EntityChange& change) override;
@@ -95,6 +102,18 @@ class ConveyorRules : public core::Rules {
   // portal does not have). The portal's pipelines are read once and kept for
   // kDictionarySeconds.
   core::Result<core::Pipelines> PipelinesOf(const core::Settings& settings, PlanningRound& round);
+  static core::Pipelines PipelinesNamed(const core::Settings& settings,
+                                        const std::map<std::string, int64_t>& by_name);
+  // The reads behind the kept dictionaries and QueueCandidates' reads of `members` now
+  // (presence not kept, names not kept when `names`, every member's load): built in one place,
+  // so that ReadAhead asks exactly what the plans will. MemberReads requires mutex_.
+  static b24::BatchCommand PipelinesRead();
+  static b24::BatchCommand DepartmentRead(int64_t department);
+  static b24::BatchCommand NameRead(int64_t user);
+  std::vector<b24::BatchCommand> MemberReads(const std::string& member_id,
+                                             const core::Settings& settings,
+                                             const std::set<int64_t>& members, int64_t category_id,
+                                             bool names, double now);
   // The queue for an item's direction with its category ("lead", "sales", "production").
   core::Result<std::vector<core::Candidate>> DirectionCandidates(
       const core::Settings& settings, const std::string& queue, const std::string& direction,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <optional>
 
 #include "lib/engine/log.h"
 
@@ -129,6 +130,8 @@ core::Result<RoundReport> InboxWorker::RunOnce() {
   for (auto& [member_id, events] : by_portal) {
     std::vector<b24::BatchCommand> reads;
     std::vector<store::InboxEvent> to_read;
+    std::map<int64_t, std::optional<store::Snapshot>> previous_of;  // by event id
+    std::vector<core::EntityChange> expected;  // what the rules may read ahead for
     for (auto& e : events) {
       if (!GetMethod(e.entity_type).empty() && Settled(e, now)) {
         ++report.unchanged;  // nothing to look at: no request
@@ -137,16 +140,35 @@ core::Result<RoundReport> InboxWorker::RunOnce() {
         continue;
       }
       const std::string method = GetMethod(e.entity_type);
-      if (!method.empty())
+      if (!method.empty()) {
         reads.push_back({"e" + std::to_string(e.id), method, {{"id", e.entity_id}}});
+        auto previous = snapshots_.Get(member_id, e.entity_type, e.entity_id);
+        if (!previous) return tl::unexpected(previous.error());
+        const json before =
+            *previous ? json::parse((*previous)->fields, nullptr, false) : json(nullptr);
+        expected.push_back({member_id, e.entity_type, e.entity_id, e.event, before, nullptr,
+                            e.event == core::kTimerEvent ? json::parse(e.payload, nullptr, false)
+                                                         : json(nullptr)});
+        previous_of[e.id] = std::move(*previous);
+      }
       to_read.push_back(std::move(e));
     }
     events = std::move(to_read);
     if (events.empty()) continue;
+    // What the plans will likely read rides with the items' own reads: no request of its own.
+    const auto ahead = reads.empty() ? std::vector<core::Read>{} : rules_.ReadAhead(expected);
+    for (size_t i = 0; i < ahead.size(); ++i)
+      reads.push_back({"a" + std::to_string(i), ahead[i].method, ahead[i].params});
     auto items = client_.Batch(member_id, reads, b24::Lane::kInteractive);
     std::map<std::string, b24::BatchItem> results;
     if (items) {
       for (auto& item : *items) results[item.key] = std::move(item);
+    }
+    std::vector<core::Answer> answers;
+    for (size_t i = 0; i < ahead.size(); ++i) {
+      const auto it = results.find("a" + std::to_string(i));
+      if (it != results.end() && !it->second.failure)
+        answers.push_back({ahead[i], std::move(it->second.result), it->second.total});
     }
     // The events whose entity changed, planned together (their reads shared) and carried out
     // together (their writes in one batch).
@@ -170,13 +192,12 @@ core::Result<RoundReport> InboxWorker::RunOnce() {
                                 e.entity_id, e.event,
                                 nullptr,     deleted ? json(nullptr) : it->second.result,
                                 nullptr};
-      auto previous = snapshots_.Get(member_id, e.entity_type, e.entity_id);
-      if (!previous) return tl::unexpected(previous.error());
-      if (*previous) change.before = json::parse((*previous)->fields, nullptr, false);
+      const auto& previous = previous_of[e.id];
+      if (previous) change.before = json::parse(previous->fields, nullptr, false);
       if (e.event == core::kTimerEvent) change.timer = json::parse(e.payload, nullptr, false);
       const std::string hash = deleted ? "deleted" : core::ContentHash(change.after);
       // A timer asks for a look even when nothing changed.
-      if (*previous && (*previous)->hash == hash && !change.timer.is_object()) {
+      if (previous && previous->hash == hash && !change.timer.is_object()) {
         ++report.unchanged;  // an echo of our own write, or a save that changed nothing
         if (auto ok = inbox_.Ack(e.id); !ok) return tl::unexpected(ok.error());
         continue;
@@ -193,7 +214,7 @@ core::Result<RoundReport> InboxWorker::RunOnce() {
                             core::TransitionOf(change.entity_type, change.before, change.after));
       if (!ok) return tl::unexpected(ok.error());
     }
-    auto outcomes = rules_.PlanAll(changes);
+    auto outcomes = rules_.PlanAll(changes, answers);
     std::vector<std::vector<core::Action>> plans;
     std::vector<size_t> plan_of(changes.size(), SIZE_MAX);
     for (size_t i = 0; i < changes.size(); ++i) {

@@ -20,8 +20,8 @@ json ChangedFields(const json& before, const json& after) {
 }  // namespace
 
 std::vector<core::Result<core::Outcome>> LoggingRules::PlanAll(
-    const std::vector<core::EntityChange>& changes) {
-  auto plans = inner_.PlanAll(changes);
+    const std::vector<core::EntityChange>& changes, const std::vector<core::Answer>& read_ahead) {
+  auto plans = inner_.PlanAll(changes, read_ahead);
   for (size_t i = 0; i < changes.size() && i < plans.size(); ++i) {
     const auto& change = changes[i];
     const auto& plan = plans[i];

@@ -13,10 +13,14 @@ class LoggingRules : public core::Rules {
  public:
   explicit LoggingRules(core::Rules& inner) : inner_(inner) {}
   core::Result<core::Outcome> Plan(const core::EntityChange& change) override {
-    return std::move(PlanAll({change}).front());
+    return std::move(PlanAll({change}, {}).front());
+  }
+  std::vector<core::Read> ReadAhead(const std::vector<core::EntityChange>& expected) override {
+    return inner_.ReadAhead(expected);
   }
   std::vector<core::Result<core::Outcome>> PlanAll(
-      const std::vector<core::EntityChange>& changes) override;
+      const std::vector<core::EntityChange>& changes,
+      const std::vector<core::Answer>& read_ahead) override;
   bool StillDue(const core::EntityChange& change) override { return inner_.StillDue(change); }
 
  private:

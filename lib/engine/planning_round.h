@@ -32,6 +32,11 @@ class PlanningRound {
   b24::Result<b24::Response> Call(const std::string& method,
                                   const nlohmann::json& params = nlohmann::json::object());
 
+  // An answer the round got before its plans ran (read ahead with the round's own reads).
+  void Seed(const b24::BatchCommand& command, b24::BatchItem answer) {
+    answers_[Canonical(command)] = std::move(answer);
+  }
+
   // Reads noted and not yet sent.
   size_t noted() const { return noted_.size(); }
   // How many reads were put off so far: a plan that failed while this grew was put off, not

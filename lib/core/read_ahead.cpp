@@ -1,0 +1,50 @@
+#include "lib/core/read_ahead.h"
+
+#include "lib/core/change.h"
+#include "lib/core/lead_intake.h"
+
+namespace core {
+namespace {
+
+using json = nlohmann::json;
+
+std::vector<QueueNeed> TimerNeeds(const std::string& entity_type, const json& item,
+                                  const json& timer, const Pipelines& pipelines) {
+  const std::string kind = timer.value("kind", "");
+  const std::string direction = entity_type == "lead" ? "lead" : DirectionOf(item, pipelines);
+  if (direction.empty()) return {};
+  if (kind == "sla") return {{direction, true, 0}};  // the reassignment's texts name people
+  if (kind != "wait" && kind != "ready_day") return {};
+  // A waited sales deal from a lead is announced as a hand-over.
+  const bool announced = direction == "sales" && IdField(item, "LEAD_ID") > 0;
+  return {{direction, announced, announced ? IdField(item, "ASSIGNED_BY_ID") : 0}};
+}
+
+}  // namespace
+
+std::vector<QueueNeed> LikelyQueueNeeds(const std::string& entity_type, const json& last_seen,
+                                        const json& timer, const Settings& settings,
+                                        const Pipelines& pipelines) {
+  if (timer.is_object())
+    return last_seen.is_object() ? TimerNeeds(entity_type, last_seen, timer, pipelines)
+                                 : std::vector<QueueNeed>{};
+  if (entity_type == "lead") {
+    if (!last_seen.is_object()) return {{"lead", false, 0}};  // a new lead
+    const std::string status = TextField(last_seen, "STATUS_ID");
+    if (status == settings.lead.converted || status == settings.lead.junk) return {};
+    if (IsFreeLead(last_seen, settings) || status == settings.lead.duplicate_check)
+      return {{"lead", false, 0}};
+    return {{"sales", true, IdField(last_seen, "ASSIGNED_BY_ID")}};  // a hand-over may come
+  }
+  if (entity_type != "deal" || !last_seen.is_object()) return {};
+  if (TextField(last_seen, "CLOSED") == "Y") return {};
+  const std::string direction = DirectionOf(last_seen, pipelines);
+  if (IsFreeDeal(last_seen, settings, pipelines)) {
+    const bool announced = direction == "sales" && IdField(last_seen, "LEAD_ID") > 0;
+    return {{direction, announced, announced ? IdField(last_seen, "ASSIGNED_BY_ID") : 0}};
+  }
+  if (direction == "sales") return {{"production", false, 0}};  // a carry-over may come
+  return {};
+}
+
+}  // namespace core
