@@ -223,3 +223,49 @@ TEST_CASE("a round waits longer for more events as its portal's bucket fills") {
   CHECK(worker.GatherSeconds(kMember) == Approx(4).epsilon(0.05));
   CHECK(worker.GatherSeconds("another portal") == Approx(1));
 }
+
+namespace {
+
+// Rules that read ahead the lead's pipelines and remember what they were given and shown.
+class ReadingAheadRules : public core::Rules {
+ public:
+  core::Result<core::Outcome> Plan(const core::EntityChange&) override { return core::Outcome{}; }
+  std::vector<core::Read> ReadAhead(const std::vector<core::EntityChange>& items) override {
+    expected = items;
+    return {{"crm.category.list", {{"entityTypeId", 2}}}, {"no.such.method", json::object()}};
+  }
+  std::vector<core::Result<core::Outcome>> PlanAll(
+      const std::vector<core::EntityChange>& changes,
+      const std::vector<core::Answer>& read_ahead) override {
+    answers = read_ahead;
+    return core::Rules::PlanAll(changes, read_ahead);
+  }
+  std::vector<core::EntityChange> expected;
+  std::vector<core::Answer> answers;
+};
+
+}  // namespace
+
+TEST_CASE("reads the rules expect to need go with the items' reads — their answers to the plans") {
+  test::EngineFixture f;
+  ReadingAheadRules rules;
+  engine::InboxWorker worker{f.inbox,    f.snapshots, f.client, rules,
+                             f.executor, f.decisions, f.timers, f.clock};
+  f.emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "First"}}}});
+  f.Queue("ONCRMLEADADD", "lead", 1, "a");
+  REQUIRE(worker.RunOnce());
+  f.emu.Hook("crm.lead.update", {{"id", 1}, {"fields", {{"STATUS_ID", "IN_PROCESS"}}}});
+  f.Queue("ONCRMLEADUPDATE", "lead", 1, "b");
+  const long before = f.client.Stats().calls;
+  REQUIRE(worker.RunOnce());
+  CHECK(f.client.Stats().calls - before == 1);  // the lead and the reads ahead in one batch
+  // The rules judged by what was last seen of the lead.
+  REQUIRE(rules.expected.size() == 1);
+  CHECK(rules.expected[0].entity_id == 1);
+  CHECK(rules.expected[0].before["STATUS_ID"] == "NEW");
+  CHECK(rules.expected[0].after.is_null());
+  // The answer that came, not the one that failed.
+  REQUIRE(rules.answers.size() == 1);
+  CHECK(rules.answers[0].read.method == "crm.category.list");
+  CHECK(rules.answers[0].result.dump().find("categories") != std::string::npos);
+}
