@@ -97,6 +97,12 @@ void Metrics(Deps& deps, const httplib::Request&, httplib::Response& res) {
     out << "conveyor_rest_commands_by_method_total{method=\"" << Label(method) << "\"} " << count
         << '\n';
   }
+  out << "# HELP conveyor_rest_requests_by_kind_total REST requests that only read, and the "
+         "others.\n"
+      << "# TYPE conveyor_rest_requests_by_kind_total counter\n";
+  for (const auto& [kind, count] : stats.requests_by_kind) {
+    out << "conveyor_rest_requests_by_kind_total{kind=\"" << Label(kind) << "\"} " << count << '\n';
+  }
   out << "# HELP conveyor_limiter_wait_seconds_total Time spent waiting for the rate limiter.\n"
       << "# TYPE conveyor_limiter_wait_seconds_total counter\nconveyor_limiter_wait_seconds_total "
       << stats.limiter_wait_seconds << '\n';

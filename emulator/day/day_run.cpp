@@ -522,6 +522,8 @@ Result<Summary> Day::Run() {
     summary.decisions = ParseLabelled(page, "conveyor_decisions_total");
     summary.requests_by_method =
         GrowthByLabel(metrics_before, page, "conveyor_rest_calls_by_outcome_total", "method");
+    summary.requests_by_kind =
+        GrowthByLabel(metrics_before, page, "conveyor_rest_requests_by_kind_total", "kind");
     summary.commands_by_method =
         GrowthByLabel(metrics_before, page, "conveyor_rest_commands_by_method_total", "method");
     const long commands_after = ParseCounter(page, "conveyor_rest_commands_total");

@@ -146,6 +146,7 @@ void PrintSummary(std::ostream& out, const Summary& s) {
     return text;
   };
   if (!s.requests_by_method.empty()) Row(out, "  requests per lead", largest(s.requests_by_method));
+  if (!s.requests_by_kind.empty()) Row(out, "  reads and writes", largest(s.requests_by_kind));
   if (!s.commands_by_method.empty()) Row(out, "  commands per lead", largest(s.commands_by_method));
   Row(out, "people's acts",
       std::to_string(s.acts) + " (" + std::to_string(s.acts_refused) + " refused by the portal)");
@@ -178,6 +179,8 @@ json SummaryJson(const Summary& s) {
   for (const auto& d : s.decisions) decisions[d.labels] = d.value;
   json requests_by_method = json::object();
   for (const auto& [method, count] : s.requests_by_method) requests_by_method[method] = count;
+  json requests_by_kind = json::object();
+  for (const auto& [kind, count] : s.requests_by_kind) requests_by_kind[kind] = count;
   json commands_by_method = json::object();
   for (const auto& [method, count] : s.commands_by_method) commands_by_method[method] = count;
   const auto per_lead = [&s](long count) {
@@ -245,6 +248,7 @@ json SummaryJson(const Summary& s) {
         {"commands", s.app_commands >= 0 ? json(s.app_commands) : json(nullptr)},
         {"commands_per_lead", s.app_commands >= 0 ? json(per_lead(s.app_commands)) : json(nullptr)},
         {"requests_by_method", requests_by_method},
+        {"requests_by_kind", requests_by_kind},
         {"commands_by_method", commands_by_method}}},
       {"acts", {{"done", s.acts}, {"refused", s.acts_refused}}},
       {"decisions", s.metrics_asked ? decisions : json(nullptr)},

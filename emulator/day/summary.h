@@ -95,6 +95,7 @@ struct Summary {
   long app_commands = -1;
   // The app's requests and the commands they carried by method, largest first.
   std::vector<std::pair<std::string, long>> requests_by_method;
+  std::vector<std::pair<std::string, long>> requests_by_kind;  // "read", "write"
   std::vector<std::pair<std::string, long>> commands_by_method;
   int acts = 0;  // what the simulated people did
   int acts_refused = 0;

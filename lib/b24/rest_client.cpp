@@ -185,6 +185,7 @@ Result<Response> RestClient::CallOnce(const std::string& member_id, const std::s
     {
       std::lock_guard<std::mutex> lock(stats_mutex_);
       ++stats_.calls;
+      ++stats_.requests_by_kind[read ? "read" : "write"];
       if (method == "batch" && params.contains("cmd") && params["cmd"].is_object()) {
         for (const auto& [key, command] : params["cmd"].items()) {
           const std::string text = command.is_string() ? command.get<std::string>() : "";

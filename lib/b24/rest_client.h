@@ -71,6 +71,8 @@ struct ClientStats {
   double limiter_wait_seconds = 0;
   std::map<std::string, std::map<std::string, long>> by_method;  // method -> outcome -> count
   std::map<std::string, long> commands_by_method;  // a batch's commands counted by their method
+  // "read": requests that change nothing (a batch of reads only); "write": the others.
+  std::map<std::string, long> requests_by_kind;
 };
 
 class RestClient {

@@ -183,6 +183,10 @@ TEST_CASE("batch chunks to 50 and reports each command") {
   CHECK(stats.commands == 121);
   CHECK(stats.commands_by_method ==
         std::map<std::string, long>{{"crm.lead.add", 120}, {"crm.lead.get", 1}});
+  // A request is a write when any of its commands writes.
+  CHECK(stats.requests_by_kind == std::map<std::string, long>{{"write", 3}});
+  REQUIRE(client.Batch(kMember, {{"a", "crm.lead.get", {{"id", 1}}}, {"b", "user.get", {}}}));
+  CHECK(client.Stats().requests_by_kind == std::map<std::string, long>{{"read", 1}, {"write", 3}});
 }
 
 TEST_CASE("a keyset scan reads every row without counting — next-paging reads them too") {
