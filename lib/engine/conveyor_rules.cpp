@@ -228,7 +228,7 @@ std::vector<core::Read> ConveyorRules::ReadAhead(const std::vector<core::EntityC
   std::vector<core::Read> unique;
   std::set<std::string> seen;
   for (auto& read : reads) {
-    if (seen.insert(read.method + '\n' + read.params.dump()).second)
+    if (seen.insert(PlanningRound::Canonical(read)).second)
       unique.push_back({std::move(read.method), std::move(read.params)});
   }
   return unique;

@@ -56,9 +56,10 @@ class PlanningRound {
   }
   int64_t OwnerInRound(const std::string& entity_type, int64_t id) const;
 
- private:
+  // What makes two reads the same read: the method and its parameters (not the key).
   static std::string Canonical(const b24::BatchCommand& command);
 
+ private:
   b24::RestClient& client_;
   std::string member_id_;
   std::map<std::string, b24::BatchItem> answers_;  // by Canonical
