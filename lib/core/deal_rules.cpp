@@ -39,6 +39,10 @@ bool IsFreeDeal(const json& deal, const Settings& settings, const Pipelines& pip
          StageId(CategoryOf(direction, pipelines), StagesOf(direction, settings).free);
 }
 
+bool AnnouncedAsHandover(const json& deal, const Pipelines& pipelines) {
+  return DirectionOf(deal, pipelines) == "sales" && IdField(deal, "LEAD_ID") > 0;
+}
+
 bool EntersCarryOver(const json& before, const json& deal, const Settings& settings,
                      const Pipelines& pipelines) {
   if (DirectionOf(deal, pipelines) != "sales" || settings.sales.carry_over.empty()) return false;

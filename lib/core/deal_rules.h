@@ -36,6 +36,9 @@ std::string DirectionOf(const nlohmann::json& deal, const Pipelines& pipelines);
 
 // A deal at its pipeline's free stage.
 bool IsFreeDeal(const nlohmann::json& deal, const Settings& settings, const Pipelines& pipelines);
+// A sales deal made from a lead: given out from its free stage, it is announced as a hand-over
+// (comments naming its previous owner and the closer).
+bool AnnouncedAsHandover(const nlohmann::json& deal, const Pipelines& pipelines);
 
 // A sales deal that has just entered the carry-over stage (or is first seen there).
 bool EntersCarryOver(const nlohmann::json& before, const nlohmann::json& deal,

@@ -8,6 +8,13 @@ namespace {
 
 using json = nlohmann::json;
 
+// A free item's own direction; a sales deal from a lead is announced as a hand-over, whose texts
+// name the closers and the deal's previous owner.
+QueueNeed FreeItemNeed(const std::string& direction, const json& item, const Pipelines& pipelines) {
+  const bool announced = AnnouncedAsHandover(item, pipelines);
+  return {direction, announced, announced ? IdField(item, "ASSIGNED_BY_ID") : 0};
+}
+
 std::vector<QueueNeed> TimerNeeds(const std::string& entity_type, const json& item,
                                   const json& timer, const Pipelines& pipelines) {
   const std::string kind = timer.value("kind", "");
@@ -15,9 +22,7 @@ std::vector<QueueNeed> TimerNeeds(const std::string& entity_type, const json& it
   if (direction.empty()) return {};
   if (kind == "sla") return {{direction, true, 0}};  // the reassignment's texts name people
   if (kind != "wait" && kind != "ready_day") return {};
-  // A waited sales deal from a lead is announced as a hand-over.
-  const bool announced = direction == "sales" && IdField(item, "LEAD_ID") > 0;
-  return {{direction, announced, announced ? IdField(item, "ASSIGNED_BY_ID") : 0}};
+  return {FreeItemNeed(direction, item, pipelines)};
 }
 
 }  // namespace
@@ -39,10 +44,8 @@ std::vector<QueueNeed> LikelyQueueNeeds(const std::string& entity_type, const js
   if (entity_type != "deal" || !last_seen.is_object()) return {};
   if (TextField(last_seen, "CLOSED") == "Y") return {};
   const std::string direction = DirectionOf(last_seen, pipelines);
-  if (IsFreeDeal(last_seen, settings, pipelines)) {
-    const bool announced = direction == "sales" && IdField(last_seen, "LEAD_ID") > 0;
-    return {{direction, announced, announced ? IdField(last_seen, "ASSIGNED_BY_ID") : 0}};
-  }
+  if (IsFreeDeal(last_seen, settings, pipelines))
+    return {FreeItemNeed(direction, last_seen, pipelines)};
   if (direction == "sales") return {{"production", false, 0}};  // a carry-over may come
   return {};
 }

@@ -292,9 +292,9 @@ core::Result<std::vector<core::Candidate>> ConveyorRules::QueueCandidates(
     for (const int64_t user : members) {
       const auto& kept = presence_[{member_id, user}];
       if (fresh(kept.read_at, kPresenceSeconds)) presence[user] = kept.value;
+      if (names == nullptr) continue;
       const auto& kept_name = names_[{member_id, user}];
-      if (names != nullptr && fresh(kept_name.read_at, kDictionarySeconds))
-        (*names)[user] = kept_name.value;
+      if (fresh(kept_name.read_at, kDictionarySeconds)) (*names)[user] = kept_name.value;
     }
     auto member_reads =
         MemberReads(member_id, settings, members, category_id, names != nullptr, now);
@@ -444,7 +444,7 @@ core::Result<core::Outcome> ConveyorRules::PlanDeal(const core::EntityChange& ch
     std::map<int64_t, std::string> names;
     ReadAlong along;
     along.also_named.insert(core::IdField(change.after, "ASSIGNED_BY_ID"));
-    const bool announced = direction == "sales" && core::IdField(change.after, "LEAD_ID") > 0;
+    const bool announced = core::AnnouncedAsHandover(change.after, pipelines);
     auto members =
         DirectionCandidates(settings, core::QueueOfDirection(direction), direction, pipelines,
                             round, announced ? &names : nullptr, announced ? &along : nullptr);

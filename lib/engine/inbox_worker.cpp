@@ -130,8 +130,10 @@ core::Result<RoundReport> InboxWorker::RunOnce() {
   for (auto& [member_id, events] : by_portal) {
     std::vector<b24::BatchCommand> reads;
     std::vector<store::InboxEvent> to_read;
-    std::map<int64_t, std::optional<store::Snapshot>> previous_of;  // by event id
-    std::vector<core::EntityChange> expected;  // what the rules may read ahead for
+    // Per item to read: what was last seen of it (its snapshot, parsed once) and its timer, for
+    // the rules' read-ahead and then for its change; by event id, the entry and snapshot hash.
+    std::vector<core::EntityChange> expected;
+    std::map<int64_t, std::pair<size_t, std::optional<std::string>>> seen_of;
     for (auto& e : events) {
       if (!GetMethod(e.entity_type).empty() && Settled(e, now)) {
         ++report.unchanged;  // nothing to look at: no request
@@ -144,12 +146,13 @@ core::Result<RoundReport> InboxWorker::RunOnce() {
         reads.push_back({"e" + std::to_string(e.id), method, {{"id", e.entity_id}}});
         auto previous = snapshots_.Get(member_id, e.entity_type, e.entity_id);
         if (!previous) return tl::unexpected(previous.error());
-        const json before =
-            *previous ? json::parse((*previous)->fields, nullptr, false) : json(nullptr);
-        expected.push_back({member_id, e.entity_type, e.entity_id, e.event, before, nullptr,
-                            e.event == core::kTimerEvent ? json::parse(e.payload, nullptr, false)
-                                                         : json(nullptr)});
-        previous_of[e.id] = std::move(*previous);
+        seen_of[e.id] = {expected.size(),
+                         *previous ? std::optional<std::string>((*previous)->hash) : std::nullopt};
+        expected.push_back(
+            {member_id, e.entity_type, e.entity_id, e.event,
+             *previous ? json::parse((*previous)->fields, nullptr, false) : json(nullptr), nullptr,
+             e.event == core::kTimerEvent ? json::parse(e.payload, nullptr, false)
+                                          : json(nullptr)});
       }
       to_read.push_back(std::move(e));
     }
@@ -192,12 +195,12 @@ core::Result<RoundReport> InboxWorker::RunOnce() {
                                 e.entity_id, e.event,
                                 nullptr,     deleted ? json(nullptr) : it->second.result,
                                 nullptr};
-      const auto& previous = previous_of[e.id];
-      if (previous) change.before = json::parse(previous->fields, nullptr, false);
-      if (e.event == core::kTimerEvent) change.timer = json::parse(e.payload, nullptr, false);
+      const auto& [item, previous_hash] = seen_of.at(e.id);
+      change.before = expected[item].before;
+      change.timer = expected[item].timer;
       const std::string hash = deleted ? "deleted" : core::ContentHash(change.after);
       // A timer asks for a look even when nothing changed.
-      if (previous && previous->hash == hash && !change.timer.is_object()) {
+      if (previous_hash == hash && !change.timer.is_object()) {
         ++report.unchanged;  // an echo of our own write, or a save that changed nothing
         if (auto ok = inbox_.Ack(e.id); !ok) return tl::unexpected(ok.error());
         continue;

@@ -138,6 +138,13 @@ TEST_CASE("settings saved through the API take effect and the decision is read b
   REQUIRE(metrics);
   CHECK(metrics->body.find("conveyor_decisions_total{kind=\"assigned\"} 1") != std::string::npos);
   CHECK(metrics->body.find("conveyor_rest_commands_total ") != std::string::npos);
+  // The lead's read and the hunter's assignment: counted by kind, their commands by method.
+  CHECK(metrics->body.find("conveyor_rest_requests_by_kind_total{kind=\"read\"} ") !=
+        std::string::npos);
+  CHECK(metrics->body.find("conveyor_rest_requests_by_kind_total{kind=\"write\"} ") !=
+        std::string::npos);
+  CHECK(metrics->body.find("conveyor_rest_commands_by_method_total{method=\"crm.lead.get\"} ") !=
+        std::string::npos);
 }
 
 TEST_CASE("installing reads the portal's history and the API shows the progress and restarts it") {

@@ -399,6 +399,7 @@ TEST_CASE("hand-over times under ten seconds are shown to a tenth of a second") 
   summary.app_commands = 960;
   summary.arrivals_per_minute = 200;
   summary.think_scale = 0.01;
+  summary.requests_by_kind = {{"read", 160}, {"write", 80}};
   std::ostringstream text;
   day::PrintSummary(text, summary);
   CAPTURE(text.str());
@@ -409,6 +410,7 @@ TEST_CASE("hand-over times under ten seconds are shown to a tenth of a second") 
         std::string::npos);
   CHECK(text.str().find("960 (2.4 per lead)") != std::string::npos);
   CHECK(text.str().find("200 leads per minute, think time x0.01") != std::string::npos);
+  CHECK(text.str().find("reads and writes      read 0.4, write 0.2") != std::string::npos);
   const auto as_json = day::SummaryJson(summary);
   CHECK(as_json["arrivals_per_minute"] == 200.0);
   CHECK(as_json["think_scale"] == 0.01);
@@ -421,6 +423,7 @@ TEST_CASE("hand-over times under ten seconds are shown to a tenth of a second") 
   CHECK(as_json["app_requests"]["per_lead"] == 0.6);
   CHECK(as_json["app_requests"]["commands"] == 960);
   CHECK(as_json["app_requests"]["query_limit_exceeded"] == 0);
+  CHECK(as_json["app_requests"]["requests_by_kind"] == json{{"read", 160}, {"write", 80}});
 
   summary.caught_up_after = -1;
   summary.leads_waiting = 7;
