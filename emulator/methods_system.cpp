@@ -41,7 +41,10 @@ MethodResult AppInfo(Call& call) {
                {}};
 }
 
-// Follows $result[key][FIELD][0]... through the results so far; false when a step is missing.
+// Follows $result[key][FIELD][0]... through the results so far. A step that is not there ends
+// the walk where it stands, and that node is the value (the portal's core does so —
+// CRestUtil::processBatchElement — so a reference to a missing field yields its parent, not
+// nothing). False only when the text is no reference.
 bool Resolve(const json& namespaces, const std::string& reference, json& out) {
   static const std::regex kHead(R"(^\$(result|next|total|time|error)((\[[^\]]*\])+)$)");
   std::smatch match;
@@ -53,15 +56,16 @@ bool Resolve(const json& namespaces, const std::string& reference, json& out) {
     const auto close = path.find(']', pos);
     const std::string key = path.substr(pos + 1, close - pos - 1);
     pos = close + 1;
+    const json* next = nullptr;
     if (node->is_object() && node->contains(key)) {
-      node = &(*node)[key];
+      next = &(*node)[key];
     } else if (node->is_array() && !key.empty() &&
                key.find_first_not_of("0123456789") == std::string::npos &&
                std::stoul(key) < node->size()) {
-      node = &(*node)[std::stoul(key)];
-    } else {
-      return false;
+      next = &(*node)[std::stoul(key)];
     }
+    if (next == nullptr || next->is_null()) break;  // PHP's isset() is false for null too
+    node = next;
   }
   out = *node;
   return true;

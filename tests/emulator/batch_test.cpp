@@ -30,6 +30,25 @@ TEST_CASE("batch runs commands in order and substitutes $result references") {
   CHECK(emu.Hook("crm.lead.get", {{"id", 2}}).body["result"]["TITLE"] == "Copy of First");
 }
 
+TEST_CASE("a batch reference to a missing field yields the node its walk reached") {
+  // As the portal's core walks it: the user's fourth department is the list of its departments,
+  // and a list is left as text inside a longer value.
+  test::Emulator emu;
+  const auto r =
+      emu.Hook("batch", {{"cmd",
+                          {{"user", "user.current"},
+                           {"whole", "department.get?ID=$result[user][UF_DEPARTMENT][3]"},
+                           {"inner",
+                            "crm.lead.add?fields[TITLE]=x "
+                            "$result[user][UF_DEPARTMENT][3]"}}}})
+          .body["result"];
+  CHECK(r["result_error"] == json::array());
+  CHECK(r["result"]["whole"].size() == 1);
+  CHECK(r["result"]["whole"][0]["ID"] == "1");
+  CHECK(emu.Hook("crm.lead.get", {{"id", 1}}).body["result"]["TITLE"] ==
+        "x $result[user][UF_DEPARTMENT][3]");
+}
+
 TEST_CASE("batch reports per-command errors and stops at the first with halt") {
   test::Emulator emu;
   const json cmd = {{"a", "crm.deal.get?id=42"}, {"b", "user.current"}};
