@@ -47,12 +47,6 @@ void Run(const httplib::Request& req, httplib::Response& res, const Handler& han
   }
 }
 
-std::string Str(const json& body, const char* key, const std::string& fallback = "") {
-  auto it = body.find(key);
-  if (it == body.end() || it->is_null()) return fallback;
-  return it->is_string() ? it->get<std::string>() : it->dump();
-}
-
 double Number(const json& body, const char* key, double fallback) {
   auto it = body.find(key);
   if (it == body.end()) return fallback;
@@ -68,7 +62,7 @@ double Number(const json& body, const char* key, double fallback) {
 }
 
 tl::expected<Portal*, RestError> PortalOf(State& state, const json& body) {
-  const std::string id = Str(body, "portal");
+  const std::string id = TextField(body, "portal");
   Portal* portal = id.empty() ? &state.DefaultPortal() : state.FindPortal(id);
   if (portal == nullptr) return Fail(404, "PORTAL_NOT_FOUND", "No such portal: " + id);
   return portal;
@@ -189,10 +183,10 @@ json ClockJson(const Clock& clock) {
 
 Caller ActorOf(const json& body) {
   Caller caller;
-  const std::string as = Str(body, "as", "user");
+  const std::string as = TextField(body, "as", "user");
   caller.kind = as == "automation" ? Caller::Kind::kAutomation : Caller::Kind::kUser;
   caller.user_id = static_cast<long>(Number(body, "user_id", 1));
-  caller.auth_connector = Str(body, "auth_connector");
+  caller.auth_connector = TextField(body, "auth_connector");
   return caller;
 }
 
@@ -219,7 +213,7 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
 
   get("/_emulator/state", [s](const json& body) -> tl::expected<json, RestError> {
     std::lock_guard<std::mutex> lock(s->mutex);
-    const std::string section = Str(body, "section");
+    const std::string section = TextField(body, "section");
     if (!section.empty()) {
       auto portal = PortalOf(*s, body);
       if (!portal) return tl::unexpected(portal.error());
@@ -237,13 +231,13 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
   });
 
   post("/_emulator/portals", [s, open_listener](const json& body) -> tl::expected<json, RestError> {
-    const std::string plan = Str(body, "plan", "basic");
+    const std::string plan = TextField(body, "plan", "basic");
     if (plan != "basic" && plan != "enterprise")
       return Fail(400, "BAD_PLAN", "plan: basic or enterprise");
     std::string member_id;
     {
       std::lock_guard<std::mutex> lock(s->mutex);
-      member_id = Str(body, "member_id", s->RandomHex(32));
+      member_id = TextField(body, "member_id", s->RandomHex(32));
       if (s->FindPortal(member_id) != nullptr)
         return Fail(409, "PORTAL_EXISTS", "Portal exists: " + member_id);
     }
@@ -273,7 +267,7 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
     std::lock_guard<std::mutex> lock(s->mutex);
     auto portal = PortalOf(*s, body);
     if (!portal) return tl::unexpected(portal.error());
-    const std::string plan = Str(body, "plan");
+    const std::string plan = TextField(body, "plan");
     if (plan != "basic" && plan != "enterprise")
       return Fail(400, "BAD_PLAN", "plan: basic or enterprise");
     SetPlan(**portal, plan);
@@ -305,7 +299,7 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
     auto portal = PortalOf(*s, body);
     if (!portal) return tl::unexpected(portal.error());
     Portal& p = **portal;
-    if (Str(body, "NAME").empty()) return Fail(400, "NAME_REQUIRED", "NAME is required");
+    if (TextField(body, "NAME").empty()) return Fail(400, "NAME_REQUIRED", "NAME is required");
     const long id = p.NextId("user");
     json departments = body.value("UF_DEPARTMENT", json::array({1}));
     if (!departments.is_array()) departments = json::array({departments});
@@ -315,22 +309,23 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
       }
     }
     const std::string now = FormatIsoTime(s->clock.Now(), p.tz_minutes);
-    p.users[id] = {{"ID", std::to_string(id)},
-                   {"ACTIVE", body.value("ACTIVE", true)},
-                   {"NAME", Str(body, "NAME")},
-                   {"LAST_NAME", Str(body, "LAST_NAME")},
-                   {"SECOND_NAME", ""},
-                   {"EMAIL", Str(body, "EMAIL", "user" + std::to_string(id) + "@example.com")},
-                   {"LAST_LOGIN", now},
-                   {"DATE_REGISTER", now},
-                   {"IS_ONLINE", body.value("IS_ONLINE", "N")},
-                   {"LAST_ACTIVITY_DATE", ""},
-                   {"UF_DEPARTMENT", departments},
-                   {"WORK_POSITION", Str(body, "WORK_POSITION")},
-                   {"PERSONAL_GENDER", ""},
-                   {"USER_TYPE", "employee"},
-                   {"TIME_ZONE", ""},
-                   {"ADMIN", body.value("ADMIN", false)}};
+    p.users[id] = {
+        {"ID", std::to_string(id)},
+        {"ACTIVE", body.value("ACTIVE", true)},
+        {"NAME", TextField(body, "NAME")},
+        {"LAST_NAME", TextField(body, "LAST_NAME")},
+        {"SECOND_NAME", ""},
+        {"EMAIL", TextField(body, "EMAIL", "user" + std::to_string(id) + "@example.com")},
+        {"LAST_LOGIN", now},
+        {"DATE_REGISTER", now},
+        {"IS_ONLINE", body.value("IS_ONLINE", "N")},
+        {"LAST_ACTIVITY_DATE", ""},
+        {"UF_DEPARTMENT", departments},
+        {"WORK_POSITION", TextField(body, "WORK_POSITION")},
+        {"PERSONAL_GENDER", ""},
+        {"USER_TYPE", "employee"},
+        {"TIME_ZONE", ""},
+        {"ADMIN", body.value("ADMIN", false)}};
     s->dirty = true;
     return p.users[id];
   });
@@ -340,16 +335,16 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
     auto portal = PortalOf(*s, body);
     if (!portal) return tl::unexpected(portal.error());
     Portal& p = **portal;
-    if (Str(body, "NAME").empty()) return Fail(400, "NAME_REQUIRED", "NAME is required");
+    if (TextField(body, "NAME").empty()) return Fail(400, "NAME_REQUIRED", "NAME is required");
     const long parent = static_cast<long>(Number(body, "PARENT", 1));
     if (p.departments.count(parent) == 0) return Fail(400, "NO_SUCH_DEPARTMENT", "Unknown PARENT");
     const long id = p.NextId("department");
     p.departments[id] = {
         {"ID", std::to_string(id)},
-        {"NAME", Str(body, "NAME")},
+        {"NAME", TextField(body, "NAME")},
         {"SORT", static_cast<long>(Number(body, "SORT", 500))},
         {"PARENT", std::to_string(parent)},
-        {"UF_HEAD", body.contains("UF_HEAD") ? json(Str(body, "UF_HEAD")) : json(nullptr)}};
+        {"UF_HEAD", body.contains("UF_HEAD") ? json(TextField(body, "UF_HEAD")) : json(nullptr)}};
     s->dirty = true;
     return p.departments[id];
   });
@@ -361,7 +356,7 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
     Portal& p = **portal;
     const long user = static_cast<long>(Number(body, "user_id", 0));
     if (p.users.count(user) == 0) return Fail(404, "USER_NOT_FOUND", "No such user");
-    const std::string status = Str(body, "status", "");
+    const std::string status = TextField(body, "status", "");
     const double now = s->clock.Now();
     if (!status.empty()) {
       if (status != "OPENED" && status != "PAUSED" && status != "CLOSED" && status != "EXPIRED") {
@@ -391,7 +386,7 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
     if (!portal) return tl::unexpected(portal.error());
     const long user = static_cast<long>(Number(body, "user_id", 1));
     if ((*portal)->users.count(user) == 0) return Fail(404, "USER_NOT_FOUND", "No such user");
-    const std::string code = Str(body, "code", s->RandomHex(16));
+    const std::string code = TextField(body, "code", s->RandomHex(16));
     (*portal)->webhooks[code] = user;
     s->dirty = true;
     return json{{"url", s->RestEndpoint(**portal) + std::to_string(user) + "/" + code + "/"}};
@@ -440,7 +435,7 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
               ? static_cast<long>(Number(row, "CATEGORY_ID",
                                          static_cast<double>(IntField(*entity, "CATEGORY_ID"))))
               : 0;
-      const std::string stage = Str(row, type_id == 1 ? "STATUS_ID" : "STAGE_ID");
+      const std::string stage = TextField(row, type_id == 1 ? "STATUS_ID" : "STAGE_ID");
       if (FindStatus(p, type_id == 1 ? "STATUS" : StageEntityId(category), stage) == nullptr) {
         return Fail(400, "BAD_STAGE", where + "no stage '" + stage + "' here");
       }
@@ -479,49 +474,50 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
 
   server.Post("/_emulator/act", [s, d](const httplib::Request& req, httplib::Response& res) {
     json body = json::parse(req.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object() || Str(body, "method").empty()) {
+    if (body.is_discarded() || !body.is_object() || TextField(body, "method").empty()) {
       SendError(res,
                 RestError{400, "INVALID_JSON", "Expected {\"method\":..., \"params\":{...}}", {}});
       return;
     }
-    const HttpOut out = ActAs(*s, *d, Str(body, "portal"), ActorOf(body), Str(body, "method"),
-                              body.value("params", json::object()));
+    const HttpOut out = ActAs(*s, *d, TextField(body, "portal"), ActorOf(body),
+                              TextField(body, "method"), body.value("params", json::object()));
     res.status = out.status;
     res.set_content(out.body, out.content_type);
   });
 
   post("/_emulator/apps/install", [s, d](const json& body) -> tl::expected<json, RestError> {
     InstallRequest request;
-    request.application_url = Str(body, "application_url");
-    request.installer_url = Str(body, "installer_url");
-    request.install_event_url = Str(body, "install_event_url");
-    request.scope = Str(body, "scope", request.scope);
+    request.application_url = TextField(body, "application_url");
+    request.installer_url = TextField(body, "installer_url");
+    request.install_event_url = TextField(body, "install_event_url");
+    request.scope = TextField(body, "scope", request.scope);
     request.version = static_cast<int>(Number(body, "version", 1));
     request.admin_user_id = static_cast<long>(Number(body, "admin_user_id", 1));
-    request.status = Str(body, "status", "L");
+    request.status = TextField(body, "status", "L");
     if (request.application_url.empty() && request.installer_url.empty() &&
         request.install_event_url.empty()) {
       return Fail(400, "NO_URLS", "Give application_url, installer_url or install_event_url");
     }
-    return InstallApp(*s, *d, Str(body, "portal"), request);
+    return InstallApp(*s, *d, TextField(body, "portal"), request);
   });
   post("/_emulator/apps/finish",
-       [s](const json& body) { return FinishInstall(*s, Str(body, "portal")); });
+       [s](const json& body) { return FinishInstall(*s, TextField(body, "portal")); });
   post("/_emulator/apps/update", [s, d](const json& body) {
-    return UpdateApp(*s, *d, Str(body, "portal"), static_cast<int>(Number(body, "version", 2)));
+    return UpdateApp(*s, *d, TextField(body, "portal"),
+                     static_cast<int>(Number(body, "version", 2)));
   });
   post("/_emulator/apps/uninstall", [s, d](const json& body) {
-    return UninstallApp(*s, *d, Str(body, "portal"), body.value("clean", false));
+    return UninstallApp(*s, *d, TextField(body, "portal"), body.value("clean", false));
   });
 
   post("/_emulator/placements/open", [s](const json& body) {
     PlacementOpen request;
-    request.placement = Str(body, "placement", "DEFAULT");
-    request.entity_id = Str(body, "id");
+    request.placement = TextField(body, "placement", "DEFAULT");
+    request.entity_id = TextField(body, "id");
     request.user_id = static_cast<long>(Number(body, "user_id", 1));
-    request.lang = Str(body, "lang");
-    request.handler = Str(body, "handler");
-    return OpenPlacement(*s, Str(body, "portal"), request);
+    request.lang = TextField(body, "lang");
+    request.handler = TextField(body, "handler");
+    return OpenPlacement(*s, TextField(body, "portal"), request);
   });
 
   // Checked before anything changes: a refused request leaves the clock as it was.
@@ -549,11 +545,11 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
       auto portal = PortalOf(*s, body);
       if (!portal) return tl::unexpected(portal.error());
       Fault fault;
-      fault.method = Str(body, "method");
+      fault.method = TextField(body, "method");
       fault.remaining = static_cast<int>(Number(body, "count", 1));
       fault.status = static_cast<int>(Number(body, "status", 503));
-      fault.code = Str(body, "error", "QUERY_LIMIT_EXCEEDED");
-      fault.description = Str(body, "description", "Too many requests");
+      fault.code = TextField(body, "error", "QUERY_LIMIT_EXCEEDED");
+      fault.description = TextField(body, "description", "Too many requests");
       fault.after = body.value("after", false);
       (*portal)->faults.push_back(fault);
     }

@@ -365,6 +365,12 @@ long IntField(const json& row, const char* key) {
   return it != row.end() && it->is_number() ? it->get<long>() : 0;
 }
 
+std::string TextField(const json& object, const char* key, const std::string& fallback) {
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return fallback;
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
 long AsId(const json* value) {
   if (value == nullptr) return 0;
   json id = CoerceInt(*value);

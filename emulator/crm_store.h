@@ -76,6 +76,9 @@ MethodResult ListEntities(Call& call, const EntityKind& kind, Dialect dialect);
 // An integer field of a stored row; 0 when absent or null.
 long IntField(const json& row, const char* key);
 
+// A field as text: a string as it is, any other value as JSON; `fallback` when absent or null.
+std::string TextField(const json& object, const char* key, const std::string& fallback = "");
+
 // A positive integer from a JSON number or numeric string; 0 when absent or invalid.
 long AsId(const json* value);
 

@@ -11,12 +11,6 @@
 namespace emu {
 namespace {
 
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
 double RealSeconds() {
   using namespace std::chrono;
   return duration<double>(steady_clock::now().time_since_epoch()).count();
@@ -97,13 +91,13 @@ tl::expected<Route, RestError> ParseRoute(const std::string& path) {
       rest.resize(rest.size() - s.size());
     }
   }
-  route.method = Lower(rest);
+  route.method = AsciiLower(rest);
   return route;
 }
 
 std::string BearerToken(const std::string& header) {
   static const std::string kBearer = "bearer ";
-  if (header.size() > kBearer.size() && Lower(header.substr(0, kBearer.size())) == kBearer) {
+  if (header.size() > kBearer.size() && AsciiLower(header.substr(0, kBearer.size())) == kBearer) {
     return header.substr(kBearer.size());
   }
   return "";
@@ -199,9 +193,9 @@ const json* Call::ExactParam(const std::string& name) const {
 
 const json* Call::Param(const std::string& name) const {
   if (const json* exact = ExactParam(name)) return exact;
-  const std::string wanted = Lower(name);
+  const std::string wanted = AsciiLower(name);
   for (auto it = params.begin(); it != params.end(); ++it) {
-    if (Lower(it.key()) == wanted) return &it.value();
+    if (AsciiLower(it.key()) == wanted) return &it.value();
   }
   return nullptr;
 }
@@ -294,7 +288,7 @@ tl::expected<json, RestError> ParseParams(const std::string& query, const std::s
   json params = ParseForm(query);
   if (body.empty()) return params;
   json from_body;
-  if (Lower(content_type).find("application/json") != std::string::npos) {
+  if (AsciiLower(content_type).find("application/json") != std::string::npos) {
     from_body = json::parse(body, nullptr, false);
     if (from_body.is_discarded() || !from_body.is_object()) {
       return Fail(400, "ERROR_ARGUMENT", "Request body is not a valid JSON object");
@@ -382,8 +376,8 @@ HttpOut ActAs(State& state, Deliverer& deliverer, const std::string& member_id,
     const double start = state.clock.Now();
     Call call{state, *portal, caller, params.is_object() ? params : json::object(),
               start, outgoing};
-    auto invocation = Invoke(call, Lower(method));
-    state.log.Add({start, portal->member_id, Lower(method), caller.KindName(),
+    auto invocation = Invoke(call, AsciiLower(method));
+    state.log.Add({start, portal->member_id, AsciiLower(method), caller.KindName(),
                    invocation.result ? 200 : invocation.result.error().status,
                    invocation.result ? "" : invocation.result.error().code});
     if (!invocation.result) {

@@ -1,5 +1,6 @@
 #include "emulator/form.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace emu {
@@ -149,6 +150,12 @@ std::string EncodeForm(const FormPairs& pairs) {
     out += UrlEncode(value);
   }
   return out;
+}
+
+std::string AsciiLower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
 }
 
 }  // namespace emu

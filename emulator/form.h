@@ -26,4 +26,8 @@ FormPairs FlattenForm(const nlohmann::ordered_json& value, const std::string& pr
 
 std::string EncodeForm(const FormPairs& pairs);
 
+// Lower case for ASCII letters only, as PHP's strtolower: method names, header names and
+// filter text compare case-insensitively.
+std::string AsciiLower(std::string text);
+
 }  // namespace emu

@@ -5,15 +5,10 @@
 #include <charconv>
 
 #include "emulator/envelope.h"
+#include "emulator/form.h"
 
 namespace emu {
 namespace {
-
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 std::string Text(const json& value) {
   if (value.is_string()) return value.get<std::string>();
@@ -37,9 +32,9 @@ bool AsNumber(const json& value, double& out) {
 }
 
 bool LikeMatch(const json& value, const json& pattern) {
-  std::string p = Lower(Text(pattern));
+  std::string p = AsciiLower(Text(pattern));
   p.erase(std::remove(p.begin(), p.end(), '%'), p.end());
-  return Lower(Text(value)).find(p) != std::string::npos;
+  return AsciiLower(Text(value)).find(p) != std::string::npos;
 }
 
 bool ScalarMatches(const json& value, const Condition& c, int tz) {
@@ -77,7 +72,7 @@ int CompareValues(const json& left, const json& right, int tz) {
     return a < b ? -1 : (a > b ? 1 : 0);
   }
   if (left.is_null() && rs.empty()) return 0;
-  const std::string l = Lower(ls), r = Lower(rs);
+  const std::string l = AsciiLower(ls), r = AsciiLower(rs);
   return l < r ? -1 : (l > r ? 1 : 0);
 }
 
@@ -163,7 +158,7 @@ void SortRows(std::vector<json>& rows, const json& order, int tz, const std::str
   std::vector<std::pair<std::string, bool>> keys;  // field, descending
   if (order.is_object()) {
     for (const auto& item : order.items()) {
-      keys.emplace_back(item.key(), Lower(Text(item.value())) == "desc");
+      keys.emplace_back(item.key(), AsciiLower(Text(item.value())) == "desc");
     }
   }
   keys.emplace_back(id_field, false);

@@ -11,12 +11,6 @@
 namespace emu {
 namespace {
 
-std::string Str(const json& object, const char* key) {
-  auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return "";
-  return it->is_string() ? it->get<std::string>() : it->dump();
-}
-
 // UF_CRM_TASK items ("D_10", "L_4", "C_7", "CO_5") must name existing CRM items.
 bool CrmBindingExists(Portal& portal, const std::string& binding) {
   const auto underscore = binding.find('_');
@@ -58,7 +52,7 @@ MethodResult TaskAdd(Call& call) {
     return Fail(400, "100", "Could not find value for parameter {fields}");
   }
   const json& fields = *fields_param;
-  const std::string title = Str(fields, "TITLE");
+  const std::string title = TextField(fields, "TITLE");
   if (title.empty()) return CoreError("Task title is not specified<br>");
   const long responsible =
       AsId(fields.contains("RESPONSIBLE_ID") ? &fields["RESPONSIBLE_ID"] : nullptr);
@@ -66,9 +60,9 @@ MethodResult TaskAdd(Call& call) {
     return CoreError("Assignee not specified<br>");
   }
   json deadline = nullptr;
-  if (!Str(fields, "DEADLINE").empty()) {
+  if (!TextField(fields, "DEADLINE").empty()) {
     double t = 0;
-    if (!ParseIsoTime(Str(fields, "DEADLINE"), call.portal.tz_minutes, t)) {
+    if (!ParseIsoTime(TextField(fields, "DEADLINE"), call.portal.tz_minutes, t)) {
       return CoreError("Invalid deadline<br>");
     }
     deadline = t;
@@ -89,10 +83,10 @@ MethodResult TaskAdd(Call& call) {
   const long id = call.portal.NextId("task");
   json auditors = json::array();
   for (const auto& a : fields.value("AUDITORS", json::array()))
-    auditors.push_back(Str(json{{"v", a}}, "v"));
+    auditors.push_back(TextField(json{{"v", a}}, "v"));
   call.portal.tasks[id] = {{"ID", id},
                            {"TITLE", title},
-                           {"DESCRIPTION", Str(fields, "DESCRIPTION")},
+                           {"DESCRIPTION", TextField(fields, "DESCRIPTION")},
                            {"STATUS", "2"},
                            {"RESPONSIBLE_ID", responsible},
                            {"CREATED_BY", created_by == 0 ? call.caller.user_id : created_by},
@@ -150,13 +144,13 @@ MethodResult CommentAdd(Call& call) {
   if (fields == nullptr || !fields->is_object()) {
     return Fail(400, "100", "Could not find value for parameter {fields}");
   }
-  const std::string type = Str(*fields, "ENTITY_TYPE");
+  const std::string type = TextField(*fields, "ENTITY_TYPE");
   const EntityKind* kind = KindByTimelineType(type);
   const long owner = AsId(fields->contains("ENTITY_ID") ? &(*fields)["ENTITY_ID"] : nullptr);
   if (kind == nullptr || owner == 0 || FindEntity(call.portal, *kind, owner) == nullptr) {
     return Fail(400, "OWNER_NOT_FOUND", "Owner was not found");
   }
-  const std::string comment = Str(*fields, "COMMENT");
+  const std::string comment = TextField(*fields, "COMMENT");
   if (comment.empty()) return Fail(400, "INVALID_ARG_VALUE", "Comment is empty");
   const long id = call.portal.NextId("timeline");
   call.portal.timeline_comments[id] = {{"ID", std::to_string(id)},

@@ -15,12 +15,6 @@ json ObjectParam(const Call& call, const char* name) {
   return value != nullptr && value->is_object() ? *value : json::object();
 }
 
-std::string Str(const json& object, const char* key) {
-  auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return "";
-  return it->is_string() ? it->get<std::string>() : it->dump();
-}
-
 bool IsStageEntity(const std::string& entity) {
   return entity == "STATUS" || entity.rfind("DEAL_STAGE", 0) == 0;
 }
@@ -79,8 +73,8 @@ std::string StageIdFor(const Portal& portal, const std::string& entity, std::str
 MethodResult StatusAdd(Call& call) {
   if (!call.CallerIsAdmin()) return Fail(400, "", "Access denied.");
   const json fields = ObjectParam(call, "fields");
-  const std::string entity = Str(fields, "ENTITY_ID");
-  std::string status_id = Str(fields, "STATUS_ID");
+  const std::string entity = TextField(fields, "ENTITY_ID");
+  std::string status_id = TextField(fields, "STATUS_ID");
   std::vector<std::string> missing;
   if (entity.empty()) missing.push_back("The field ENTITY_ID is required.");
   if (status_id.empty()) missing.push_back("The field STATUS_ID is required.");
@@ -91,7 +85,7 @@ MethodResult StatusAdd(Call& call) {
   }
   if (!KnownEntity(call.portal, entity))
     return Fail(400, "", "Specified entity type is not supported.");
-  const std::string name = Str(fields, "NAME");
+  const std::string name = TextField(fields, "NAME");
   if (name.empty()) return Fail(400, "", "The field Title is required.");
   const long category = StageCategory(call.portal, entity);
   status_id = StageIdFor(call.portal, entity, status_id);
@@ -113,7 +107,7 @@ MethodResult StatusAdd(Call& call) {
   }
   long sort = AsId(fields.contains("SORT") ? &fields["SORT"] : nullptr);
   if (sort <= 0) sort = 10;
-  std::string semantics = Str(fields, "SEMANTICS");
+  std::string semantics = TextField(fields, "SEMANTICS");
   if (semantics != "S" && semantics != "F") semantics = "";
   if (IsStageEntity(entity)) {
     for (const json* row : StatusesOf(call.portal, entity)) {
@@ -128,8 +122,8 @@ MethodResult StatusAdd(Call& call) {
       }
     }
   }
-  std::string color = Str(fields, "COLOR");
-  if (color.empty() && fields.contains("EXTRA")) color = Str(fields["EXTRA"], "COLOR");
+  std::string color = TextField(fields, "COLOR");
+  if (color.empty() && fields.contains("EXTRA")) color = TextField(fields["EXTRA"], "COLOR");
   if (!color.empty() && color[0] != '#') color = "#" + color;
   const long id = call.portal.NextId("status");
   json row = {{"ID", std::to_string(id)},
@@ -166,12 +160,13 @@ MethodResult StatusUpdate(Call& call) {
   json* row = StatusById(call);
   if (row == nullptr) return Fail(400, "", "Status is not found.");
   const json fields = ObjectParam(call, "fields");
-  if (fields.contains("NAME") && !Str(fields, "NAME").empty()) (*row)["NAME"] = Str(fields, "NAME");
+  if (fields.contains("NAME") && !TextField(fields, "NAME").empty())
+    (*row)["NAME"] = TextField(fields, "NAME");
   if (fields.contains("SORT") && AsId(&fields["SORT"]) > 0) {
     (*row)["SORT"] = std::to_string(AsId(&fields["SORT"]));
   }
-  std::string color = Str(fields, "COLOR");
-  if (color.empty() && fields.contains("EXTRA")) color = Str(fields["EXTRA"], "COLOR");
+  std::string color = TextField(fields, "COLOR");
+  if (color.empty() && fields.contains("EXTRA")) color = TextField(fields["EXTRA"], "COLOR");
   if (!color.empty()) (*row)["COLOR"] = color[0] == '#' ? color : "#" + color;
   RefreshExtra(call.portal, (*row)["ENTITY_ID"].get<std::string>());
   return Reply{true, {}, {}};
@@ -183,7 +178,7 @@ MethodResult StatusDelete(Call& call) {
   json* row = StatusById(call);
   if (row == nullptr) return Fail(400, "", "Status is not found.");
   const json params = ObjectParam(call, "params");
-  if ((*row)["SYSTEM"] == "Y" && Str(params, "FORCED") != "Y") {
+  if ((*row)["SYSTEM"] == "Y" && TextField(params, "FORCED") != "Y") {
     return Fail(400, "",
                 "CRM System Status can be deleted only if parameter FORCED is specified and equal "
                 "to \"Y\".");
@@ -369,7 +364,7 @@ MethodResult CategoryAdd(Call& call) {
   if (auto ok = DealTypeOnly(call); !ok) return tl::unexpected(ok.error());
   if (!call.CallerIsAdmin()) return Fail(400, "ACCESS_DENIED", "Access denied");
   const json fields = ObjectParam(call, "fields");
-  const std::string name = Str(fields, "name");
+  const std::string name = TextField(fields, "name");
   if (name.empty()) return Fail(400, "0", "Field 'NAME' is required.");
   long sort = AsId(fields.contains("sort") ? &fields["sort"] : nullptr);
   if (sort <= 0) sort = 500;
@@ -415,7 +410,7 @@ MethodResult CategoryUpdate(Call& call) {
   if (!id) return tl::unexpected(id.error());
   const json fields = ObjectParam(call, "fields");
   json& row = call.portal.categories[*id];
-  if (!Str(fields, "name").empty()) row["name"] = Str(fields, "name");
+  if (!TextField(fields, "name").empty()) row["name"] = TextField(fields, "name");
   if (fields.contains("sort") && AsId(&fields["sort"]) > 0) row["sort"] = AsId(&fields["sort"]);
   return CategoryReply(call.portal, *id);
 }
@@ -475,8 +470,8 @@ MethodResult UserFieldAdd(Call& call, const EntityKind& kind) {
   if (!call.CallerIsAdmin()) return Fail(400, "", "Access denied.");
   json fields = ObjectParam(call, "fields");
   if (fields.empty()) fields = call.params;  // the parameters may come unwrapped
-  const std::string type = Str(fields, "USER_TYPE_ID");
-  const std::string raw_name = Str(fields, "FIELD_NAME");
+  const std::string type = TextField(fields, "USER_TYPE_ID");
+  const std::string raw_name = TextField(fields, "FIELD_NAME");
   std::vector<std::string> missing;
   if (type.empty()) missing.push_back("The 'USER_TYPE_ID' field is not found.");
   if (raw_name.empty()) missing.push_back("The 'FIELD_NAME' field is not found.");
@@ -506,7 +501,7 @@ MethodResult UserFieldAdd(Call& call, const EntityKind& kind) {
                        " already exists for the entity " + kind.uf_entity + ".<br>");
     }
   }
-  const std::string label = Str(fields, "LABEL").empty() ? name : Str(fields, "LABEL");
+  const std::string label = TextField(fields, "LABEL").empty() ? name : TextField(fields, "LABEL");
   auto label_of = [&](const char* key) {
     return fields.contains(key) && !fields[key].is_null() ? fields[key] : json(label);
   };
@@ -516,13 +511,13 @@ MethodResult UserFieldAdd(Call& call, const EntityKind& kind) {
               {"FIELD_NAME", name},
               {"USER_TYPE_ID", type},
               {"XML_ID", fields.contains("XML_ID") ? fields["XML_ID"] : json(nullptr)},
-              {"SORT", Str(fields, "SORT").empty() ? "100" : Str(fields, "SORT")},
-              {"MULTIPLE", Str(fields, "MULTIPLE") == "Y" ? "Y" : "N"},
-              {"MANDATORY", Str(fields, "MANDATORY") == "Y" ? "Y" : "N"},
-              {"SHOW_FILTER", Str(fields, "SHOW_FILTER") == "Y" ? "E" : "N"},
-              {"SHOW_IN_LIST", Str(fields, "SHOW_IN_LIST") == "N" ? "N" : "Y"},
-              {"EDIT_IN_LIST", Str(fields, "EDIT_IN_LIST") == "N" ? "N" : "Y"},
-              {"IS_SEARCHABLE", Str(fields, "IS_SEARCHABLE") == "Y" ? "Y" : "N"},
+              {"SORT", TextField(fields, "SORT").empty() ? "100" : TextField(fields, "SORT")},
+              {"MULTIPLE", TextField(fields, "MULTIPLE") == "Y" ? "Y" : "N"},
+              {"MANDATORY", TextField(fields, "MANDATORY") == "Y" ? "Y" : "N"},
+              {"SHOW_FILTER", TextField(fields, "SHOW_FILTER") == "Y" ? "E" : "N"},
+              {"SHOW_IN_LIST", TextField(fields, "SHOW_IN_LIST") == "N" ? "N" : "Y"},
+              {"EDIT_IN_LIST", TextField(fields, "EDIT_IN_LIST") == "N" ? "N" : "Y"},
+              {"IS_SEARCHABLE", TextField(fields, "IS_SEARCHABLE") == "Y" ? "Y" : "N"},
               {"SETTINGS", fields.contains("SETTINGS") ? fields["SETTINGS"] : json::object()},
               {"EDIT_FORM_LABEL", label_of("EDIT_FORM_LABEL")},
               {"LIST_COLUMN_LABEL", label_of("LIST_COLUMN_LABEL")},
@@ -533,10 +528,10 @@ MethodResult UserFieldAdd(Call& call, const EntityKind& kind) {
     json list = json::array();
     for (const auto& item : fields.value("LIST", json::array())) {
       list.push_back({{"ID", std::to_string(call.portal.NextId("enum"))},
-                      {"SORT", Str(item, "SORT").empty() ? "500" : Str(item, "SORT")},
-                      {"VALUE", Str(item, "VALUE")},
-                      {"DEF", Str(item, "DEF") == "Y" ? "Y" : "N"},
-                      {"XML_ID", Str(item, "XML_ID")}});
+                      {"SORT", TextField(item, "SORT").empty() ? "500" : TextField(item, "SORT")},
+                      {"VALUE", TextField(item, "VALUE")},
+                      {"DEF", TextField(item, "DEF") == "Y" ? "Y" : "N"},
+                      {"XML_ID", TextField(item, "XML_ID")}});
     }
     row["LIST"] = list;
   }

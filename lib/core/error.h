@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <tl/expected.hpp>
 
@@ -27,6 +28,11 @@ struct Error {
 
 template <class T>
 using Result = tl::expected<T, Error>;
+
+// The failed Result of any type: `return core::Fail(ErrorCode::kNotFound, "no such portal");`.
+inline tl::unexpected<Error> Fail(ErrorCode code, std::string message) {
+  return tl::make_unexpected(Error{code, std::move(message)});
+}
 
 // The HTTP status a handler answers with for this code.
 int HttpStatus(ErrorCode code);

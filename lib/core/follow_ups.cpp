@@ -16,11 +16,6 @@ std::string ItemUrl(const std::string& portal_url, const std::string& entity_typ
   return portal_url + "/crm/" + entity_type + "/details/" + std::to_string(id) + "/";
 }
 
-std::string NameOf(const std::map<int64_t, std::string>& names, int64_t user) {
-  const auto it = names.find(user);
-  return it == names.end() ? "#" + std::to_string(user) : it->second;
-}
-
 // The update that hands an item to `assignee` at its direction's assigned stage.
 Action AssignAction(const std::string& key, const json& entity, const std::string& entity_type,
                     const std::string& direction, int64_t assignee, const Settings& settings,
@@ -264,7 +259,7 @@ Outcome PlanSlaReassign(const json& entity, const std::string& entity_type,
       {"item.title", TextField(entity, "TITLE")},
       {"item.url", ItemUrl(context.portal_url, entity_type, id)},
       {"minutes", std::to_string(minutes)},
-      {"to.name", NameOf(context.user_names, next)}};
+      {"to.name", NameOrId(context.user_names, next)}};
   out.actions.push_back(Notify(key + ":late", late,
                                RenderTemplate(TextOf(settings, "sla_notify"), values),
                                "the late person is told"));

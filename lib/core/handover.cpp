@@ -8,11 +8,6 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string NameOf(const std::map<int64_t, std::string>& names, int64_t user) {
-  const auto it = names.find(user);
-  return it == names.end() ? "#" + std::to_string(user) : it->second;
-}
-
 // The multifield values of `field` without their IDs, so they are added to the new contact.
 json CopyMultifield(const json& lead, const char* field) {
   json out = json::array();
@@ -133,8 +128,8 @@ void AnnounceHandover(Outcome& out, const std::string& key, int64_t lead_id,
       {"deal.id", deal},
       {"deal.title", title},
       {"deal.url", portal_url + "/crm/deal/details/" + deal + "/"},
-      {"from.name", NameOf(names, hunter)},
-      {"to.name", NameOf(names, closer)}};
+      {"from.name", NameOrId(names, hunter)},
+      {"to.name", NameOrId(names, closer)}};
   const std::string comment = RenderTemplate(TextOf(settings, "handover_comment"), values);
   const json deal_id = ReferencedKey(deal).empty() ? json(IdValue(deal)) : json(deal);
   for (const auto& [type, owner] :

@@ -82,4 +82,9 @@ std::vector<std::string> Placeholders(std::string_view text) {
   return names;
 }
 
+std::string NameOrId(const std::map<int64_t, std::string>& names, int64_t user) {
+  const auto it = names.find(user);
+  return it == names.end() ? "#" + std::to_string(user) : it->second;
+}
+
 }  // namespace core

@@ -3,6 +3,7 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -20,5 +21,8 @@ std::string RenderTemplate(std::string_view text, const std::map<std::string, st
 // The placeholder names used in `text`, each once, in order of first use: settings check them
 // against the names the app can fill.
 std::vector<std::string> Placeholders(std::string_view text);
+
+// A user as a text names them: the known name, else "#<id>", so the text still says who.
+std::string NameOrId(const std::map<int64_t, std::string>& names, int64_t user);
 
 }  // namespace core

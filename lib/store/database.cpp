@@ -220,10 +220,6 @@ core::Error SqliteError(sqlite3* db, int rc, std::string_view op) {
   return core::Error{CodeFor(rc), std::move(message)};
 }
 
-tl::unexpected<core::Error> Fail(core::ErrorCode code, std::string message) {
-  return tl::make_unexpected(core::Error{code, std::move(message)});
-}
-
 // Runs SQL with no parameters; the caller holds the connection.
 core::Result<void> ExecRaw(sqlite3* db, std::string_view op, std::string_view sql) {
   const std::string text(sql);
@@ -270,7 +266,7 @@ core::Result<int> UserVersion(sqlite3* db) {
   if (rc != SQLITE_DONE) {
     result = tl::make_unexpected(SqliteError(db, rc, kOp));
   } else if (!found) {
-    result = Fail(core::ErrorCode::kInternal, std::string(kOp) + ": no value");
+    result = core::Fail(core::ErrorCode::kInternal, std::string(kOp) + ": no value");
   }
   sqlite3_finalize(stmt);
   return result;
@@ -288,14 +284,16 @@ core::Result<void> ApplyPragmas(sqlite3* db, const std::string& path) {
     auto mode = PragmaText(db, "enable WAL", "PRAGMA journal_mode=WAL");
     if (!mode) return tl::make_unexpected(mode.error());
     if (Lower(*mode) != "wal") {
-      return Fail(core::ErrorCode::kUnavailable, "enable WAL: journal mode stayed '" + *mode + "'");
+      return core::Fail(core::ErrorCode::kUnavailable,
+                        "enable WAL: journal mode stayed '" + *mode + "'");
     }
   }
   // Cascades and references are part of the schema's contract, so refuse to run without them.
   if (auto ok = ExecRaw(db, "enable foreign keys", "PRAGMA foreign_keys=ON"); !ok) return ok;
   auto fk = PragmaText(db, "enable foreign keys", "PRAGMA foreign_keys");
   if (!fk) return tl::make_unexpected(fk.error());
-  if (*fk != "1") return Fail(core::ErrorCode::kInternal, "enable foreign keys: not supported");
+  if (*fk != "1")
+    return core::Fail(core::ErrorCode::kInternal, "enable foreign keys: not supported");
   // NORMAL under WAL loses at most the last transactions on power loss, never consistency.
   return ExecRaw(db, "set synchronous", "PRAGMA synchronous=NORMAL");
 }
@@ -303,7 +301,7 @@ core::Result<void> ApplyPragmas(sqlite3* db, const std::string& path) {
 core::Result<void> CheckOrdered(const std::vector<Migration>& migrations) {
   for (std::size_t i = 0; i < migrations.size(); ++i) {
     if (migrations[i].version != static_cast<int>(i) + 1) {
-      return Fail(
+      return core::Fail(
           core::ErrorCode::kInternal,
           "migrate: migration list is not numbered 1, 2, ... at position " + std::to_string(i));
     }
@@ -452,7 +450,8 @@ Transaction::~Transaction() {
 }
 
 core::Result<void> Transaction::Commit() {
-  if (db_ == nullptr) return Fail(core::ErrorCode::kInternal, op_ + ": commit without transaction");
+  if (db_ == nullptr)
+    return core::Fail(core::ErrorCode::kInternal, op_ + ": commit without transaction");
   if (auto ok = ExecRaw(db_, op_ + " (commit)", "COMMIT"); !ok) return ok;
   db_ = nullptr;
   return {};
@@ -481,11 +480,12 @@ core::Result<Statement> Session::Prepare(std::string_view op, std::string_view s
   if (rc != SQLITE_OK) return tl::make_unexpected(SqliteError(db_, rc, op));
   // Only single statements are cached: a refused one is finalized, never reused.
   Statement statement(db_, stmt, std::string(op), nullptr, {});
-  if (stmt == nullptr) return Fail(core::ErrorCode::kInternal, std::string(op) + ": empty SQL");
+  if (stmt == nullptr)
+    return core::Fail(core::ErrorCode::kInternal, std::string(op) + ": empty SQL");
   // Anything after the first statement would be silently ignored by SQLite; refuse it instead.
   for (const char* p = tail; p != nullptr && p < sql.data() + sql.size(); ++p) {
     if (std::isspace(static_cast<unsigned char>(*p)) == 0 && *p != ';') {
-      return Fail(core::ErrorCode::kInternal, std::string(op) + ": more than one statement");
+      return core::Fail(core::ErrorCode::kInternal, std::string(op) + ": more than one statement");
     }
   }
   statement.cache_ = statements_;
@@ -544,8 +544,8 @@ core::Result<std::unique_ptr<Database>> Database::Open(const std::string& path,
   const int latest = migrations.empty() ? 0 : migrations.back().version;
   const int target = options.target_version < 0 ? latest : options.target_version;
   if (target > latest) {
-    return Fail(core::ErrorCode::kInvalidArgument,
-                "open database: target version " + std::to_string(target) + " is unknown");
+    return core::Fail(core::ErrorCode::kInvalidArgument,
+                      "open database: target version " + std::to_string(target) + " is unknown");
   }
 
   sqlite3* raw = nullptr;
@@ -570,9 +570,9 @@ core::Result<std::unique_ptr<Database>> Database::Open(const std::string& path,
   if (!found) return tl::make_unexpected(found.error());
   db->opened_at_version_ = *found;
   if (*found > latest) {
-    return Fail(core::ErrorCode::kInternal,
-                "open database: schema version " + std::to_string(*found) +
-                    " is newer than this build's " + std::to_string(latest));
+    return core::Fail(core::ErrorCode::kInternal,
+                      "open database: schema version " + std::to_string(*found) +
+                          " is newer than this build's " + std::to_string(latest));
   }
 
   for (const Migration& migration : migrations) {

@@ -5,7 +5,7 @@
 namespace store {
 namespace {
 
-constexpr const char* kColumns =
+constexpr const char* kDecisionColumns =
     "SELECT id, at, kind, entity_type, entity_id, settings_version, body FROM decisions ";
 
 core::Result<std::vector<JournalEntry>> ReadAll(Statement& statement) {
@@ -62,7 +62,7 @@ core::Result<std::vector<JournalEntry>> DecisionLog::ForEntity(std::string_view 
   Session session(db_);
   auto statement = session.Prepare(
       "decisions of an entity",
-      std::string(kColumns) +
+      std::string(kDecisionColumns) +
           "WHERE member_id = ?1 AND entity_type = ?2 AND entity_id = ?3 ORDER BY id");
   if (!statement) return tl::make_unexpected(statement.error());
   statement->Bind(1, member_id).Bind(2, entity_type).Bind(3, entity_id);
@@ -73,7 +73,7 @@ core::Result<std::vector<JournalEntry>> DecisionLog::Recent(std::string_view mem
   Session session(db_);
   auto statement = session.Prepare(
       "recent decisions",
-      std::string(kColumns) + "WHERE member_id = ?1 ORDER BY at DESC, id DESC LIMIT ?2");
+      std::string(kDecisionColumns) + "WHERE member_id = ?1 ORDER BY at DESC, id DESC LIMIT ?2");
   if (!statement) return tl::make_unexpected(statement.error());
   statement->Bind(1, member_id).Bind(2, static_cast<int64_t>(limit));
   return ReadAll(*statement);
@@ -84,7 +84,7 @@ core::Result<std::vector<JournalEntry>> DecisionLog::Since(std::string_view memb
   Session session(db_);
   auto statement = session.Prepare(
       "decisions since",
-      std::string(kColumns) + "WHERE member_id = ?1 AND at >= ?2 ORDER BY at, id LIMIT ?3");
+      std::string(kDecisionColumns) + "WHERE member_id = ?1 AND at >= ?2 ORDER BY at, id LIMIT ?3");
   if (!statement) return tl::make_unexpected(statement.error());
   statement->Bind(1, member_id).Bind(2, at).Bind(3, static_cast<int64_t>(limit));
   return ReadAll(*statement);

@@ -5,14 +5,10 @@
 namespace store {
 namespace {
 
-tl::unexpected<core::Error> Fail(core::ErrorCode code, std::string message) {
-  return tl::make_unexpected(core::Error{code, std::move(message)});
-}
-
 core::Result<int64_t> Count(Statement& statement) {
   auto row = statement.Step();
   if (!row) return tl::make_unexpected(row.error());
-  if (!*row) return Fail(core::ErrorCode::kInternal, "inbox depth: no row");
+  if (!*row) return core::Fail(core::ErrorCode::kInternal, "inbox depth: no row");
   return statement.ColumnInt64(0);
 }
 

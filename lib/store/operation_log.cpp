@@ -3,13 +3,6 @@
 #include <utility>
 
 namespace store {
-namespace {
-
-tl::unexpected<core::Error> Fail(core::ErrorCode code, std::string message) {
-  return tl::make_unexpected(core::Error{code, std::move(message)});
-}
-
-}  // namespace
 
 core::Result<bool> OperationLog::Begin(std::string_view member_id, std::string_view op_key,
                                        int64_t now) {
@@ -34,7 +27,7 @@ core::Result<void> OperationLog::Finish(std::string_view member_id, std::string_
   statement->Bind(1, member_id).Bind(2, op_key).Bind(3, result);
   if (auto ok = statement->Run(); !ok) return ok;
   if (session.Changes() == 0) {
-    return Fail(core::ErrorCode::kNotFound, "operation finish: key was never begun");
+    return core::Fail(core::ErrorCode::kNotFound, "operation finish: key was never begun");
   }
   return {};
 }

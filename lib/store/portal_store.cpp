@@ -22,13 +22,9 @@ PortalRecord InstalledRecord(const core::PageRequest& page, int64_t now) {
 }
 namespace {
 
-constexpr std::string_view kColumns =
+constexpr std::string_view kPortalColumns =
     "member_id, domain, client_endpoint, server_endpoint, scope, status, application_token_enc, "
     "access_token_enc, refresh_token_enc, expires, state, installed_at, updated_at";
-
-tl::unexpected<core::Error> Fail(core::ErrorCode code, std::string message) {
-  return tl::make_unexpected(core::Error{code, std::move(message)});
-}
 
 bool KnownState(std::string_view state) {
   return state == "installed" || state == "needs_reinstall" || state == "uninstalled";
@@ -64,13 +60,13 @@ core::Result<std::string> OpenSealed(const Statement& statement, int column_inde
   auto token = cipher.Open(statement.ColumnBlob(column_index), AssociatedData(member_id, column));
   if (!token) {
     // member_id is not a secret (it keys our logs); it tells the operator which row is affected.
-    return Fail(token.error().code,
-                "portal '" + std::string(member_id) + "': " + token.error().message);
+    return core::Fail(token.error().code,
+                      "portal '" + std::string(member_id) + "': " + token.error().message);
   }
   return token;
 }
 
-// Reads a row selected with kColumns.
+// Reads a row selected with kPortalColumns.
 core::Result<PortalRecord> ReadRecord(const Statement& row, const TokenCipher& cipher) {
   PortalRecord record;
   record.member_id = row.ColumnText(0);
@@ -104,8 +100,8 @@ core::Result<void> RunExpectingRow(Session& session, Statement& statement,
                                    std::string_view member_id, std::string_view op) {
   if (auto ok = statement.Run(); !ok) return ok;
   if (session.Changes() == 0) {
-    return Fail(core::ErrorCode::kNotFound,
-                std::string(op) + ": no portal '" + std::string(member_id) + "'");
+    return core::Fail(core::ErrorCode::kNotFound,
+                      std::string(op) + ": no portal '" + std::string(member_id) + "'");
   }
   return {};
 }
@@ -115,14 +111,14 @@ core::Result<void> RunExpectingRow(Session& session, Statement& statement,
 core::Result<void> PortalStore::Upsert(const PortalRecord& record) {
   const ForgetOnReturn forget{*this, record.member_id};
   if (record.member_id.empty()) {
-    return Fail(core::ErrorCode::kInvalidArgument, "portal upsert: empty member_id");
+    return core::Fail(core::ErrorCode::kInvalidArgument, "portal upsert: empty member_id");
   }
   if (!KnownState(record.state)) {
-    return Fail(core::ErrorCode::kInvalidArgument, "portal upsert: unknown state");
+    return core::Fail(core::ErrorCode::kInvalidArgument, "portal upsert: unknown state");
   }
   Session session(db_);
   auto statement = session.Prepare(
-      "portal upsert", std::string("INSERT INTO portals (") + std::string(kColumns) +
+      "portal upsert", std::string("INSERT INTO portals (") + std::string(kPortalColumns) +
                            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
                            "ON CONFLICT (member_id) DO UPDATE SET domain = ?2, "
                            "client_endpoint = ?3, server_endpoint = ?4, scope = ?5, status = ?6, "
@@ -182,8 +178,9 @@ void PortalStore::Forget(std::string_view member_id) {
 
 core::Result<std::optional<PortalRecord>> PortalStore::Read(std::string_view member_id) {
   Session session(db_);
-  auto statement = session.Prepare("portal find", std::string("SELECT ") + std::string(kColumns) +
-                                                      " FROM portals WHERE member_id = ?1");
+  auto statement =
+      session.Prepare("portal find", std::string("SELECT ") + std::string(kPortalColumns) +
+                                         " FROM portals WHERE member_id = ?1");
   if (!statement) return tl::make_unexpected(statement.error());
   statement->Bind(1, member_id);
   auto row = statement->Step();
@@ -234,7 +231,7 @@ core::Result<void> PortalStore::SetState(std::string_view member_id, std::string
                                          int64_t now) {
   const ForgetOnReturn forget{*this, std::string(member_id)};
   if (!KnownState(state)) {
-    return Fail(core::ErrorCode::kInvalidArgument, "portal set state: unknown state");
+    return core::Fail(core::ErrorCode::kInvalidArgument, "portal set state: unknown state");
   }
   Session session(db_);
   auto statement = session.Prepare(
@@ -262,8 +259,9 @@ core::Result<bool> PortalStore::Remove(std::string_view member_id, bool clean, i
 
 core::Result<std::vector<PortalRecord>> PortalStore::All() {
   Session session(db_);
-  auto statement = session.Prepare("portal list", std::string("SELECT ") + std::string(kColumns) +
-                                                      " FROM portals ORDER BY member_id");
+  auto statement =
+      session.Prepare("portal list", std::string("SELECT ") + std::string(kPortalColumns) +
+                                         " FROM portals ORDER BY member_id");
   if (!statement) return tl::make_unexpected(statement.error());
   std::vector<PortalRecord> records;
   for (;;) {

@@ -8,10 +8,6 @@
 namespace store {
 namespace {
 
-tl::unexpected<core::Error> Fail(core::ErrorCode code, std::string message) {
-  return tl::make_unexpected(core::Error{code, std::move(message)});
-}
-
 // Reads the row of a SELECT version, body, saved_at, saved_by, if there is one.
 core::Result<std::optional<SettingsStore::Saved>> ReadSaved(Statement& statement) {
   auto row = statement.Step();
@@ -57,7 +53,7 @@ core::Result<int> SettingsStore::Save(std::string_view member_id, std::string_vi
   // Checked here as well as by the table's CHECK so that a bad body is the caller's error
   // (kInvalidArgument) rather than a constraint failure that reads like a concurrent edit.
   if (!nlohmann::json::accept(body)) {
-    return Fail(core::ErrorCode::kInvalidArgument, "settings save: body is not valid JSON");
+    return core::Fail(core::ErrorCode::kInvalidArgument, "settings save: body is not valid JSON");
   }
 
   Session session(db_);
@@ -78,20 +74,22 @@ core::Result<int> SettingsStore::Save(std::string_view member_id, std::string_vi
     state->Bind(1, member_id);
     auto row = state->Step();
     if (!row) return tl::make_unexpected(row.error());
-    if (!*row) return Fail(core::ErrorCode::kInternal, "settings save: state query gave no row");
+    if (!*row)
+      return core::Fail(core::ErrorCode::kInternal, "settings save: state query gave no row");
     portal_exists = state->ColumnInt64(0) != 0;
     latest = state->ColumnInt64(1);
   }
   // The portal is checked first so that an unknown portal is kNotFound whatever the caller
   // expected, not a conflict with a version that cannot exist.
-  if (!portal_exists) return Fail(core::ErrorCode::kNotFound, "settings save: unknown portal");
+  if (!portal_exists)
+    return core::Fail(core::ErrorCode::kNotFound, "settings save: unknown portal");
   if (expected_version && *expected_version != latest) {
-    return Fail(core::ErrorCode::kConflict, "settings save: expected version " +
-                                                std::to_string(*expected_version) +
-                                                " but the latest is " + std::to_string(latest));
+    return core::Fail(core::ErrorCode::kConflict,
+                      "settings save: expected version " + std::to_string(*expected_version) +
+                          " but the latest is " + std::to_string(latest));
   }
   if (latest >= std::numeric_limits<int>::max()) {
-    return Fail(core::ErrorCode::kInternal, "settings save: version numbers exhausted");
+    return core::Fail(core::ErrorCode::kInternal, "settings save: version numbers exhausted");
   }
   const int version = static_cast<int>(latest) + 1;
 
@@ -105,7 +103,7 @@ core::Result<int> SettingsStore::Save(std::string_view member_id, std::string_vi
     // With the write lock held and the version just computed, the primary key cannot collide;
     // the only constraint left is json_valid, should SQLite disagree with nlohmann.
     if (ok.error().code == core::ErrorCode::kConflict) {
-      return Fail(core::ErrorCode::kInvalidArgument, ok.error().message);
+      return core::Fail(core::ErrorCode::kInvalidArgument, ok.error().message);
     }
     return tl::make_unexpected(ok.error());
   }

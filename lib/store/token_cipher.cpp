@@ -18,13 +18,9 @@ namespace {
 constexpr char kInsecureDevelopmentKey[] = "INSECURE-conveyor-dev-key-000000";
 static_assert(sizeof(kInsecureDevelopmentKey) - 1 == TokenCipher::kKeySize);
 
-constexpr std::string_view kDecryptionFailed = "token decryption failed";
+constexpr const char* kDecryptionFailed = "token decryption failed";
 
 using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
-
-tl::unexpected<core::Error> Fail(core::ErrorCode code, std::string_view message) {
-  return tl::make_unexpected(core::Error{code, std::string(message)});
-}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -99,9 +95,9 @@ core::Result<TokenCipher> TokenCipher::FromKey(std::string_view key) {
     return cipher;
   }
   OPENSSL_cleanse(bytes.data(), bytes.size());
-  return Fail(core::ErrorCode::kInvalidArgument,
-              "token key must be 64 hex characters or the base64 of 32 bytes (got " +
-                  std::to_string(key.size()) + " characters)");
+  return core::Fail(core::ErrorCode::kInvalidArgument,
+                    "token key must be 64 hex characters or the base64 of 32 bytes (got " +
+                        std::to_string(key.size()) + " characters)");
 }
 
 TokenCipher TokenCipher::ForDevelopment() {
@@ -124,14 +120,14 @@ std::string TokenCipher::DeriveKey(std::string_view purpose) const {
 
 core::Result<std::string> TokenCipher::Seal(std::string_view plaintext,
                                             std::string_view associated_data) const {
-  constexpr std::string_view kFailed = "token encryption failed";
+  constexpr const char* kFailed = "token encryption failed";
   if (plaintext.size() > INT_MAX - kNonceSize - kTagSize || associated_data.size() > INT_MAX) {
-    return Fail(core::ErrorCode::kInvalidArgument, "token encryption: value too large");
+    return core::Fail(core::ErrorCode::kInvalidArgument, "token encryption: value too large");
   }
   std::string sealed(kNonceSize + plaintext.size() + kTagSize, '\0');
   auto* out = reinterpret_cast<unsigned char*>(sealed.data());
   if (RAND_bytes(out, static_cast<int>(kNonceSize)) != 1) {
-    return Fail(core::ErrorCode::kInternal, kFailed);
+    return core::Fail(core::ErrorCode::kInternal, kFailed);
   }
   CipherCtx ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
   int len = 0;
@@ -146,7 +142,7 @@ core::Result<std::string> TokenCipher::Seal(std::string_view plaintext,
       EVP_EncryptFinal_ex(ctx.get(), out + kNonceSize + len, &len) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kTagSize),
                           out + kNonceSize + plaintext.size()) != 1) {
-    return Fail(core::ErrorCode::kInternal, kFailed);
+    return core::Fail(core::ErrorCode::kInternal, kFailed);
   }
   return sealed;
 }
@@ -155,7 +151,7 @@ core::Result<std::string> TokenCipher::Open(std::string_view sealed,
                                             std::string_view associated_data) const {
   if (sealed.size() < kNonceSize + kTagSize || sealed.size() > INT_MAX ||
       associated_data.size() > INT_MAX) {
-    return Fail(core::ErrorCode::kInternal, kDecryptionFailed);
+    return core::Fail(core::ErrorCode::kInternal, kDecryptionFailed);
   }
   const std::size_t text_size = sealed.size() - kNonceSize - kTagSize;
   std::array<unsigned char, kTagSize> tag{};
@@ -178,7 +174,7 @@ core::Result<std::string> TokenCipher::Open(std::string_view sealed,
       EVP_DecryptFinal_ex(ctx.get(), out + len, &len) == 1;
   if (!ok) {
     OPENSSL_cleanse(plaintext.data(), plaintext.size());
-    return Fail(core::ErrorCode::kInternal, kDecryptionFailed);
+    return core::Fail(core::ErrorCode::kInternal, kDecryptionFailed);
   }
   return plaintext;
 }

@@ -4,22 +4,22 @@
 
 #include "tests/app/app_fixture.h"
 
+namespace api_test {
+
 using test::json;
 using test::kMember;
 
 namespace {
 
-const std::string kToken = "ops-token-0123456789";
-
-struct Fixture : test::AppFixture {
-  Fixture() : AppFixture("0", {{"CONVEYOR_API_TOKEN", kToken}}) {}
-  test::Answer Get(const std::string& path, const std::string& token = kToken) {
+struct ApiFixture : test::AppFixture {
+  ApiFixture() : AppFixture("0", {{"CONVEYOR_API_TOKEN", test::kApiToken}}) {}
+  test::Answer Get(const std::string& path, const std::string& token = test::kApiToken) {
     httplib::Client client("127.0.0.1", app.port());
     return test::ToAnswer(client.Get(path.c_str(), {{"Authorization", "Bearer " + token}}));
   }
   test::Answer Put(const std::string& path, const json& body, httplib::Headers headers = {}) {
     httplib::Client client("127.0.0.1", app.port());
-    headers.emplace("Authorization", "Bearer " + kToken);
+    headers.emplace("Authorization", "Bearer " + test::kApiToken);
     return test::ToAnswer(client.Put(path.c_str(), headers, body.dump(), "application/json"));
   }
   std::string Settings() { return "/api/portals/" + kMember + "/settings"; }
@@ -28,12 +28,12 @@ struct Fixture : test::AppFixture {
 }  // namespace
 
 TEST_CASE("the operations API wants its token and a known portal") {
-  Fixture f;
+  ApiFixture f;
   REQUIRE(f.Install().body["installed"] == true);
   const auto wrong = f.Get(f.Settings(), "not-the-token-at-all");
   CHECK(wrong.status == 401);
   CHECK(wrong.body["error"] == "invalid_token");
-  CHECK(wrong.raw.find(kToken) == std::string::npos);
+  CHECK(wrong.raw.find(test::kApiToken) == std::string::npos);
   CHECK(f.Get("/api/portals/nobody/settings").status == 404);
   CHECK(f.Get(f.Settings()).status == 200);
 }
@@ -50,7 +50,7 @@ TEST_CASE("without a configured token the operations API is off") {
 }
 
 TEST_CASE("settings are validated and versioned and a stale version is refused") {
-  Fixture f;
+  ApiFixture f;
   REQUIRE(f.Install().body["installed"] == true);
   const auto initial = f.Get(f.Settings());
   REQUIRE(initial.status == 200);
@@ -80,7 +80,7 @@ TEST_CASE("settings are validated and versioned and a stale version is refused")
   // A merge patch changes what it names and keeps the rest.
   httplib::Client client("127.0.0.1", f.app.port());
   const auto patched = test::ToAnswer(
-      client.Patch(f.Settings().c_str(), {{"Authorization", "Bearer " + kToken}},
+      client.Patch(f.Settings().c_str(), {{"Authorization", "Bearer " + test::kApiToken}},
                    R"({"queues": {"closers": {"departments": [7]}}})", "application/json"));
   REQUIRE(patched.status == 200);
   CHECK(patched.body["version"] == 2);
@@ -91,7 +91,7 @@ TEST_CASE("settings are validated and versioned and a stale version is refused")
 }
 
 TEST_CASE("settings saved through the API take effect and the decision is read back") {
-  Fixture f;
+  ApiFixture f;
   REQUIRE(f.Install().body["installed"] == true);
   const long hunter =
       std::stol(f.emu.Control("users", {{"NAME", "Анна"}}).body["ID"].get<std::string>());
@@ -148,7 +148,7 @@ TEST_CASE("settings saved through the API take effect and the decision is read b
 }
 
 TEST_CASE("installing reads the portal's history and the API shows the progress and restarts it") {
-  Fixture f;
+  ApiFixture f;
   // Leads made before the app came: no event will ever tell the conveyor of them.
   for (const char* title : {"Старый лид 1", "Старый лид 2", "Старый лид 3"}) {
     f.emu.Control("act", {{"as", "user"},
@@ -169,7 +169,7 @@ TEST_CASE("installing reads the portal's history and the API shows the progress 
   CHECK(report["funnel"][0]["count"] == 3);
 
   httplib::Client client("127.0.0.1", f.app.port());
-  const httplib::Headers auth = {{"Authorization", "Bearer " + kToken}};
+  const httplib::Headers auth = {{"Authorization", "Bearer " + test::kApiToken}};
   const auto bad = client.Post(backfill.c_str(), auth, R"({"over": "yes"})", "application/json");
   REQUIRE(bad);
   CHECK(bad->status == 400);
@@ -179,3 +179,5 @@ TEST_CASE("installing reads the portal's history and the API shows the progress 
   REQUIRE(test::Eventually([&] { return f.Get(backfill).body["done"] == true; }, 10));
   CHECK(f.Get(backfill).body["lists"][0]["rows"] == 3);  // read again from the start
 }
+
+}  // namespace api_test

@@ -16,6 +16,8 @@
 namespace test {
 
 inline const std::string kMember = "testportal0000000000000000000001";
+// The operations API's bearer token in the tests that turn the API on.
+inline const std::string kApiToken = "ops-token-0123456789";
 // A status the conveyor's rules leave alone: these tests are about the plumbing, and a lead the
 // rules moved would bring the echo of that write into the counts.
 inline const char* const kInWork = "IN_PROCESS";

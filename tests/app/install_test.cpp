@@ -9,18 +9,19 @@
 
 #include "tests/app/app_fixture.h"
 
+namespace install_test {
+
 using test::json;
 
 namespace {
 
 using test::kInWork;
 using test::kMember;
-using Fixture = test::AppFixture;
 
 }  // namespace
 
 TEST_CASE("installing provisions the portal once and finishes the installation") {
-  Fixture f;
+  test::AppFixture f;
   const auto installed = f.Install();
   REQUIRE(installed.status == 200);
   CHECK(installed.body["installed"] == true);
@@ -47,7 +48,7 @@ TEST_CASE("installing provisions the portal once and finishes the installation")
 }
 
 TEST_CASE("tokens are stored encrypted") {
-  Fixture f;
+  test::AppFixture f;
   REQUIRE(f.Install().body["installed"] == true);
   const std::string secret = f.emu.State("installations").body[0]["application_token"];
   std::string raw;
@@ -60,7 +61,7 @@ TEST_CASE("tokens are stored encrypted") {
 }
 
 TEST_CASE("events of a known installation are queued — forged ones get 401 and store nothing") {
-  Fixture f;
+  test::AppFixture f;
   REQUIRE(f.Install().body["installed"] == true);
   f.emu.Control("act", {{"as", "user"},
                         {"method", "crm.lead.add"},
@@ -97,7 +98,7 @@ TEST_CASE("events of a known installation are queued — forged ones get 401 and
 }
 
 TEST_CASE("uninstall is accepted only with the stored application_token") {
-  Fixture f;
+  test::AppFixture f;
   REQUIRE(f.Install().body["installed"] == true);
   const auto forged = f.PostEvent("event=ONAPPUNINSTALL&data[CLEAN]=1&auth[member_id]=" + kMember +
                                   "&auth[application_token]=forged");
@@ -131,7 +132,7 @@ TEST_CASE("the server refuses to start without an encryption key outside dev mod
 }
 
 TEST_CASE("events acknowledged before a kill -9 are processed after the restart") {
-  Fixture f;
+  test::AppFixture f;
   REQUIRE(f.Install().body["installed"] == true);
   f.emu.Hook("crm.deal.add", {{"fields", {{"TITLE", "Survivor"}}}});
   // The portal cannot be read for now: the events stay in the inbox.
@@ -158,7 +159,7 @@ TEST_CASE("events acknowledged before a kill -9 are processed after the restart"
 }
 
 TEST_CASE("healthz shows each installation and metrics count what happened — without secrets") {
-  Fixture f;
+  test::AppFixture f;
   REQUIRE(f.Install().body["installed"] == true);
   f.emu.Control("act", {{"as", "user"},
                         {"method", "crm.lead.add"},
@@ -187,7 +188,7 @@ TEST_CASE("healthz shows each installation and metrics count what happened — w
 }
 
 TEST_CASE("an event the portal's queue lost is recovered by the reconciliation sweep") {
-  Fixture f("0.5");
+  test::AppFixture f("0.5");
   REQUIRE(f.Install().body["installed"] == true);
   REQUIRE(f.emu.Control("faults", {{"event_drop_rate", 1}}).status == 200);
   f.emu.Control("act", {{"as", "user"},
@@ -199,7 +200,7 @@ TEST_CASE("an event the portal's queue lost is recovered by the reconciliation s
 }
 
 TEST_CASE("bad input gets a clear JSON error and stores nothing") {
-  Fixture f;
+  test::AppFixture f;
   REQUIRE(f.Install().body["installed"] == true);
   const std::string token = f.ApplicationToken();
   const long before = f.Received();
@@ -248,7 +249,7 @@ TEST_CASE("bad input gets a clear JSON error and stores nothing") {
 }
 
 TEST_CASE("installing the same portal twice at once provisions it once") {
-  Fixture f;
+  test::AppFixture f;
   std::vector<std::thread> installs;
   std::atomic<int> ok{0};
   for (int i = 0; i < 2; ++i) {
@@ -272,3 +273,5 @@ TEST_CASE("installing the same portal twice at once provisions it once") {
   CHECK(f.Count("bindings", "handler", f.app.Url("/b24/events")) == 8);
   CHECK(f.Count("placements", "handler", f.app.Url("/placements/deal")) == 1);
 }
+
+}  // namespace install_test

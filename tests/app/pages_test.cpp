@@ -4,15 +4,16 @@
 
 #include "tests/app/app_fixture.h"
 
+namespace pages_test {
+
 using test::json;
 using test::kMember;
 
 namespace {
 
-const std::string kToken = "ops-token-0123456789";
-
-struct Fixture : test::AppFixture {
-  Fixture() : AppFixture("0", {{"CONVEYOR_API_TOKEN", kToken}, {"CONVEYOR_BX24_URL", ""}}) {
+struct PagesFixture : test::AppFixture {
+  PagesFixture()
+      : AppFixture("0", {{"CONVEYOR_API_TOKEN", test::kApiToken}, {"CONVEYOR_BX24_URL", ""}}) {
     REQUIRE(Install().body["installed"] == true);
   }
   // The page as the emulator's placement call got it.
@@ -55,12 +56,12 @@ struct Fixture : test::AppFixture {
 }  // namespace
 
 TEST_CASE("the deal tab opens with a session for the user the portal vouches for") {
-  Fixture f;
+  PagesFixture f;
   const json page = f.Open("CRM_DEAL_DETAIL_TAB", 1, "5");
   INFO(page.dump());
   REQUIRE(page["status"] == 200);
   CHECK(page["content_type"].get<std::string>().rfind("text/html", 0) == 0);
-  const json boot = Fixture::Boot(page);
+  const json boot = PagesFixture::Boot(page);
   REQUIRE(boot.is_object());
   CHECK(boot["entity_type"] == "deal");
   CHECK(boot["entity_id"] == 5);
@@ -81,7 +82,7 @@ TEST_CASE("the deal tab opens with a session for the user the portal vouches for
 }
 
 TEST_CASE("a page request without the portal's own application token is refused") {
-  Fixture f;
+  PagesFixture f;
   const std::string base =
       "AUTH_ID=abc&REFRESH_ID=def&member_id=" + kMember +
       "&PLACEMENT=CRM_DEAL_DETAIL_TAB&PLACEMENT_OPTIONS=%7B%22ID%22%3A%225%22%7D";
@@ -93,9 +94,9 @@ TEST_CASE("a page request without the portal's own application token is refused"
 }
 
 TEST_CASE("only a portal administrator changes the settings from the app page") {
-  Fixture f;
+  PagesFixture f;
   const long operator_id = f.AddUser("Оператор", false);
-  const json mine = Fixture::Boot(f.Open("DEFAULT", operator_id));
+  const json mine = PagesFixture::Boot(f.Open("DEFAULT", operator_id));
   REQUIRE(mine.is_object());
   CHECK(mine["user"]["admin"] == false);
   CHECK(mine["entity_type"] == "");
@@ -122,7 +123,7 @@ TEST_CASE("only a portal administrator changes the settings from the app page") 
   CHECK(denied.body["error"] == "admin_required");
   CHECK(f.Call("GET", f.Api("/settings"), session).body["version"] == current["version"]);
 
-  const json admin = Fixture::Boot(f.Open("DEFAULT", 1));
+  const json admin = PagesFixture::Boot(f.Open("DEFAULT", 1));
   REQUIRE(admin.is_object());
   const auto saved = f.Call("PUT", f.Api("/settings"), admin["session"], changed);
   CHECK(saved.status == 200);
@@ -131,8 +132,8 @@ TEST_CASE("only a portal administrator changes the settings from the app page") 
 }
 
 TEST_CASE("the reports answer a page session in JSON and CSV and refuse bad filters") {
-  Fixture f;
-  const std::string session = Fixture::Boot(f.Open("DEFAULT", 1))["session"];
+  PagesFixture f;
+  const std::string session = PagesFixture::Boot(f.Open("DEFAULT", 1))["session"];
   f.emu.Control("act", {{"as", "user"},
                         {"method", "crm.lead.add"},
                         {"params", {{"fields", {{"TITLE", "Окна"}, {"SOURCE_ID", "WEB"}}}}}});
@@ -158,7 +159,7 @@ TEST_CASE("the reports answer a page session in JSON and CSV and refuse bad filt
 }
 
 TEST_CASE("the pages' scripts and styles are served and nothing else is") {
-  Fixture f;
+  PagesFixture f;
   httplib::Client client("127.0.0.1", f.app.port());
   const auto script = client.Get("/assets/common.js");
   REQUIRE(script);
@@ -167,3 +168,5 @@ TEST_CASE("the pages' scripts and styles are served and nothing else is") {
   CHECK(client.Get("/assets/missing.js")->status == 404);
   CHECK(client.Get("/assets/../CMakeLists.txt")->status == 404);
 }
+
+}  // namespace pages_test

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+namespace rate_limiter_test {
+
 namespace {
 
 // A clock that only moves when someone sleeps.
@@ -66,3 +68,5 @@ TEST_CASE("a portal's bucket use goes from empty to full and drains back") {
   clock.Sleep(12);  // 24 requests drain at 2 per second
   CHECK(limiter.Use("p") == Approx(0.5));
 }
+
+}  // namespace rate_limiter_test

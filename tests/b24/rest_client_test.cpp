@@ -10,6 +10,8 @@
 #include "tests/b24/memory_token_store.h"
 #include "tests/emulator/harness.h"
 
+namespace rest_client_test {
+
 using nlohmann::json;
 
 namespace {
@@ -28,7 +30,7 @@ class EmulatorClock : public core::Clock {
   test::Emulator& emu_;
 };
 
-struct Fixture : test::ClientFixture {
+struct RestClientFixture : test::ClientFixture {
   long CountOf(const std::string& method, int status) {
     const auto log = emu.Get("/_emulator/log").body;
     const auto& m = log["by_method"];
@@ -42,7 +44,7 @@ const std::string kMember = "testportal0000000000000000000001";
 }  // namespace
 
 TEST_CASE("a call returns the result — a typed failure otherwise") {
-  Fixture f;
+  RestClientFixture f;
   auto& client = f.client;
   auto added = client.Call(kMember, "crm.lead.add", {{"fields", {{"TITLE", "A"}}}});
   REQUIRE(added);
@@ -56,7 +58,7 @@ TEST_CASE("a call returns the result — a typed failure otherwise") {
 }
 
 TEST_CASE("an expired token is refreshed once — persisted — and the work goes on") {
-  Fixture f;
+  RestClientFixture f;
   auto& client = f.client;
   REQUIRE(client.Call(kMember, "user.current"));
   f.emu.Control("tokens/expire");
@@ -70,7 +72,7 @@ TEST_CASE("an expired token is refreshed once — persisted — and the work goe
 }
 
 TEST_CASE("a token about to expire is refreshed before use — no 401 round trip") {
-  Fixture f;
+  RestClientFixture f;
   auto& client = f.client;
   auto auth = f.token_store.auth();
   f.token_store.SaveTokens(kMember, auth.access_token, auth.refresh_token,
@@ -85,7 +87,7 @@ TEST_CASE("a token about to expire is refreshed before use — no 401 round trip
 }
 
 TEST_CASE("eight workers hitting an expired token cause one refresh") {
-  Fixture f;
+  RestClientFixture f;
   auto& client = f.client;
   REQUIRE(client.Call(kMember, "user.current"));
   f.emu.Control("tokens/expire");
@@ -103,7 +105,7 @@ TEST_CASE("eight workers hitting an expired token cause one refresh") {
 }
 
 TEST_CASE("a refused refresh token marks the portal as needing a reinstall") {
-  Fixture f;
+  RestClientFixture f;
   auto& client = f.client;
   // Someone else spends the refresh token (e.g. an old copy of the app).
   f.emu.Get(
@@ -122,7 +124,7 @@ TEST_CASE("a refused refresh token marks the portal as needing a reinstall") {
 }
 
 TEST_CASE("503 and 429 refusals are retried — nothing is lost or duplicated") {
-  Fixture f;
+  RestClientFixture f;
   auto& client = f.client;
   f.emu.Control("faults", {{"method", "crm.lead.add"},
                            {"count", 2},
@@ -140,7 +142,7 @@ TEST_CASE("503 and 429 refusals are retried — nothing is lost or duplicated") 
 }
 
 TEST_CASE("an uncertain failure of a write is reported — not retried — a read is retried") {
-  Fixture f;
+  RestClientFixture f;
   auto& client = f.client;
   f.emu.Control("faults", {{"method", "crm.lead.add"},
                            {"count", 1},
@@ -157,7 +159,7 @@ TEST_CASE("an uncertain failure of a write is reported — not retried — a rea
 }
 
 TEST_CASE("batch chunks to 50 and reports each command") {
-  Fixture f;
+  RestClientFixture f;
   auto& client = f.client;
   std::vector<b24::BatchCommand> commands;
   for (int i = 0; i < 120; ++i) {
@@ -190,7 +192,7 @@ TEST_CASE("batch chunks to 50 and reports each command") {
 }
 
 TEST_CASE("a keyset scan reads every row without counting — next-paging reads them too") {
-  Fixture f;
+  RestClientFixture f;
   auto& client = f.client;
   std::vector<b24::BatchCommand> commands;
   for (int i = 0; i < 120; ++i)
@@ -218,7 +220,7 @@ TEST_CASE("a keyset scan reads every row without counting — next-paging reads 
 }
 
 TEST_CASE("a portal's domain change is followed and persisted") {
-  Fixture f;
+  RestClientFixture f;
   auto& client = f.client;
   const std::string domain = f.emu.Control("domain").body["domain"];
   auto added = client.Call(kMember, "crm.lead.add", {{"fields", {{"TITLE", "after move"}}}});
@@ -229,7 +231,7 @@ TEST_CASE("a portal's domain change is followed and persisted") {
 }
 
 TEST_CASE("the limiter keeps the portal's own limit from ever refusing a burst") {
-  Fixture f;
+  RestClientFixture f;
   EmulatorClock clock(f.emu);
   b24::RateLimiter limiter({}, clock);
   b24::RestClient client(test::ClientOptionsFor(f.emu.Base()), f.transport, f.token_store, limiter,
@@ -241,7 +243,7 @@ TEST_CASE("the limiter keeps the portal's own limit from ever refusing a burst")
 }
 
 TEST_CASE("after Shutdown a read waiting out its retries gives up at once and calls fail") {
-  Fixture f;
+  RestClientFixture f;
   f.emu.Control("faults",
                 {{"method", "crm.lead.list"}, {"count", 20}, {"status", 500}, {"error", "ERROR"}});
   // A production backoff: its four retries would wait 2 + 4 + 8 + 16 seconds.
@@ -265,3 +267,5 @@ TEST_CASE("after Shutdown a read waiting out its retries gives up at once and ca
   REQUIRE_FALSE(later);
   CHECK(later.error().description == "shutting down");
 }
+
+}  // namespace rest_client_test

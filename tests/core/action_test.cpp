@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+namespace action_test {
+
 using nlohmann::json;
 
 TEST_CASE("which writes may be sent again when their outcome is unknown") {
@@ -59,3 +61,5 @@ TEST_CASE("references to finished actions are replaced — others left for the b
   const json text = {{"COMMENT", "deal #$result[deal] from $result[later], #$result[deal]."}};
   CHECK(core::ResolveReferences(text, known)["COMMENT"] == "deal #17 from $result[later], #17.");
 }
+
+}  // namespace action_test

@@ -5,6 +5,8 @@
 
 #include "lib/core/working_time.h"
 
+namespace backfill_plan_test {
+
 using nlohmann::json;
 
 namespace {
@@ -116,3 +118,5 @@ TEST_CASE("range answers become facts and transitions") {
   CHECK_FALSE(core::ApplyBackfillAnswer(lists, "contact:1", json::array()));
   CHECK_FALSE(core::ApplyBackfillAnswer(lists, "deal:x", json::array()));
 }
+
+}  // namespace backfill_plan_test

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+namespace contact_normalize_test {
+
 namespace {
 
 struct Row {
@@ -175,3 +177,5 @@ TEST_CASE("communication keys of a lead are normalised — sorted and unique") {
     CHECK(core::CommunicationKeys(nlohmann::json::parse(row.entity)) == row.keys);
   }
 }
+
+}  // namespace contact_normalize_test

@@ -2,7 +2,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "tests/core/member.h"
+#include "tests/core/rules_fixtures.h"
+
+namespace deal_rules_test {
 
 using nlohmann::json;
 
@@ -10,7 +12,7 @@ namespace {
 
 using test::Member;
 
-const core::Pipelines kPipelines{3, 4};
+using test::kPipelines;
 
 json Deal(int64_t id, int64_t category, const std::string& stage, int64_t owner = 21) {
   return {{"ID", std::to_string(id)},
@@ -98,3 +100,5 @@ TEST_CASE("carry-over makes one production deal — linked with the closer obser
   CHECK(waiting.actions[0].params["fields"]["ASSIGNED_BY_ID"] == 21);
   CHECK(waiting.decisions[0].kind == "carried_over_waiting");
 }
+
+}  // namespace deal_rules_test

@@ -5,18 +5,16 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/core/rules_fixtures.h"
+
+namespace distribution_test {
+
 namespace {
 
 using core::Presence;
 using core::Verdict;
 
-core::Candidate Member(int64_t user_id, int open_items = 0) {
-  core::Candidate candidate;
-  candidate.user_id = user_id;
-  candidate.open_items = open_items;
-  candidate.presence = Presence::kOpened;
-  return candidate;
-}
+using test::Member;
 
 // "7:chosen 8:eligible" — short enough for a table, and what the journal shows.
 std::string Verdicts(const core::Choice& choice) {
@@ -283,3 +281,5 @@ TEST_CASE("handing out one by one spreads items by weight") {
   CHECK(queue[1].open_items == 16);
   CHECK(queue[2].open_items == 8);
 }
+
+}  // namespace distribution_test

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+namespace error_test {
+
 TEST_CASE("every error code maps to its HTTP status and a stable name") {
   struct Row {
     core::ErrorCode code;
@@ -22,3 +24,5 @@ TEST_CASE("every error code maps to its HTTP status and a stable name") {
     CHECK(core::ErrorName(row.code) == row.name);
   }
 }
+
+}  // namespace error_test

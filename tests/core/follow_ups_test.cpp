@@ -2,9 +2,11 @@
 
 #include <catch2/catch.hpp>
 
-#include "tests/core/member.h"
+#include "tests/core/rules_fixtures.h"
 
 #include "lib/core/working_time.h"
+
+namespace follow_ups_test {
 
 using nlohmann::json;
 
@@ -12,7 +14,7 @@ namespace {
 
 using test::Member;
 
-const core::Pipelines kPipelines{3, 4};
+using test::kPipelines;
 constexpr int64_t kNow = 1'800'000'000;
 
 core::Settings WithQueues() {
@@ -314,3 +316,5 @@ TEST_CASE("a sales deal sent back from the meeting counts a rescheduled meeting"
   CHECK(d.kind == "meeting_rescheduled");
   CHECK(d.body == json{{"from", "C3:MEETING"}, {"to", "C3:ASSIGNED"}});
 }
+
+}  // namespace follow_ups_test

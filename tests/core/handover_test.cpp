@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+namespace handover_test {
+
 using nlohmann::json;
 
 namespace {
@@ -154,3 +156,5 @@ TEST_CASE("a client ready on a later day gets a deal that waits at the free stag
   CHECK(out.decisions[0].kind == "scheduled");
   CHECK(out.decisions[0].body["ready_at"] == 1'800'000'000);
 }
+
+}  // namespace handover_test

@@ -5,6 +5,8 @@
 
 #include "lib/core/working_time.h"
 
+namespace journey_test {
+
 using nlohmann::json;
 
 TEST_CASE("a portal time reads back as the moment it was written") {
@@ -130,3 +132,5 @@ TEST_CASE("a transition is recorded when the stage or the pipeline changes — n
   CHECK_FALSE(core::TransitionOf("deal", deal, nullptr));               // deleted
   CHECK_FALSE(core::TransitionOf("deal", nullptr, json{{"ID", "5"}}));  // no stage at all
 }
+
+}  // namespace journey_test

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+namespace lead_intake_test {
+
 using nlohmann::json;
 
 namespace {
@@ -169,3 +171,5 @@ TEST_CASE("the lead itself among the hits is not its own duplicate") {
   REQUIRE(out.decisions.size() == 1);
   CHECK(out.decisions[0].kind == "assigned");
 }
+
+}  // namespace lead_intake_test

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+namespace payloads_test {
+
 TEST_CASE("an event form of real traffic parses (REST.md §2.3 — tokens replaced)") {
   const char* body =
       "event=ONCRMDEALADD&event_handler_id=185&data%5BFIELDS%5D%5BID%5D=7405&ts=1766047124"
@@ -96,3 +98,5 @@ TEST_CASE("an event with a name that is not one — or a CRM event without its o
       core::ParseEvent("event=ONAPPUNINSTALL&data[CLEAN]=1&auth[member_id]=M&"
                        "auth[application_token]=T"));
 }
+
+}  // namespace payloads_test

@@ -2,11 +2,15 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/core/rules_fixtures.h"
+
+namespace read_ahead_test {
+
 using nlohmann::json;
 
 namespace {
 
-const core::Pipelines kPipelines{3, 4};
+using test::kPipelines;
 
 json Lead(const std::string& status, int64_t owner = 11) {
   return {{"ID", "5"}, {"STATUS_ID", status}, {"ASSIGNED_BY_ID", std::to_string(owner)}};
@@ -77,3 +81,5 @@ TEST_CASE("a due timer is read ahead for its item's queue") {
   CHECK(Needs("deal", Deal(3, "C3:NEW"), {{"kind", "other"}}).empty());
   CHECK(Needs("deal", nullptr, sla).empty());  // never seen: nothing to judge by
 }
+
+}  // namespace read_ahead_test

@@ -7,6 +7,8 @@
 #include "lib/core/json_changes.h"
 #include "lib/core/working_time.h"
 
+namespace report_test {
+
 using nlohmann::json;
 
 namespace {
@@ -266,3 +268,5 @@ TEST_CASE("a settings change previews leaf by leaf") {
   CHECK(changes[3].path == "queues.closers.users.2");
   CHECK(core::JsonChanges(before, before).empty());
 }
+
+}  // namespace report_test

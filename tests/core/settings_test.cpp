@@ -10,6 +10,8 @@
 
 #include "lib/core/install_spec.h"
 
+namespace settings_test {
+
 namespace {
 
 using json = nlohmann::json;
@@ -407,3 +409,5 @@ TEST_CASE("settings — the offered placeholders per text key") {
                                                                   "deal.title", "deal.url",
                                                                   "from.name", "to.name"});
 }
+
+}  // namespace settings_test

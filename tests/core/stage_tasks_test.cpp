@@ -2,13 +2,17 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/core/rules_fixtures.h"
+
 #include "lib/core/working_time.h"
+
+namespace stage_tasks_test {
 
 using nlohmann::json;
 
 namespace {
 
-const core::Pipelines kPipelines{3, 4};
+using test::kPipelines;
 
 // 2026-11-27 (a Friday) 16:00 in Moscow.
 const int64_t kFridayFour = core::DaysFromCivil(2026, 11, 27) * 86400 + 13 * 3600;
@@ -117,3 +121,5 @@ TEST_CASE("the plan's own moves and creates get their stages' tasks") {
   CHECK(out.actions[3].params["fields"]["TITLE"] == "Подготовить расчёт: Новая");
   CHECK(out.actions[3].params["fields"]["UF_CRM_TASK"] == json::array({"D_$result[make]"}));
 }
+
+}  // namespace stage_tasks_test

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+namespace template_text_test {
+
 namespace {
 
 const std::map<std::string, std::string> kValues = {
@@ -90,3 +92,5 @@ TEST_CASE("the placeholders a text uses are listed once — in order") {
     CHECK(core::Placeholders(row.text) == row.names);
   }
 }
+
+}  // namespace template_text_test

@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+namespace working_time_test {
+
 namespace {
 
 // Moscow, Monday to Friday 09:00–18:00: the default.
@@ -353,3 +355,5 @@ TEST_CASE("a lead ready on another day is due at that day's start") {
     CHECK(core::WorkdayStartOfDate(year, month, day, kMoscow) == row.due);
   }
 }
+
+}  // namespace working_time_test

@@ -3,6 +3,8 @@
 
 #include "tests/emulator/harness.h"
 
+namespace batch_test {
+
 using test::json;
 
 TEST_CASE("batch runs commands in order and substitutes $result references") {
@@ -86,3 +88,5 @@ TEST_CASE("a form-encoded batch carries double-encoded commands") {
   REQUIRE(answer.status == 200);
   CHECK(emu.Hook("crm.lead.get", {{"id", 1}}).body["result"]["TITLE"] == "John&Martin");
 }
+
+}  // namespace batch_test

@@ -7,6 +7,8 @@
 
 #include "tests/emulator/harness.h"
 
+namespace control_test {
+
 using test::json;
 
 TEST_CASE("presence set through the control API is what timeman.status and user.get report") {
@@ -219,3 +221,5 @@ TEST_CASE("a CRM section modified_since a moment holds only the rows changed sin
   CHECK(refused.status == 400);
   CHECK(refused.body["error"] == "BAD_MODIFIED_SINCE");
 }
+
+}  // namespace control_test

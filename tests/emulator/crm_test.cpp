@@ -7,6 +7,8 @@
 
 #include "tests/emulator/harness.h"
 
+namespace crm_test {
+
 using test::json;
 
 namespace {
@@ -310,3 +312,5 @@ TEST_CASE("deal contacts — timeline comments — to-dos — tasks and notifica
       1);
   CHECK(emu.State("notifications").body[0]["MESSAGE"] == "New deal");
 }
+
+}  // namespace crm_test

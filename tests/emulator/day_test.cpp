@@ -25,6 +25,8 @@
 #include "emulator/day/summary.h"
 #include "tests/emulator/harness.h"
 
+namespace day_test {
+
 using test::json;
 
 namespace {
@@ -671,3 +673,5 @@ TEST_CASE("a rate run stops once the stand-in conveyor has handed every lead on"
   CHECK(summary.production_deals == summary.contracts);
   CHECK(summary.shipped == summary.production_deals);
 }
+
+}  // namespace day_test

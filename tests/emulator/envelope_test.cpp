@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+namespace envelope_test {
+
 using json = nlohmann::ordered_json;
 
 TEST_CASE("JSON is printed as PHP's json_encode with Bitrix's flags prints it") {
@@ -50,3 +52,5 @@ TEST_CASE("the success envelope keeps Bitrix's key order") {
   CHECK(body.rfind(R"({"result":[],"next":50,"total":120,"time":{"start":10)", 0) == 0);
   CHECK(body.find(R"("operating_reset_at":600,"operating":0.5})") != std::string::npos);
 }
+
+}  // namespace envelope_test

@@ -4,6 +4,8 @@
 
 #include "tests/emulator/harness.h"
 
+namespace events_test {
+
 using test::json;
 
 namespace {
@@ -270,3 +272,5 @@ TEST_CASE("dropped deliveries are lost for good — as Bitrix24 never retries") 
   CHECK(app.Events("ONCRMLEADADD").empty());
   CHECK(emu.Get("/_emulator/deliveries").body["by_status"]["-1"] == 1);
 }
+
+}  // namespace events_test

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+namespace form_test {
+
 TEST_CASE("PHP bracket forms parse into nested JSON") {
   const auto parsed = emu::ParseForm(
       "fields%5BTITLE%5D=John+%26+Co&fields[PHONE][0][VALUE]=555&fields[PHONE][0][VALUE_TYPE]=WORK"
@@ -27,3 +29,5 @@ TEST_CASE("flatten then encode round-trips through the parser") {
   const auto parsed = emu::ParseForm(emu::EncodeForm(emu::FlattenForm(value)));
   CHECK(parsed == value);
 }
+
+}  // namespace form_test

@@ -3,6 +3,8 @@
 
 #include "tests/emulator/harness.h"
 
+namespace limits_test {
+
 using test::json;
 
 namespace {
@@ -89,3 +91,5 @@ TEST_CASE("injected faults fail the next N calls of a method") {
   CHECK(emu.Hook("crm.lead.add").status == 200);
   CHECK(emu.Hook("crm.lead.list").body["total"] == 1);
 }
+
+}  // namespace limits_test

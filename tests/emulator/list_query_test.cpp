@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+namespace list_query_test {
+
 using json = nlohmann::ordered_json;
 
 TEST_CASE("filter prefixes select rows as REST.md §6 describes") {
@@ -69,3 +71,5 @@ TEST_CASE("rows sort by the order fields — then by ID") {
   CHECK(rows[1]["ID"] == "10");  // numeric, not lexical
   CHECK(rows[2]["ID"] == "3");
 }
+
+}  // namespace list_query_test

@@ -3,6 +3,8 @@
 
 #include "tests/emulator/harness.h"
 
+namespace oauth_test {
+
 using test::json;
 
 namespace {
@@ -54,3 +56,5 @@ TEST_CASE("the OAuth server refuses wrong client credentials and malformed reque
   // The refused attempt did not spend the refresh token.
   CHECK(Refresh(emu, tokens.refresh).status == 200);
 }
+
+}  // namespace oauth_test

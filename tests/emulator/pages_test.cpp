@@ -8,6 +8,8 @@
 #include "emulator/http_post.h"
 #include "tests/emulator/harness.h"
 
+namespace pages_test {
+
 using test::json;
 
 namespace {
@@ -278,3 +280,5 @@ TEST_CASE("the frame page hands the app the viewer's token and admin flag") {
     CHECK(emu.App(access, "user.admin").body["result"] == admin);
   }
 }
+
+}  // namespace pages_test

@@ -3,6 +3,8 @@
 
 #include "tests/emulator/harness.h"
 
+namespace rest_api_test {
+
 using test::json;
 
 TEST_CASE("a method answers at /rest/<m> — /rest/<m>.json and through a webhook — in any case") {
@@ -139,3 +141,5 @@ TEST_CASE("user.admin is true for an administrator and false for anyone else") {
   const auto by_clerk = emu.PostJson("/rest/" + clerk + "/clerkhook/user.admin", json::object());
   CHECK(by_clerk.raw.rfind(R"({"result":false,"time":)", 0) == 0);
 }
+
+}  // namespace rest_api_test

@@ -10,6 +10,8 @@
 
 #include "tests/emulator/harness.h"
 
+namespace stage_history_test {
+
 using test::json;
 
 namespace {
@@ -364,3 +366,5 @@ TEST_CASE("with --state the stage history survives a restart") {
   }
   std::remove(path);
 }
+
+}  // namespace stage_history_test

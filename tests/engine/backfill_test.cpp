@@ -8,15 +8,17 @@
 #include "tests/emulator/harness.h"
 #include "tests/engine/engine_fixture.h"
 
+namespace backfill_test {
+
 using nlohmann::json;
 
 namespace {
 
-struct Fixture : test::EngineFixture {
+struct BackfillFixture : test::EngineFixture {
   engine::Backfill backfill{client, journeys};
 
   // 30 leads, each moved on once; 10 deals made from the first ten, each moved on once.
-  Fixture() {
+  BackfillFixture() {
     // The test's own writes must not eat the app's request budget.
     REQUIRE(emu.Control("limits", {{"bucket", 100000}}).status == 200);
     for (int i = 1; i <= 30; ++i) {
@@ -41,7 +43,7 @@ struct Fixture : test::EngineFixture {
 }  // namespace
 
 TEST_CASE("a portal's history becomes journeys in two requests") {
-  Fixture f;
+  BackfillFixture f;
   const long before = f.client.Stats().calls;
   auto report = f.backfill.Run(f.kMember);
   REQUIRE(report);
@@ -68,7 +70,7 @@ TEST_CASE("a portal's history becomes journeys in two requests") {
 }
 
 TEST_CASE("a new run starts where the saved progress says") {
-  Fixture f;
+  BackfillFixture f;
   // As if an earlier run had read leads 1 to 25 and every other list.
   auto lists = core::BackfillLists();
   lists[0] = {"lead", 26, 30, 25};
@@ -88,3 +90,5 @@ TEST_CASE("a new run starts where the saved progress says") {
   CHECK(again->requests == 2);  // from the start
   CHECK(f.journeys.JourneyOf(f.kMember, "lead", 25).value() == 25);
 }
+
+}  // namespace backfill_test

@@ -15,6 +15,8 @@
 #include "lib/core/working_time.h"
 #include "tests/engine/conveyor_fixture.h"
 
+namespace conveyor_day_test {
+
 using nlohmann::json;
 
 namespace {
@@ -433,3 +435,5 @@ TEST_CASE("two enquiries with one phone arriving together — the older is the o
   CHECK(Id(b.value("UF_CRM_CONVEYOR_DUPLICATE_OF", json())) == first);
   CHECK(Id(a.value("UF_CRM_CONVEYOR_DUPLICATE_OF", json())) == 0);
 }
+
+}  // namespace conveyor_day_test

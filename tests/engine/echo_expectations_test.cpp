@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+namespace echo_expectations_test {
+
 TEST_CASE("each expected echo is taken once — per entity — and lapses after a minute") {
   engine::EchoExpectations echoes;
   echoes.Expect("m", "lead", 5, 100);
@@ -30,3 +32,5 @@ TEST_CASE("a duplicate event voids the entity's echoes — so its event is re-re
   echoes.Expect("m", "lead", 5, 100 + engine::EchoExpectations::kLapseSeconds);
   CHECK(echoes.Consume("m", "lead", 5, 101 + engine::EchoExpectations::kLapseSeconds));
 }
+
+}  // namespace echo_expectations_test

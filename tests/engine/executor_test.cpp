@@ -9,12 +9,16 @@
 #include "tests/emulator/harness.h"
 #include "tests/engine/engine_fixture.h"
 
+namespace executor_test {
+
 using nlohmann::json;
 
 namespace {
 
-struct Fixture : test::EngineFixture {
-  Fixture() { REQUIRE(emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "Order"}}}}).status == 200); }
+struct ExecutorFixture : test::EngineFixture {
+  ExecutorFixture() {
+    REQUIRE(emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "Order"}}}}).status == 200);
+  }
 
   // A hand-over shaped plan: a deal made from lead 1 (found again by LEAD_ID), a comment on it,
   // and the lead marked — each under its own key.
@@ -57,9 +61,9 @@ struct Fixture : test::EngineFixture {
 }  // namespace
 
 TEST_CASE("a plan runs in one request — running it again sends nothing") {
-  Fixture f;
+  ExecutorFixture f;
   const long before = f.client.Stats().calls;
-  auto report = f.executor.Run(f.kMember, Fixture::Plan());
+  auto report = f.executor.Run(f.kMember, ExecutorFixture::Plan());
   REQUIRE(report);
   CHECK(report->sent == 3);
   CHECK(report->echoes == 2);  // the new deal and the updated lead, re-read in the same batch
@@ -74,7 +78,7 @@ TEST_CASE("a plan runs in one request — running it again sends nothing") {
   REQUIRE(*snapshot);
   CHECK((*snapshot)->hash == core::ContentHash(deal.body["result"]));
 
-  report = f.executor.Run(f.kMember, Fixture::Plan());
+  report = f.executor.Run(f.kMember, ExecutorFixture::Plan());
   REQUIRE(report);
   CHECK(report->skipped == 3);
   CHECK(report->sent == 0);
@@ -83,19 +87,19 @@ TEST_CASE("a plan runs in one request — running it again sends nothing") {
 }
 
 TEST_CASE("an answer lost after the portal applied the batch duplicates nothing") {
-  Fixture f;
+  ExecutorFixture f;
   REQUIRE(f.emu
               .Control("faults", {{"method", "batch"},
                                   {"after", true},
                                   {"status", 500},
                                   {"error", "INTERNAL_SERVER_ERROR"}})
               .status == 200);
-  auto report = f.executor.Run(f.kMember, Fixture::Plan());
+  auto report = f.executor.Run(f.kMember, ExecutorFixture::Plan());
   REQUIRE_FALSE(report);
   CHECK(report.error().code == core::ErrorCode::kUnavailable);
   CHECK(f.Count("crm.deal.list") == 1);  // it did run
 
-  report = f.executor.Run(f.kMember, Fixture::Plan());
+  report = f.executor.Run(f.kMember, ExecutorFixture::Plan());
   REQUIRE(report);
   CHECK(report->found == 1);    // the deal, by its lookup
   CHECK(report->unknown == 1);  // the comment: at most once, not sent again
@@ -109,15 +113,15 @@ TEST_CASE("an answer lost after the portal applied the batch duplicates nothing"
 }
 
 TEST_CASE("a batch the portal refused is sent again in full") {
-  Fixture f;
+  ExecutorFixture f;
   // Refusals before running: the client's retries run out, the outcome is certain.
   REQUIRE(f.emu.Control("faults", {{"method", "batch"}, {"count", 20}}).status == 200);
-  auto report = f.executor.Run(f.kMember, Fixture::Plan());
+  auto report = f.executor.Run(f.kMember, ExecutorFixture::Plan());
   REQUIRE_FALSE(report);
   CHECK(f.Count("crm.deal.list") == 0);
   REQUIRE(f.emu.Delete("/_emulator/faults").status == 200);
 
-  report = f.executor.Run(f.kMember, Fixture::Plan());
+  report = f.executor.Run(f.kMember, ExecutorFixture::Plan());
   REQUIRE(report);
   CHECK(report->sent == 3);
   CHECK(f.Count("crm.deal.list") == 1);
@@ -125,15 +129,15 @@ TEST_CASE("a batch the portal refused is sent again in full") {
 }
 
 TEST_CASE("a command the portal rejected inside a batch is sent again — its siblings are not") {
-  Fixture f;
-  auto plan = Fixture::Plan();
+  ExecutorFixture f;
+  auto plan = ExecutorFixture::Plan();
   plan[1].params["fields"]["ENTITY_TYPE"] = "nonsense";
   auto report = f.executor.Run(f.kMember, plan);
   REQUIRE_FALSE(report);
   CHECK(report.error().message.find("handover:lead:1:comment") != std::string::npos);
   CHECK(f.Comments() == 0);
 
-  report = f.executor.Run(f.kMember, Fixture::Plan());
+  report = f.executor.Run(f.kMember, ExecutorFixture::Plan());
   REQUIRE(report);
   CHECK(report->skipped == 2);
   CHECK(report->sent == 1);
@@ -142,7 +146,7 @@ TEST_CASE("a command the portal rejected inside a batch is sent again — its si
 }
 
 TEST_CASE("plans of several events share one request — a failing plan fails alone") {
-  Fixture f;
+  ExecutorFixture f;
   REQUIRE(f.emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "Second"}}}}).status == 200);
   std::vector<std::vector<core::Action>> plans;
   for (int lead = 1; lead <= 3; ++lead) {
@@ -169,7 +173,7 @@ TEST_CASE("plans of several events share one request — a failing plan fails al
 }
 
 TEST_CASE("plans over the batch limit are split between plans — never inside one") {
-  Fixture f;
+  ExecutorFixture f;
   // 20 plans of three comments, the later two naming the first's result: 60 commands, so two
   // requests — and a split after the 50th command would cut the 17th plan in two.
   std::vector<std::vector<core::Action>> plans;
@@ -201,3 +205,5 @@ TEST_CASE("plans over the batch limit are split between plans — never inside o
   for (const auto& row : comments.body["result"])
     CHECK(row["COMMENT"].get<std::string>().find("$result") == std::string::npos);
 }
+
+}  // namespace executor_test

@@ -7,6 +7,8 @@
 
 #include "tests/emulator/harness.h"
 
+namespace followed_clock_test {
+
 namespace {
 
 double EmulatorNow(test::Emulator& emu) {
@@ -37,3 +39,5 @@ TEST_CASE("a clock that cannot be read is refused at start") {
   REQUIRE_FALSE(clock);
   CHECK(clock.error().code == core::ErrorCode::kUnavailable);
 }
+
+}  // namespace followed_clock_test

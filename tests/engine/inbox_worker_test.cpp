@@ -11,6 +11,8 @@
 #include "tests/emulator/harness.h"
 #include "tests/engine/engine_fixture.h"
 
+namespace inbox_worker_test {
+
 using nlohmann::json;
 
 namespace {
@@ -27,7 +29,7 @@ class RecordingRules : public core::Rules {
   std::vector<core::EntityChange> changes;
 };
 
-struct Fixture : test::EngineFixture {
+struct WorkerFixture : test::EngineFixture {
   RecordingRules rules;
   engine::InboxWorker worker{inbox, snapshots, client, rules, executor, decisions, timers, clock};
 };
@@ -35,7 +37,7 @@ struct Fixture : test::EngineFixture {
 }  // namespace
 
 TEST_CASE("a change reaches the rules with its before and after — an empty save does not") {
-  Fixture f;
+  WorkerFixture f;
   f.emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "First"}}}});
   f.Queue("ONCRMLEADADD", "lead", 1, "a");
   auto round = f.worker.RunOnce();
@@ -63,7 +65,7 @@ TEST_CASE("a change reaches the rules with its before and after — an empty sav
 }
 
 TEST_CASE("events of one round are read in one batch per portal — a deleted entity is a change") {
-  Fixture f;
+  WorkerFixture f;
   for (int i = 0; i < 5; ++i)
     f.emu.Hook("crm.deal.add", {{"fields", {{"TITLE", "D" + std::to_string(i)}}}});
   for (int i = 1; i <= 5; ++i) f.Queue("ONCRMDEALADD", "deal", i, "d" + std::to_string(i));
@@ -77,7 +79,7 @@ TEST_CASE("events of one round are read in one batch per portal — a deleted en
 }
 
 TEST_CASE("a portal that cannot be read keeps its events for a retry") {
-  Fixture f;
+  WorkerFixture f;
   f.emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "x"}}}});
   f.Queue("ONCRMLEADADD", "lead", 1, "a");
   f.emu.Control(
@@ -116,7 +118,7 @@ class PingRules : public core::Rules {
 }  // namespace
 
 TEST_CASE("the event announcing the app's own write is recognised and ignored") {
-  Fixture f;
+  WorkerFixture f;
   PingRules ping;
   engine::InboxWorker worker{f.inbox,    f.snapshots, f.client, ping,
                              f.executor, f.decisions, f.timers, f.clock};
@@ -143,7 +145,7 @@ TEST_CASE("the event announcing the app's own write is recognised and ignored") 
 }
 
 TEST_CASE("a plan that fails leaves the event to be retried — and the retry completes it") {
-  Fixture f;
+  WorkerFixture f;
   PingRules ping;
   engine::InboxWorker worker{f.inbox,  f.snapshots, f.client,
                              ping,     f.executor,  f.decisions,
@@ -164,7 +166,7 @@ TEST_CASE("a plan that fails leaves the event to be retried — and the retry co
 }
 
 TEST_CASE("an event that keeps failing is given up — so later events of its entity can run") {
-  Fixture f;
+  WorkerFixture f;
   engine::WorkerOptions options;
   options.retry_seconds = 0;
   options.max_attempts = 2;
@@ -188,7 +190,7 @@ TEST_CASE("an event that keeps failing is given up — so later events of its en
 }
 
 TEST_CASE("a pool woken by an event waits for the rest of its burst — one read for them all") {
-  Fixture f;
+  WorkerFixture f;
   for (int i = 1; i <= 5; ++i)
     f.emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "Lead " + std::to_string(i)}}}});
   engine::WorkerOptions options;
@@ -212,7 +214,7 @@ TEST_CASE("a pool woken by an event waits for the rest of its burst — one read
 }
 
 TEST_CASE("a round waits longer for more events as its portal's bucket fills") {
-  Fixture f;
+  WorkerFixture f;
   engine::WorkerOptions options;
   options.gather_seconds = 1;
   engine::InboxWorker worker{f.inbox,     f.snapshots, f.client, f.rules, f.executor,
@@ -269,3 +271,5 @@ TEST_CASE("reads the rules expect to need go with the items' reads — their ans
   CHECK(rules.answers[0].read.method == "crm.category.list");
   CHECK(rules.answers[0].result.dump().find("categories") != std::string::npos);
 }
+
+}  // namespace inbox_worker_test

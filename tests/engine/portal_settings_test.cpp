@@ -7,6 +7,8 @@
 #include "tests/engine/conveyor_fixture.h"
 #include "tests/store/helpers.h"
 
+namespace portal_settings_test {
+
 namespace {
 
 // The defaults with the hunters' cap changed, as a body the settings store keeps.
@@ -48,3 +50,5 @@ TEST_CASE("the rules read the latest saved settings — also after a reinstall r
   REQUIRE(store.Save("m1", WithHunterCap(4), 301, 1, 1) == 2);
   CHECK(HunterCap(settings, "m1") == 4);
 }
+
+}  // namespace portal_settings_test

@@ -7,11 +7,13 @@
 #include "tests/emulator/harness.h"
 #include "tests/engine/engine_fixture.h"
 
+namespace provisioner_test {
+
 using nlohmann::json;
 
 namespace {
 
-struct Fixture : test::ClientFixture {
+struct ProvisionerFixture : test::ClientFixture {
   core::InstallSpec spec = *core::ParseInstallSpec(test::ReadSourceJson("install/conveyor.json"));
   core::Manifest manifest = *core::ParseManifest(test::ReadSourceJson("bitrix24-manifest.json"));
   // Handlers must be on the app's host (the stub's).
@@ -53,7 +55,7 @@ TEST_CASE("the spec and the manifest parse — malformed ones are refused by nam
 
 TEST_CASE(
     "provisioning creates pipelines — stages — fields — bindings and placements exactly once") {
-  Fixture f;
+  ProvisionerFixture f;
   auto first = engine::Provision(f.client, kMember, f.spec, f.manifest, f.public_url);
   REQUIRE(first);
   CHECK(first->failures.empty());
@@ -85,7 +87,7 @@ TEST_CASE(
 }
 
 TEST_CASE("existing pipelines and stages with the same name are reused — stale bindings move") {
-  Fixture f;
+  ProvisionerFixture f;
   f.emu.Hook("crm.category.add", {{"entityTypeId", 2}, {"fields", {{"name", "Продажи"}}}});
   const auto created = f.emu.Hook("crm.status.add", {{"fields",
                                                       {{"ENTITY_ID", "DEAL_STAGE_1"},
@@ -107,3 +109,5 @@ TEST_CASE("existing pipelines and stages with the same name are reused — stale
   for (const auto& b : f.emu.State("bindings").body)
     CHECK(b["handler"] != f.app.Url("/old-events"));
 }
+
+}  // namespace provisioner_test

@@ -9,11 +9,13 @@
 #include "tests/emulator/harness.h"
 #include "tests/engine/engine_fixture.h"
 
+namespace sweeper_test {
+
 using nlohmann::json;
 
 namespace {
 
-struct Fixture : test::EngineFixture {
+struct SweeperFixture : test::EngineFixture {
   store::SweepMarks marks{*db};
   engine::Sweeper sweeper{portals, snapshots, marks, inbox, client, clock};
   core::NoRules rules;
@@ -23,7 +25,7 @@ struct Fixture : test::EngineFixture {
 }  // namespace
 
 TEST_CASE("the sweep queues what changed since the last sweep — once") {
-  Fixture f;
+  SweeperFixture f;
   REQUIRE(f.emu.Control("clock", {{"freeze", true}}).status == 200);
   f.emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "Old"}}}});
   f.emu.Hook("crm.deal.add", {{"fields", {{"TITLE", "Old deal"}}}});
@@ -62,7 +64,7 @@ TEST_CASE("the sweep queues what changed since the last sweep — once") {
 }
 
 TEST_CASE("a sweep the portal cannot answer fails without moving the mark") {
-  Fixture f;
+  SweeperFixture f;
   REQUIRE(f.sweeper.SweepPortal(f.kMember));
   const auto mark = **f.marks.Get(f.kMember, "lead");
   REQUIRE(f.emu
@@ -75,3 +77,5 @@ TEST_CASE("a sweep the portal cannot answer fails without moving the mark") {
   REQUIRE_FALSE(swept);
   CHECK(**f.marks.Get(f.kMember, "lead") == mark);
 }
+
+}  // namespace sweeper_test

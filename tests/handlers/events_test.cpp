@@ -9,12 +9,14 @@
 #include "lib/store/inbox.h"
 #include "lib/store/portal_store.h"
 
+namespace events_test {
+
 namespace {
 
 const std::string kMember = "eventsportal00000000000000000001";
 const std::string kToken = "app-token-0123456789abcdef";
 
-struct Fixture {
+struct EventsFixture {
   std::unique_ptr<store::Database> db = std::move(*store::Database::Open(":memory:"));
   store::TokenCipher cipher = store::TokenCipher::ForDevelopment();
   store::PortalStore portals{*db, cipher};
@@ -22,7 +24,7 @@ struct Fixture {
   engine::SystemClock clock;
   engine::EchoExpectations echoes;
   handlers::Deps deps;
-  Fixture() {
+  EventsFixture() {
     store::PortalRecord record;
     record.member_id = kMember;
     record.application_token = kToken;
@@ -47,7 +49,7 @@ struct Fixture {
 }  // namespace
 
 TEST_CASE("a repeated event key is read once more and voids the entity's expected echo") {
-  Fixture f;
+  EventsFixture f;
   const double now = f.clock.Now();
   f.echoes.Expect(kMember, "lead", 5, now);
   f.echoes.Expect(kMember, "lead", 6, now);
@@ -58,3 +60,5 @@ TEST_CASE("a repeated event key is read once more and voids the entity's expecte
   CHECK_FALSE(f.echoes.Consume(kMember, "lead", 5, now));  // re-read, not skipped
   CHECK(f.echoes.Consume(kMember, "lead", 6, now));        // a lone event is still the echo
 }
+
+}  // namespace events_test

@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+namespace page_session_test {
+
 TEST_CASE("a page session reads back until it expires and not after") {
   const handlers::PageSessions sessions(std::string(32, 'k'));
   const std::string token = sessions.Issue("portal.1", 42, true, 1000);
@@ -32,3 +34,5 @@ TEST_CASE("a page session signed with another key or altered is refused") {
   for (const char* bad : {"", ".", "abc", "abc.def", "a.b.c"}) CHECK_FALSE(sessions.Verify(bad, 1));
   CHECK(sessions.Verify("abc.def", 1).error().code == core::ErrorCode::kUnauthorized);
 }
+
+}  // namespace page_session_test

@@ -6,6 +6,8 @@
 
 #include <thread>
 
+namespace routes_test {
+
 namespace {
 
 struct RunningServer {
@@ -47,3 +49,5 @@ TEST_CASE("an unknown route answers a JSON 404") {
   CHECK(res->status == 404);
   CHECK(nlohmann::json::parse(res->body)["error"] == "not_found");
 }
+
+}  // namespace routes_test

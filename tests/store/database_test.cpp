@@ -10,6 +10,8 @@
 
 #include "tests/store/helpers.h"
 
+namespace database_test {
+
 namespace {
 
 using store_test::MustExec;
@@ -397,3 +399,5 @@ TEST_CASE("the same SQL prepared twice at once gives two independent statements"
   REQUIRE(first->Step().value());
   CHECK(first->ColumnInt64(0) == 2);
 }
+
+}  // namespace database_test

@@ -4,6 +4,8 @@
 
 #include "tests/store/helpers.h"
 
+namespace decision_log_test {
+
 TEST_CASE("decisions are journaled per portal and read by entity and by time") {
   auto db = store_test::MustOpen(":memory:");
   store_test::AddPortal(*db, "m1");
@@ -42,3 +44,5 @@ TEST_CASE("decisions are journaled per portal and read by entity and by time") {
   REQUIRE_FALSE(unknown);
   CHECK(unknown.error().code == core::ErrorCode::kNotFound);
 }
+
+}  // namespace decision_log_test

@@ -13,6 +13,8 @@
 
 #include "tests/store/helpers.h"
 
+namespace inbox_test {
+
 namespace {
 
 using store_test::AddPortal;
@@ -490,3 +492,5 @@ TEST_CASE("enqueues from many threads are committed in groups — each one exact
   CHECK(added == 800);
   CHECK(*inbox.Depth() == 800);
 }
+
+}  // namespace inbox_test

@@ -5,14 +5,16 @@
 #include "lib/store/portal_store.h"
 #include "tests/store/helpers.h"
 
+namespace journey_store_test {
+
 namespace {
 
-struct Fixture {
+struct JourneyFixture {
   std::unique_ptr<store::Database> db = store_test::MustOpen(":memory:");
   store::TokenCipher cipher = store::TokenCipher::ForDevelopment();
   store::PortalStore portals{*db, cipher};
   store::JourneyStore journeys{*db};
-  Fixture() {
+  JourneyFixture() {
     for (const char* member : {"m1", "m2"}) {
       store::PortalRecord record;
       record.member_id = member;
@@ -38,7 +40,7 @@ core::Transition Move(const char* type, int64_t id, const char* stage, int64_t a
 }  // namespace
 
 TEST_CASE("a journey reads back its lead and deals with every transition in time order") {
-  Fixture f;
+  JourneyFixture f;
   REQUIRE(f.journeys.Record("m1", Item("lead", 7, 7, "NEW"), Move("lead", 7, "NEW", 100)));
   REQUIRE(f.journeys.Record("m1", Item("lead", 7, 7, "CONV_ASSIGNED"),
                             Move("lead", 7, "CONV_ASSIGNED", 160)));
@@ -61,7 +63,7 @@ TEST_CASE("a journey reads back its lead and deals with every transition in time
 }
 
 TEST_CASE("a transition seen twice is kept once — facts without a transition change no history") {
-  Fixture f;
+  JourneyFixture f;
   for (int i = 0; i < 2; ++i)
     REQUIRE(f.journeys.Record("m1", Item("lead", 1, 1, "NEW"), Move("lead", 1, "NEW", 100)));
   auto renamed = Item("lead", 1, 1, "NEW");
@@ -75,7 +77,7 @@ TEST_CASE("a transition seen twice is kept once — facts without a transition c
 }
 
 TEST_CASE("an unknown portal's journey is refused — and a removed portal takes its journeys") {
-  Fixture f;
+  JourneyFixture f;
   auto refused = f.journeys.Record("nobody", Item("lead", 1, 1, "NEW"), std::nullopt);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code == core::ErrorCode::kNotFound);
@@ -86,3 +88,5 @@ TEST_CASE("an unknown portal's journey is refused — and a removed portal takes
   CHECK(view->items.empty());
   CHECK(view->transitions.empty());
 }
+
+}  // namespace journey_store_test

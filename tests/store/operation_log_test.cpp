@@ -6,6 +6,8 @@
 
 #include "tests/store/helpers.h"
 
+namespace operation_log_test {
+
 TEST_CASE("an operation key is begun once — then finished with its result") {
   auto db = store_test::MustOpen(":memory:");
   store_test::AddPortal(*db, "m1");
@@ -82,3 +84,5 @@ TEST_CASE("an abandoned key can be begun again — a finished one cannot be aban
   REQUIRE(log.Find("m1", "done")->has_value());
   CHECK((*log.Find("m1", "done"))->result == "7");
 }
+
+}  // namespace operation_log_test

@@ -11,6 +11,8 @@
 #include "lib/store/snapshot_store.h"
 #include "tests/store/helpers.h"
 
+namespace portal_store_test {
+
 namespace {
 
 using store_test::CountFor;
@@ -322,3 +324,5 @@ TEST_CASE("All lists every portal in member_id order") {
   CHECK((*all)[2].member_id == "c");
   CHECK((*all)[2].access_token == SampleRecord("c").access_token);
 }
+
+}  // namespace portal_store_test

@@ -7,6 +7,8 @@
 
 #include "tests/store/helpers.h"
 
+namespace settings_store_test {
+
 namespace {
 
 using store_test::AddPortal;
@@ -250,3 +252,5 @@ TEST_CASE("deleting the portal row removes its settings — and leaves other por
   REQUIRE(again.has_value());
   CHECK(*again == 1);
 }
+
+}  // namespace settings_store_test

@@ -6,6 +6,8 @@
 
 #include "tests/store/helpers.h"
 
+namespace snapshot_store_test {
+
 TEST_CASE("a snapshot round-trips — is replaced by Put — and is scoped by portal and entity") {
   auto db = store_test::MustOpen(":memory:");
   store_test::AddPortal(*db, "m1");
@@ -73,3 +75,5 @@ TEST_CASE("a snapshot with invalid JSON or for an unknown portal is refused") {
   }
   CHECK(store_test::QueryInt(*db, "SELECT count(*) FROM snapshots") == 0);
 }
+
+}  // namespace snapshot_store_test

@@ -5,14 +5,16 @@
 #include "lib/store/portal_store.h"
 #include "tests/store/helpers.h"
 
+namespace timer_store_test {
+
 namespace {
 
-struct Fixture {
+struct TimerFixture {
   std::unique_ptr<store::Database> db = store_test::MustOpen(":memory:");
   store::TokenCipher cipher = store::TokenCipher::ForDevelopment();
   store::PortalStore portals{*db, cipher};
   store::TimerStore timers{*db};
-  Fixture() {
+  TimerFixture() {
     for (const char* member : {"m1", "m2"}) {
       store::PortalRecord record;
       record.member_id = member;
@@ -24,7 +26,7 @@ struct Fixture {
 }  // namespace
 
 TEST_CASE("a timer key is set once while it waits and is free again once it fired") {
-  Fixture f;
+  TimerFixture f;
   CHECK(f.timers.Schedule("m1", "wait:lead:9", "wait", 100, "{\"a\":1}").value());
   CHECK_FALSE(f.timers.Schedule("m1", "wait:lead:9", "wait", 50, "{\"a\":2}").value());
   CHECK(f.timers.Schedule("m2", "wait:lead:9", "wait", 100, "{}").value());  // another portal
@@ -42,7 +44,7 @@ TEST_CASE("a timer key is set once while it waits and is free again once it fire
 }
 
 TEST_CASE("only due timers are handed out — earliest first — at most as many as asked") {
-  Fixture f;
+  TimerFixture f;
   REQUIRE(f.timers.Schedule("m1", "c", "sla", 300, "{}"));
   REQUIRE(f.timers.Schedule("m1", "a", "sla", 100, "{}"));
   REQUIRE(f.timers.Schedule("m1", "b", "sla", 200, "{}"));
@@ -56,7 +58,7 @@ TEST_CASE("only due timers are handed out — earliest first — at most as many
 }
 
 TEST_CASE("a timer for an unknown portal is refused and a removed portal takes its timers") {
-  Fixture f;
+  TimerFixture f;
   auto unknown = f.timers.Schedule("nobody", "k", "wait", 1, "{}");
   REQUIRE_FALSE(unknown);
   CHECK(unknown.error().code == core::ErrorCode::kNotFound);
@@ -64,3 +66,5 @@ TEST_CASE("a timer for an unknown portal is refused and a removed portal takes i
   REQUIRE(f.portals.Remove("m1", /*clean=*/true, 5));
   CHECK(f.timers.Due(10, 10).value().empty());
 }
+
+}  // namespace timer_store_test

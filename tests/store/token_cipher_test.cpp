@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+namespace token_cipher_test {
+
 namespace {
 
 using std::string_literals::operator""s;
@@ -147,3 +149,5 @@ TEST_CASE("the development key is fixed — so dev data survives restarts — an
   CHECK(*opened == "dev-token");
   CheckDecryptionFails(MustCipher(kHexKey).Open(sealed));
 }
+
+}  // namespace token_cipher_test
