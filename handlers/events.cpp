@@ -28,6 +28,7 @@ void Event(Deps& deps, const httplib::Request& req, httplib::Response& res) {
       return JsonError(res, 500, "storage_error", "The installation could not be removed");
     }
     deps.client->Forget(event->auth.member_id);
+    if (deps.reports != nullptr) deps.reports->Forget(event->auth.member_id);
     return Json(res, {{"status", "uninstalled"}});
   }
   const std::string entity = event->name.rfind("ONCRMLEAD", 0) == 0   ? "lead"

@@ -63,6 +63,12 @@ void CountSkips(const store::JournalEntry& entry, core::SkipCounts& out) {
 
 }  // namespace
 
+void Reports::Forget(const std::string& member_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  indexes_.erase(member_id);  // a request still holding it finishes on it
+  catalogs_.erase(member_id);
+}
+
 std::shared_ptr<Reports::PortalIndex> Reports::IndexFor(const std::string& member_id) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto& index = indexes_[member_id];

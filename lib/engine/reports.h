@@ -41,6 +41,9 @@ class Reports {
                                                        const std::set<int64_t>& users = {});
   // A fixed catalog for a portal, never read from REST (benchmarks, tests without a portal).
   void UseCatalog(const std::string& member_id, core::Catalog catalog);
+  // Drops what is kept of a portal (its index and catalog) when it uninstalls: a clean uninstall
+  // deletes its journeys, and the index must not outlive them. The next report rebuilds it.
+  void Forget(const std::string& member_id);
 
  private:
   struct PortalIndex {

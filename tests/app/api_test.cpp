@@ -180,4 +180,34 @@ TEST_CASE("installing reads the portal's history and the API shows the progress 
   CHECK(f.Get(backfill).body["lists"][0]["rows"] == 3);  // read again from the start
 }
 
+TEST_CASE(
+    "a clean uninstall takes the portal's report with it — installed again it starts afresh") {
+  ApiFixture f;
+  const auto add_lead = [&f](const char* title) {
+    return f.emu
+        .Control("act", {{"as", "user"},
+                         {"method", "crm.lead.add"},
+                         {"params", {{"fields", {{"TITLE", title}, {"STATUS_ID", "NEW"}}}}}})
+        .body;
+  };
+  for (const char* title : {"Старый лид 1", "Старый лид 2", "Старый лид 3"}) add_lead(title);
+  REQUIRE(f.Install().body["installed"] == true);
+  const std::string backfill = "/api/portals/" + kMember + "/backfill";
+  const std::string report = "/api/portals/" + kMember + "/report";
+  REQUIRE(test::Eventually([&] { return f.Get(backfill).body["done"] == true; }, 10));
+  REQUIRE(f.Get(report).body["funnel"][0]["count"] == 3);
+
+  f.emu.Control("apps/uninstall", {{"clean", true}});
+  REQUIRE(test::Eventually([&] { return f.Get(report).status == 404; }));
+  // Meanwhile the portal lost those leads and got a new one.
+  for (int id = 1; id <= 3; ++id)
+    f.emu.Control("act", {{"as", "user"}, {"method", "crm.lead.delete"}, {"params", {{"id", id}}}});
+  add_lead("Новый лид");
+  REQUIRE(f.Install().body["installed"] == true);
+  REQUIRE(test::Eventually([&] { return f.Get(backfill).body["done"] == true; }, 10));
+  const json fresh = f.Get(report).body;
+  INFO(fresh.dump());
+  CHECK(fresh["funnel"][0]["count"] == 1);
+}
+
 }  // namespace api_test
