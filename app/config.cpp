@@ -11,7 +11,7 @@ void FromEnv(const char* name, std::string& field) {
 }
 
 core::Result<void> Invalid(const std::string& message) {
-  return tl::unexpected(core::Error{core::ErrorCode::kInvalidArgument, message});
+  return core::Fail(core::ErrorCode::kInvalidArgument, message);
 }
 
 }  // namespace
@@ -19,16 +19,14 @@ core::Result<void> Invalid(const std::string& message) {
 core::Result<HostPort> ParseHostPort(const std::string& text) {
   const auto colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0) {
-    return tl::unexpected(
-        core::Error{core::ErrorCode::kInvalidArgument, "expected host:port, got '" + text + "'"});
+    return core::Fail(core::ErrorCode::kInvalidArgument, "expected host:port, got '" + text + "'");
   }
   int port = -1;
   const char* first = text.data() + colon + 1;
   const char* last = text.data() + text.size();
   const auto [end, ec] = std::from_chars(first, last, port);
   if (ec != std::errc() || end != last || port < 0 || port > 65535) {
-    return tl::unexpected(
-        core::Error{core::ErrorCode::kInvalidArgument, "bad port in '" + text + "'"});
+    return core::Fail(core::ErrorCode::kInvalidArgument, "bad port in '" + text + "'");
   }
   return HostPort{text.substr(0, colon), port};
 }

@@ -64,11 +64,8 @@ std::string DetailTabEntity(const std::string& placement) {
       placement.compare(placement.size() - suffix.size(), suffix.size(), suffix) != 0) {
     return "";
   }
-  std::string entity =
-      placement.substr(prefix.size(), placement.size() - prefix.size() - suffix.size());
-  std::transform(entity.begin(), entity.end(), entity.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return entity;
+  return AsciiLower(
+      placement.substr(prefix.size(), placement.size() - prefix.size() - suffix.size()));
 }
 
 // A language id as Bitrix24 spells them: two lowercase letters (ru, en, de, ua...).

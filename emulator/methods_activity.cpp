@@ -1,11 +1,10 @@
 // Work around CRM items: tasks.task.add/list, crm.timeline.comment.add/list and
 // crm.activity.todo.add. Docs: api-reference/tasks/tasks-task-add.md, tasks-task-list.md,
 // crm/timeline/comments/*, crm/timeline/activities/todo/crm-activity-todo-add.md
-#include <algorithm>
-#include <cctype>
 
 #include "emulator/crm_store.h"
 #include "emulator/envelope.h"
+#include "emulator/form.h"
 #include "emulator/list_query.h"
 
 namespace emu {
@@ -130,8 +129,7 @@ MethodResult TaskList(Call& call) {
 }
 
 const EntityKind* KindByTimelineType(std::string type) {
-  std::transform(type.begin(), type.end(), type.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  type = AsciiLower(std::move(type));
   if (type == "lead") return &LeadKind();
   if (type == "deal") return &DealKind();
   if (type == "contact") return &ContactKind();

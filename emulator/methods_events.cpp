@@ -7,6 +7,7 @@
 #include "emulator/crm_store.h"
 #include "emulator/envelope.h"
 #include "emulator/events.h"
+#include "emulator/form.h"
 #include "emulator/list_query.h"
 
 namespace emu {
@@ -52,12 +53,7 @@ std::string HostOf(const std::string& url) {
 // Handlers must be absolute http(s) URLs on the application's own host (HandlerHelper).
 tl::expected<void, RestError> CheckHandler(const Installation& installation,
                                            const std::string& url) {
-  const std::string lower = [&] {
-    std::string s = url;
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-  }();
+  const std::string lower = AsciiLower(url);
   if (lower.rfind("http://", 0) != 0 && lower.rfind("https://", 0) != 0) {
     return Fail(400, "ERROR_UNSUPPORTED_PROTOCOL", "Unsupported event handler protocol");
   }

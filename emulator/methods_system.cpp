@@ -150,9 +150,7 @@ MethodResult Batch(Call& call) {
       continue;
     }
     const auto question = command.find('?');
-    std::string method = command.substr(0, question);
-    std::transform(method.begin(), method.end(), method.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string method = AsciiLower(command.substr(0, question));
     if (method == "batch") {
       errors[key] = {{"error", "ERROR_BATCH_METHOD_NOT_ALLOWED"},
                      {"error_description", "Method is not allowed for batch usage"}};

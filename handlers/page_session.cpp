@@ -60,8 +60,7 @@ std::vector<std::string> Split(const std::string& text, char separator) {
 }
 
 tl::unexpected<core::Error> Refuse() {
-  return tl::make_unexpected(
-      core::Error{core::ErrorCode::kUnauthorized, "The page session is invalid or expired"});
+  return core::Fail(core::ErrorCode::kUnauthorized, "The page session is invalid or expired");
 }
 
 }  // namespace

@@ -233,7 +233,7 @@ Result<std::tuple<int, int, int>> ParseDate(std::string_view text) {
               "not a date: expected YYYY-MM-DD, YYYY-MM-DDThh:mm:ss+hh:mm or DD.MM.YYYY"});
   }
   if (year < 1 || month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, month)) {
-    return tl::make_unexpected(Error{ErrorCode::kInvalidArgument, "no such date"});
+    return Fail(ErrorCode::kInvalidArgument, "no such date");
   }
   return std::make_tuple(year, month, day);
 }

@@ -396,8 +396,8 @@ core::Result<core::HandoverContext> ConveyorRules::HandoverContextFor(
   core::HandoverContext context;
   context.portal_url = PortalUrl(round.member_id());
   if (pipelines.sales < 0) {
-    return tl::unexpected(core::Error{core::ErrorCode::kNotFound,
-                                      "no deal pipeline named '" + settings.sales.pipeline + "'"});
+    return core::Fail(core::ErrorCode::kNotFound,
+                      "no deal pipeline named '" + settings.sales.pipeline + "'");
   }
   context.sales_category_id = pipelines.sales;
   // A client ready on a later day: the deal waits for that day, so no closer is needed now.
@@ -493,9 +493,9 @@ std::vector<core::Result<core::Outcome>> ConveyorRules::PlanAll(
   }
   std::vector<core::Result<core::Outcome>> outcomes;
   for (auto& outcome : planned) {
-    outcomes.push_back(outcome ? std::move(*outcome)
-                               : tl::unexpected(core::Error{core::ErrorCode::kUnavailable,
-                                                            "the reads did not settle"}));
+    outcomes.push_back(outcome
+                           ? std::move(*outcome)
+                           : core::Fail(core::ErrorCode::kUnavailable, "the reads did not settle"));
   }
   return outcomes;
 }

@@ -19,8 +19,7 @@ double Steady() {
 core::Result<std::unique_ptr<FollowedClock>> FollowedClock::Start(const std::string& url) {
   std::unique_ptr<FollowedClock> clock(new FollowedClock(url));
   if (!clock->Read()) {
-    return tl::unexpected(
-        core::Error{core::ErrorCode::kUnavailable, "the clock at " + url + " cannot be read"});
+    return core::Fail(core::ErrorCode::kUnavailable, "the clock at " + url + " cannot be read");
   }
   clock->follower_ = std::thread([c = clock.get()] { c->Follow(); });
   return clock;

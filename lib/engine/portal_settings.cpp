@@ -19,10 +19,9 @@ core::Result<core::Settings> PortalSettings::For(const std::string& member_id) {
   }
   auto parsed = core::ParseSettings(nlohmann::json::parse((*latest)->body, nullptr, false));
   if (!parsed) {
-    return tl::unexpected(
-        core::Error{core::ErrorCode::kInternal, "stored settings version " +
-                                                    std::to_string((*latest)->version) +
-                                                    " do not parse: " + parsed.error().message});
+    return core::Fail(core::ErrorCode::kInternal, "stored settings version " +
+                                                      std::to_string((*latest)->version) +
+                                                      " do not parse: " + parsed.error().message);
   }
   parsed->version = (*latest)->version;
   std::lock_guard<std::mutex> lock(mutex_);
