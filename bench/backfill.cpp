@@ -29,6 +29,7 @@
 #include "lib/core/payloads.h"
 #include "lib/core/query_encoding.h"
 #include "lib/engine/backfill.h"
+#include "lib/engine/installations.h"
 #include "lib/engine/portal_tokens.h"
 #include "lib/engine/system_clock.h"
 #include "lib/store/database.h"
@@ -300,16 +301,21 @@ int main(int argc, char** argv) {
   const store::TokenCipher cipher = store::TokenCipher::ForDevelopment();
   store::PortalStore portals(**db, cipher);
   engine::SystemClock clock;
-  const store::PortalRecord record =
-      store::InstalledRecord(*page, static_cast<int64_t>(clock.Now()));
-  if (auto ok = portals.Upsert(record); !ok) Die(ok.error().message);
-  engine::PortalTokens tokens(portals, clock);
   b24::HttplibTransport transport;
-  b24::RateLimiter limiter({}, clock);
   b24::ClientOptions client_options;
   client_options.oauth_url = o.emulator + "/oauth/token/";
   client_options.client_id = o.client_id;
   client_options.client_secret = o.client_secret;
+  // The installation as the app makes it: from what the OAuth server says of the installer's
+  // refresh token (REST.md §1.5).
+  auto grant = b24::ExchangeRefreshToken(transport, client_options, page->refresh_id,
+                                         static_cast<int64_t>(clock.Now()));
+  if (!grant) Die("the OAuth server refused the installer's token: " + grant.error().description);
+  const store::PortalRecord record =
+      engine::InstalledRecord(*grant, static_cast<int64_t>(clock.Now()));
+  if (auto ok = portals.Upsert(record); !ok) Die(ok.error().message);
+  engine::PortalTokens tokens(portals, clock);
+  b24::RateLimiter limiter({}, clock);
   b24::RestClient client(client_options, transport, tokens, limiter, clock);
   store::JourneyStore journeys(**db);
   engine::Backfill backfill(client, journeys);

@@ -29,7 +29,11 @@ std::string OptionsText(const json& options) {
   return options.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-// The page request of REST.md §1.2: DOMAIN/PROTOCOL/LANG/APP_SID in the query, tokens in the body.
+// The page request of REST.md §1.2 and E5: DOMAIN/PROTOCOL/LANG/APP_SID in the query, the user's
+// tokens in the body — and nothing else. The portal's form posts no APPLICATION_TOKEN,
+// SERVER_ENDPOINT or APPLICATION_SCOPE, and PLACEMENT_OPTIONS only when there are options
+// (bitrix-core-business modules/rest/install/components/bitrix/app.layout/templates/.default/
+// template.php; docs api-reference/widgets/_includes/widget_data.md).
 PageCall PageRequest(State& state, const Portal& portal, const Installation& app, long user_id,
                      const std::string& url, const std::string& placement,
                      const json& placement_options, const std::string& lang) {
@@ -41,13 +45,11 @@ PageCall PageRequest(State& state, const Portal& portal, const Installation& app
   FormPairs body = {{"AUTH_ID", access},
                     {"AUTH_EXPIRES", std::to_string(static_cast<long>(state.token_lifetime))},
                     {"REFRESH_ID", refresh},
-                    {"SERVER_ENDPOINT", state.ServerEndpoint()},
-                    {"APPLICATION_TOKEN", app.application_token},
-                    {"APPLICATION_SCOPE", app.scope},
                     {"member_id", portal.member_id},
                     {"status", app.status},
-                    {"PLACEMENT", placement},
-                    {"PLACEMENT_OPTIONS", OptionsText(placement_options)}};
+                    {"PLACEMENT", placement}};
+  if (!placement_options.empty())
+    body.emplace_back("PLACEMENT_OPTIONS", OptionsText(placement_options));
   return {url, std::move(query), std::move(body)};
 }
 

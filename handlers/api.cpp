@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "handlers/access.h"
 #include "handlers/reply.h"
 #include "lib/core/json_changes.h"
 #include "lib/core/payloads.h"
@@ -14,19 +15,48 @@ namespace {
 
 using json = nlohmann::json;
 
-// Who calls: an operator with the operations token (any portal, all rights), or a page of the
-// portal in the path with its session (its user, an admin or not).
-struct Caller {
-  bool admin = false;
+// What a route needs of its caller (issue 15, item 3).
+enum class Need {
+  kCard,        // a page session of this portal (the route then checks the card), or wider
+  kPortalWide,  // the report, the journal, the settings: an admin or a viewer the settings name
+  kAdmin,       // changing the settings, starting a backfill
 };
 
-// The caller holds the operations token or a page session of this portal, and the portal is
-// one we know. Answers the refusal itself and returns nothing otherwise.
-std::optional<Caller> Admit(Deps& deps, const httplib::Request& req, httplib::Response& res) {
+// Who calls: an operator with the operations token (any portal, all rights), or a page of the
+// portal in the path with its session (its user; for a card's tab, that card).
+struct Caller {
+  PageSession session;  // empty for an operator
+  bool admin = false;
+  bool wide = false;
+};
+
+// The caller holds the operations token. Answers the refusal itself otherwise.
+bool AdmitOperator(Deps& deps, const httplib::Request& req, httplib::Response& res) {
+  if (deps.api_token.empty()) {
+    JsonError(res, 403, "api_disabled", "Set CONVEYOR_API_TOKEN to use the operations API");
+    return false;
+  }
+  const std::string header = req.get_header_value("Authorization");
+  const std::string prefix = "Bearer ";
+  if (header.rfind(prefix, 0) != 0 ||
+      !core::ConstantTimeEquals(header.substr(prefix.size()), deps.api_token)) {
+    res.set_header("WWW-Authenticate", "Bearer");
+    JsonError(res, 401, "invalid_token", "A valid Bearer token is required");
+    return false;
+  }
+  return true;
+}
+
+// The caller holds the operations token or a page session of this portal, the portal is one
+// we know (for a session: installed now), and the caller has what the route needs. Answers the
+// refusal itself and returns nothing otherwise.
+std::optional<Caller> Admit(Deps& deps, const httplib::Request& req, httplib::Response& res,
+                            Need need) {
   const std::string header = req.get_header_value("Authorization");
   const std::string session_prefix = "Session ";
   Caller caller;
-  if (header.rfind(session_prefix, 0) == 0 && deps.sessions != nullptr) {
+  const bool by_session = header.rfind(session_prefix, 0) == 0 && deps.sessions != nullptr;
+  if (by_session) {
     auto session = deps.sessions->Verify(header.substr(session_prefix.size()),
                                          static_cast<int64_t>(deps.clock->Now()));
     if (!session) {
@@ -37,19 +67,10 @@ std::optional<Caller> Admit(Deps& deps, const httplib::Request& req, httplib::Re
       JsonError(res, 403, "other_portal", "This session belongs to another portal");
       return std::nullopt;
     }
+    caller.session = *session;
     caller.admin = session->admin;
   } else {
-    if (deps.api_token.empty()) {
-      JsonError(res, 403, "api_disabled", "Set CONVEYOR_API_TOKEN to use the operations API");
-      return std::nullopt;
-    }
-    const std::string prefix = "Bearer ";
-    if (header.rfind(prefix, 0) != 0 ||
-        !core::ConstantTimeEquals(header.substr(prefix.size()), deps.api_token)) {
-      res.set_header("WWW-Authenticate", "Bearer");
-      JsonError(res, 401, "invalid_token", "A valid Bearer token is required");
-      return std::nullopt;
-    }
+    if (!AdmitOperator(deps, req, res)) return std::nullopt;
     caller.admin = true;
   }
   auto portal = deps.portals->Find(req.matches[1].str());
@@ -61,18 +82,22 @@ std::optional<Caller> Admit(Deps& deps, const httplib::Request& req, httplib::Re
     JsonError(res, 404, "unknown_portal", "No installation with this member_id");
     return std::nullopt;
   }
-  return caller;
-}
-
-// Settings change only for portal administrators (and operators).
-bool AdmitAdmin(Deps& deps, const httplib::Request& req, httplib::Response& res) {
-  const auto caller = Admit(deps, req, res);
-  if (!caller) return false;
-  if (!caller->admin) {
-    JsonError(res, 403, "admin_required", "Only a portal administrator changes the settings");
-    return false;
+  if (by_session && (*portal)->state != "installed") {
+    JsonError(res, 401, "invalid_session", "Conveyor is not installed on this portal now");
+    return std::nullopt;
   }
-  return true;
+  caller.wide = caller.admin || SeesPortalWide(deps, caller.session);
+  if (need == Need::kAdmin && !caller.admin) {
+    JsonError(res, 403, "admin_required", "Only a portal administrator may do this");
+    return std::nullopt;
+  }
+  if (need == Need::kPortalWide && !caller.wide) {
+    JsonError(res, 403, "access_required",
+              "Reports, the journal and the settings are open to portal administrators and to "
+              "the people they name in the settings");
+    return std::nullopt;
+  }
+  return caller;
 }
 
 // A positive whole query parameter, `fallback` when absent; false when present but invalid.
@@ -125,8 +150,25 @@ void AddNames(Deps& deps, const std::string& member_id, const std::set<int64_t>&
 
 }  // namespace
 
+void Portals(Deps& deps, const httplib::Request& req, httplib::Response& res) {
+  if (!AdmitOperator(deps, req, res)) return;
+  auto portals = deps.portals->All();
+  if (!portals) return JsonError(res, 503, "storage_error", "The installations could not be read");
+  json list = json::array();
+  for (const auto& p : *portals) {
+    auto depth = deps.inbox->Depth(p.member_id);
+    auto last = deps.inbox->LastReceivedAt(p.member_id);
+    list.push_back({{"member_id", p.member_id},
+                    {"domain", p.domain},
+                    {"state", p.state},
+                    {"inbox_depth", depth ? *depth : -1},
+                    {"last_event_at", last ? *last : 0}});
+  }
+  Json(res, {{"portals", list}});
+}
+
 void Decisions(Deps& deps, const httplib::Request& req, httplib::Response& res) {
-  if (!Admit(deps, req, res)) return;
+  if (!Admit(deps, req, res, Need::kPortalWide)) return;
   const std::string member_id = req.matches[1].str();
   int64_t limit = 0, entity_id = 0;
   if (!PositiveParam(req, "limit", 100, limit) || limit > 1000) {
@@ -148,7 +190,8 @@ void Decisions(Deps& deps, const httplib::Request& req, httplib::Response& res) 
 }
 
 void Journey(Deps& deps, const httplib::Request& req, httplib::Response& res) {
-  if (!Admit(deps, req, res)) return;
+  const auto caller = Admit(deps, req, res, Need::kCard);
+  if (!caller) return;
   const std::string member_id = req.matches[1].str();
   const std::string type = req.get_param_value("entity_type");
   int64_t entity_id = 0;
@@ -156,6 +199,12 @@ void Journey(Deps& deps, const httplib::Request& req, httplib::Response& res) {
       entity_id == 0) {
     return JsonError(res, 400, "invalid_request",
                      "entity_type (lead or deal) and a positive entity_id are required");
+  }
+  // A card's tab sees the journey of its own card, and nothing wider.
+  if (!caller->wide &&
+      (caller->session.entity_type != type || caller->session.entity_id != entity_id)) {
+    return JsonError(res, 403, "access_required",
+                     "This page may show the journey of the card it was opened on only");
   }
   auto journey_id = deps.journeys->JourneyOf(member_id, type, entity_id);
   if (!journey_id) return JsonError(res, 503, "storage_error", "The journey could not be read");
@@ -211,7 +260,7 @@ void Journey(Deps& deps, const httplib::Request& req, httplib::Response& res) {
 }
 
 void GetSettings(Deps& deps, const httplib::Request& req, httplib::Response& res) {
-  if (!Admit(deps, req, res)) return;
+  if (!Admit(deps, req, res, Need::kPortalWide)) return;
   auto settings = deps.settings->For(req.matches[1].str());
   if (!settings) return JsonError(res, 503, "storage_error", "The settings could not be read");
   // The version is the store's to give: it stands beside the settings, not inside them.
@@ -258,7 +307,7 @@ json BodyObject(const httplib::Request& req) {
 }  // namespace
 
 void PutSettings(Deps& deps, const httplib::Request& req, httplib::Response& res) {
-  if (!AdmitAdmin(deps, req, res)) return;
+  if (!Admit(deps, req, res, Need::kAdmin)) return;
   json body = BodyObject(req);
   if (body.is_null()) {
     return JsonError(res, 400, "invalid_request", "The body must be a JSON object of settings");
@@ -267,7 +316,7 @@ void PutSettings(Deps& deps, const httplib::Request& req, httplib::Response& res
 }
 
 void PatchSettings(Deps& deps, const httplib::Request& req, httplib::Response& res) {
-  if (!AdmitAdmin(deps, req, res)) return;
+  if (!Admit(deps, req, res, Need::kAdmin)) return;
   json patch = BodyObject(req);
   if (patch.is_null()) {
     return JsonError(res, 400, "invalid_request", "The body must be a JSON merge patch object");
@@ -280,7 +329,7 @@ void PatchSettings(Deps& deps, const httplib::Request& req, httplib::Response& r
 }
 
 void PreviewSettings(Deps& deps, const httplib::Request& req, httplib::Response& res) {
-  if (!Admit(deps, req, res)) return;
+  if (!Admit(deps, req, res, Need::kPortalWide)) return;
   json body = BodyObject(req);
   if (body.is_null()) {
     return JsonError(res, 400, "invalid_request", "The body must be a JSON object of settings");
@@ -304,7 +353,7 @@ namespace {
 
 // The report the request asks for, or nothing when the refusal was answered.
 std::optional<json> ReportFor(Deps& deps, const httplib::Request& req, httplib::Response& res) {
-  if (!Admit(deps, req, res)) return std::nullopt;
+  if (!Admit(deps, req, res, Need::kPortalWide)) return std::nullopt;
   const std::string member_id = req.matches[1].str();
   auto settings = deps.settings->For(member_id);
   if (!settings) {
@@ -320,7 +369,7 @@ std::optional<json> ReportFor(Deps& deps, const httplib::Request& req, httplib::
   }
   auto report = deps.reports->Report(member_id, *query);
   if (!report) {
-    JsonError(res, 503, "unavailable", "The report could not be made: " + report.error().message);
+    JsonError(res, 503, "unavailable", "The report could not be made; try again");
     return std::nullopt;
   }
   return std::move(*report);
@@ -372,14 +421,14 @@ json BackfillJson(const engine::BackfillStatus& status) {
 }  // namespace
 
 void GetBackfill(Deps& deps, const httplib::Request& req, httplib::Response& res) {
-  if (!Admit(deps, req, res)) return;
+  if (!Admit(deps, req, res, Need::kPortalWide)) return;
   auto status = deps.backfills->Status(req.matches[1].str());
   if (!status) return JsonError(res, 503, "storage_error", "The progress could not be read");
   Json(res, BackfillJson(*status));
 }
 
 void StartBackfill(Deps& deps, const httplib::Request& req, httplib::Response& res) {
-  if (!AdmitAdmin(deps, req, res)) return;
+  if (!Admit(deps, req, res, Need::kAdmin)) return;
   json body = req.body.empty() ? json::object() : BodyObject(req);
   if (body.is_null() || (body.contains("over") && !body["over"].is_boolean())) {
     return JsonError(res, 400, "invalid_request", R"(The body is {} or {"over": true})");

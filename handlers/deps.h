@@ -1,10 +1,9 @@
 // What every route needs, built once in app/ and passed by reference (no globals).
-// Thread-safety: the services are thread-safe; install_mutex serialises installations.
+// Thread-safety: the services are thread-safe.
 #pragma once
 
 #include <atomic>
 #include <chrono>
-#include <mutex>
 #include <string>
 
 #include "handlers/page_session.h"
@@ -14,6 +13,7 @@
 #include "lib/engine/backfill_runs.h"
 #include "lib/engine/echo_expectations.h"
 #include "lib/engine/inbox_worker.h"
+#include "lib/engine/installations.h"
 #include "lib/engine/portal_settings.h"
 #include "lib/engine/reports.h"
 #include "lib/engine/sweeper.h"
@@ -29,9 +29,11 @@ struct Deps {
   std::string version;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::string public_url;  // the base URL Bitrix24 calls, without a trailing slash
+  std::string client_id;   // the app's OAuth client id: app.info names it as CODE
   core::InstallSpec spec;
   core::Manifest manifest;
   store::PortalStore* portals = nullptr;
+  engine::Installations* installations = nullptr;
   store::Inbox* inbox = nullptr;
   b24::RestClient* client = nullptr;
   b24::Transport* transport = nullptr;
@@ -52,7 +54,6 @@ struct Deps {
   std::atomic<long> events_received{0};
   std::atomic<long> events_rejected{0};
   std::atomic<long> events_duplicate{0};
-  std::mutex install_mutex;  // installations are rare: one at a time keeps concurrent ones safe
 };
 
 }  // namespace handlers

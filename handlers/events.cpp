@@ -12,25 +12,24 @@ void Event(Deps& deps, const httplib::Request& req, httplib::Response& res) {
     ++deps.events_rejected;
     return JsonError(res, 400, "invalid_request", event.error().message);
   }
+  if (event->name == "ONAPPUNINSTALL") {
+    auto removed = deps.installations->Uninstall(*event);
+    if (!removed) {
+      if (removed.error().code == core::ErrorCode::kUnauthorized) ++deps.events_rejected;
+      return ErrorReply(res, removed.error());
+    }
+    return Json(res, {{"status", "uninstalled"}});
+  }
   auto stored = deps.portals->Find(event->auth.member_id);
-  if (!stored) return JsonError(res, 500, "storage_error", "The installation could not be read");
-  // Unknown portal or wrong token: 401 and nothing stored (safe-event-handlers.md).
-  if (!*stored || (*stored)->state == "uninstalled" ||
+  if (!stored) return JsonError(res, 503, "storage_error", "The installation could not be read");
+  // Unknown portal or wrong token: 401 and nothing stored (safe-event-handlers.md). An
+  // installation whose ONAPPINSTALL has not come yet has no token, and takes no event.
+  if (!*stored || (*stored)->state == "uninstalled" || (*stored)->application_token.empty() ||
       !core::ConstantTimeEquals((*stored)->application_token, event->auth.application_token)) {
     ++deps.events_rejected;
     return JsonError(res, 401, "invalid_token", "Unknown installation or application_token");
   }
   const int64_t now = static_cast<int64_t>(deps.clock->Now());
-  if (event->name == "ONAPPUNINSTALL") {
-    const bool clean = core::TextField(event->data, "CLEAN") == "1";
-    std::lock_guard<std::mutex> lock(deps.install_mutex);
-    if (auto removed = deps.portals->Remove(event->auth.member_id, clean, now); !removed) {
-      return JsonError(res, 500, "storage_error", "The installation could not be removed");
-    }
-    deps.client->Forget(event->auth.member_id);
-    if (deps.reports != nullptr) deps.reports->Forget(event->auth.member_id);
-    return Json(res, {{"status", "uninstalled"}});
-  }
   const std::string entity = event->name.rfind("ONCRMLEAD", 0) == 0   ? "lead"
                              : event->name.rfind("ONCRMDEAL", 0) == 0 ? "deal"
                                                                       : "app";

@@ -1,6 +1,6 @@
-// Operations routes: GET /health (liveness), GET /healthz (liveness and the state of every
-// installation: installed or needing a reinstall, inbox depth, last event) and GET /metrics
-// (Prometheus text format). None of them shows a token.
+// Public operations routes: GET /health (liveness), GET /healthz (liveness and whether the
+// database answers) and GET /metrics (Prometheus text format). None of them names a tenant or
+// shows a token; each installation's health is GET /api/portals (handlers/api.h).
 #pragma once
 
 #include <httplib.h>

@@ -73,10 +73,11 @@ std::string PageSessions::Mac(std::string_view payload) const {
   return std::string(reinterpret_cast<const char*>(out), size);
 }
 
-std::string PageSessions::Issue(const std::string& member_id, int64_t user_id, bool admin,
-                                int64_t now) const {
-  const std::string payload = "v1|" + member_id + "|" + std::to_string(user_id) + "|" +
-                              (admin ? "1" : "0") + "|" + std::to_string(now + kLifetimeSeconds);
+std::string PageSessions::Issue(PageSession session, int64_t now) const {
+  const std::string payload = "v2|" + session.member_id + "|" + std::to_string(session.user_id) +
+                              "|" + (session.admin ? "1" : "0") + "|" + session.entity_type + "|" +
+                              std::to_string(session.entity_id) + "|" +
+                              std::to_string(now + kLifetimeSeconds);
   return Base64Url(payload) + "." + Base64Url(Mac(payload));
 }
 
@@ -90,12 +91,15 @@ core::Result<PageSession> PageSessions::Verify(std::string_view token, int64_t n
   }
   const auto parts = Split(payload, '|');
   PageSession session;
-  if (parts.size() != 5 || parts[0] != "v1" || !ParseWhole(parts[2], session.user_id) ||
-      (parts[3] != "0" && parts[3] != "1") || !ParseWhole(parts[4], session.expires_at)) {
+  if (parts.size() != 7 || parts[0] != "v2" || !ParseWhole(parts[2], session.user_id) ||
+      (parts[3] != "0" && parts[3] != "1") ||
+      (parts[4] != "" && parts[4] != "lead" && parts[4] != "deal") ||
+      !ParseWhole(parts[5], session.entity_id) || !ParseWhole(parts[6], session.expires_at)) {
     return Refuse();
   }
   session.member_id = parts[1];
   session.admin = parts[3] == "1";
+  session.entity_type = parts[4];
   if (session.expires_at <= now) return Refuse();
   return session;
 }

@@ -1,7 +1,9 @@
 // The short-lived session a page (the card tab, the app page) carries in its API calls, issued
-// once the page request proved its portal (APPLICATION_TOKEN) and its user (user.current on the
-// AUTH_ID). Signed with HMAC-SHA256, not stored: any instance with the key can check it.
-// Token: base64url("v1|member_id|user_id|admin|expires_at") "." base64url(mac).
+// once the portal confirmed who holds the page request's AUTH_ID (REST.md §3.3). It carries the
+// user and, for a card's tab, the card: what a user who is not an admin may see is that card's
+// journey. Signed with HMAC-SHA256, not stored: any instance with the key can check it.
+// Token: base64url("v2|member_id|user_id|admin|entity_type|entity_id|expires_at") "."
+// base64url(mac).
 // Thread-safety: an immutable value.
 #pragma once
 
@@ -17,6 +19,8 @@ struct PageSession {
   std::string member_id;
   int64_t user_id = 0;
   bool admin = false;
+  std::string entity_type;  // "lead" or "deal" for a card's tab; "" for the app page
+  int64_t entity_id = 0;
   int64_t expires_at = 0;  // Unix seconds
 };
 
@@ -26,8 +30,8 @@ class PageSessions {
 
   explicit PageSessions(std::string key) : key_(std::move(key)) {}
 
-  // A session for `member_id`'s user, valid kLifetimeSeconds from `now`.
-  std::string Issue(const std::string& member_id, int64_t user_id, bool admin, int64_t now) const;
+  // `session` signed, valid kLifetimeSeconds from `now` (its expires_at is ignored).
+  std::string Issue(PageSession session, int64_t now) const;
   // Fails with kUnauthorized for a malformed, forged or expired token.
   [[nodiscard]] core::Result<PageSession> Verify(std::string_view token, int64_t now) const;
 

@@ -1,6 +1,8 @@
 #include "handlers/pages.h"
 
+#include "handlers/access.h"
 #include "handlers/reply.h"
+#include "lib/b24/vouch.h"
 #include "lib/core/change.h"
 #include "lib/core/payloads.h"
 #include "placements/files.h"
@@ -47,34 +49,6 @@ void Replace(std::string& text, const std::string& placeholder, const std::strin
   if (at != std::string::npos) text.replace(at, placeholder.size(), value);
 }
 
-struct PageUser {
-  int64_t id = 0;
-  bool admin = false;
-};
-
-// Who opened the page: user.current and user.admin on the request's own AUTH_ID, asked of the
-// portal address stored at installation (never of the DOMAIN the request names).
-// Docs: api-reference/users/user-current.md, api-reference/users/user-admin.md.
-std::optional<PageUser> ProveUser(Deps& deps, const std::string& client_endpoint,
-                                  const std::string& auth_id) {
-  const json call = {
-      {"auth", auth_id}, {"halt", 1}, {"cmd", {{"me", "user.current"}, {"admin", "user.admin"}}}};
-  const auto reply =
-      deps.transport->Post(client_endpoint + "batch.json", "application/json", call.dump(), 10);
-  if (reply.status != 200) return std::nullopt;
-  const json body = json::parse(reply.body, nullptr, false);
-  const json* result = body.is_object() && body.contains("result") && body["result"].is_object()
-                           ? &body["result"]["result"]
-                           : nullptr;
-  if (result == nullptr || !result->is_object() || !result->contains("me")) return std::nullopt;
-  PageUser user;
-  user.id = core::IdValue(result->at("me").value("ID", json()));
-  const json admin = result->value("admin", json(false));
-  user.admin = admin == true || admin == "Y" || admin == "true";
-  if (user.id <= 0) return std::nullopt;
-  return user;
-}
-
 // Scripts only from the app and from the BX24 library's origin; frames by anyone (Bitrix24
 // portals have their own domains).
 std::string ContentSecurityPolicy(const std::string& bx24_url) {
@@ -91,30 +65,42 @@ void Page(Deps& deps, const httplib::Request& req, httplib::Response& res, const
   if (!page) return Refuse(res, 400, "Open this page from your Bitrix24: " + page.error().message);
   auto portal = deps.portals->Find(page->member_id);
   if (!portal) return Refuse(res, 503, "The installation could not be read; try again");
-  if (!*portal || (*portal)->state == "uninstalled" ||
-      !core::ConstantTimeEquals((*portal)->application_token, page->application_token)) {
+  // Real portals send no APPLICATION_TOKEN to a page (REST.md §1.2); one that is sent must match.
+  if (!*portal || (*portal)->state != "installed" ||
+      (!page->application_token.empty() &&
+       !core::ConstantTimeEquals((*portal)->application_token, page->application_token))) {
     return Refuse(res, 401,
                   "This portal has not installed Conveyor, or the request is not its own");
   }
-  const auto user = ProveUser(deps, (*portal)->client_endpoint, page->auth_id);
-  if (!user) return Refuse(res, 401, "Bitrix24 did not confirm who opened this page");
-
+  // Who opened the page, asked of the address stored at installation — never of the DOMAIN
+  // the request names (REST.md §3.3). A token of another app on that portal names another CODE.
+  const auto holder = b24::WhoHolds(*deps.transport, (*portal)->client_endpoint, page->auth_id, 10);
+  if (!holder || (!holder->app_code.empty() && !deps.client_id.empty() &&
+                  !core::ConstantTimeEquals(holder->app_code, deps.client_id))) {
+    return Refuse(res, 401, "Bitrix24 did not confirm who opened this page");
+  }
+  PageSession session;
+  session.member_id = page->member_id;
+  session.user_id = holder->user_id;
+  session.admin = holder->admin;
   json boot = {{"member_id", page->member_id},
                {"lang", page->lang == "en" ? "en" : "ru"},
                {"placement", page->placement},
                {"entity_type", ""},
                {"entity_id", 0},
                {"portal_url", OriginOf((*portal)->client_endpoint)},
-               {"user", {{"id", user->id}, {"admin", user->admin}}},
+               {"user", {{"id", holder->user_id}, {"admin", holder->admin}}},
                {"version", deps.version}};
   if (page->placement == "CRM_DEAL_DETAIL_TAB" || page->placement == "CRM_LEAD_DETAIL_TAB") {
     const int64_t id = core::IdValue(page->placement_options.value("ID", json()));
     if (id <= 0) return Refuse(res, 400, "PLACEMENT_OPTIONS has no card ID");
-    boot["entity_type"] = page->placement == "CRM_DEAL_DETAIL_TAB" ? "deal" : "lead";
+    session.entity_type = page->placement == "CRM_DEAL_DETAIL_TAB" ? "deal" : "lead";
+    session.entity_id = id;
+    boot["entity_type"] = session.entity_type;
     boot["entity_id"] = id;
   }
-  boot["session"] = deps.sessions->Issue(page->member_id, user->id, user->admin,
-                                         static_cast<int64_t>(deps.clock->Now()));
+  boot["user"]["wide"] = SeesPortalWide(deps, session);
+  boot["session"] = deps.sessions->Issue(session, static_cast<int64_t>(deps.clock->Now()));
   const placements::File* found = placements::Find(file);
   if (found == nullptr) return Refuse(res, 500, "The page is missing from this build");
   std::string html(found->content);

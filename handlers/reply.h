@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lib/core/error.h"
+
 namespace handlers {
 
 inline void JsonError(httplib::Response& res, int status, const std::string& error,
@@ -16,6 +18,12 @@ inline void JsonError(httplib::Response& res, int status, const std::string& err
   res.status = status;
   res.set_content(nlohmann::json{{"error", error}, {"error_description", description}}.dump(),
                   "application/json");
+}
+
+// A core error as its HTTP status and stable name.
+inline void ErrorReply(httplib::Response& res, const core::Error& error) {
+  JsonError(res, core::HttpStatus(error.code), std::string(core::ErrorName(error.code)),
+            error.message);
 }
 
 inline void Json(httplib::Response& res, const nlohmann::json& body, int status = 200) {

@@ -6,8 +6,21 @@
 #include "handlers/install.h"
 #include "handlers/pages.h"
 #include "handlers/reply.h"
+#include "lib/core/form.h"
 
 namespace handlers {
+
+namespace {
+
+// A route that reads a Bitrix24 form refuses a body over the form limit, whatever its type
+// claims to be (cpp-httplib holds url-encoded bodies to 8 KiB itself, other types not).
+bool RefuseLargeForm(const httplib::Request& req, httplib::Response& res) {
+  if (req.body.size() <= core::FormLimits{}.max_bytes) return false;
+  JsonError(res, 413, "payload_too_large", "The request body is too large");
+  return true;
+}
+
+}  // namespace
 
 void RegisterRoutes(httplib::Server& server, Deps& deps) {
   server.Get("/health", [&deps](const httplib::Request& req, httplib::Response& res) {
@@ -22,6 +35,9 @@ void RegisterRoutes(httplib::Server& server, Deps& deps) {
     });
   }
   if (deps.decisions != nullptr && deps.settings != nullptr && deps.settings_store != nullptr) {
+    server.Get("/api/portals", [&deps](const httplib::Request& req, httplib::Response& res) {
+      Portals(deps, req, res);
+    });
     const std::string portal = R"(/api/portals/([A-Za-z0-9_.-]{1,64}))";
     server.Get(portal + "/decisions", [&deps](const httplib::Request& req, httplib::Response& res) {
       Decisions(deps, req, res);
@@ -69,7 +85,7 @@ void RegisterRoutes(httplib::Server& server, Deps& deps) {
     const auto page = [&server, &deps](const std::string& path, const char* file) {
       if (path.empty()) return;
       server.Post(path, [&deps, file](const httplib::Request& req, httplib::Response& res) {
-        Page(deps, req, res, file);
+        if (!RefuseLargeForm(req, res)) Page(deps, req, res, file);
       });
     };
     page(deps.manifest.app_path, "app.html");
@@ -84,7 +100,7 @@ void RegisterRoutes(httplib::Server& server, Deps& deps) {
                   void (*handler)(Deps&, const httplib::Request&, httplib::Response&)) {
     if (path.empty()) return;  // no manifest: a bare health server (tests)
     server.Post(path, [&deps, handler](const httplib::Request& req, httplib::Response& res) {
-      handler(deps, req, res);
+      if (!RefuseLargeForm(req, res)) handler(deps, req, res);
     });
     const auto refuse = [](const httplib::Request&, httplib::Response& res) {
       res.set_header("Allow", "POST");
@@ -98,8 +114,7 @@ void RegisterRoutes(httplib::Server& server, Deps& deps) {
   post(paths.installer_path, Installer);
   post(paths.install_event_path, InstallEvent);
   post(paths.events_path, Event);
-  // Bitrix24's forms are a few kilobytes; anything far bigger is refused before it is read.
-  // (cpp-httplib 0.11.4 refuses url-encoded bodies over 8 KiB by itself.)
+  // Anything far bigger than the largest settings is refused before it is read.
   server.set_payload_max_length(kMaxBodyBytes);
   server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return;

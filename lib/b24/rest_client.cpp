@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "lib/b24/vouch.h"
 #include "lib/core/query_encoding.h"
 
 namespace b24 {
@@ -117,32 +118,30 @@ Result<void> RestClient::Refresh(const std::string& member_id, const std::string
     session->loaded = true;
     if (session->auth.access_token != expired_token) return {};
   }
-  const std::string url = options_.oauth_url + "?grant_type=refresh_token&client_id=" +
-                          core::PercentEncode(options_.client_id) +
-                          "&client_secret=" + core::PercentEncode(options_.client_secret) +
-                          "&refresh_token=" + core::PercentEncode(session->auth.refresh_token);
-  const HttpReply reply = transport_.Get(url, options_.timeout_seconds);
-  const json body = json::parse(reply.body, nullptr, false);
-  if (reply.status != 200 || !body.is_object() || Text(body, "access_token").empty()) {
-    Failure failure = Classify(reply.status, body.is_object() ? Text(body, "error") : "",
-                               body.is_object() ? Text(body, "error_description") : "");
-    if (failure.code == "invalid_grant") {
+  auto grant = ExchangeRefreshToken(transport_, options_, session->auth.refresh_token,
+                                    static_cast<int64_t>(clock_.Now()));
+  if (grant && grant->member_id != member_id) {
+    grant = tl::unexpected(
+        Failure{FailureKind::kBadRequest, 200, "", "the OAuth server named another installation"});
+  }
+  if (!grant) {
+    if (grant.error().kind == FailureKind::kNeedsReinstall) {
       store_.MarkNeedsReinstall(member_id);
       session->loaded = false;
     }
-    return tl::unexpected(failure);
+    return tl::unexpected(grant.error());
   }
-  const std::string access = Text(body, "access_token");
-  const std::string refresh = Text(body, "refresh_token");
-  const int64_t expires = body.value("expires", int64_t{0});
   // Persist first: a crash after this line must not lose the rotated refresh token.
-  auto saved = store_.SaveTokens(member_id, access, refresh, expires);
+  auto saved =
+      store_.SaveTokens(member_id, grant->access_token, grant->refresh_token, grant->expires);
   if (!saved) return saved;
-  session->auth.access_token = access;
-  session->auth.refresh_token = refresh;
-  session->auth.expires = expires;
-  if (const std::string endpoint = Text(body, "client_endpoint"); !endpoint.empty()) {
-    session->auth.client_endpoint = endpoint;
+  session->auth.access_token = grant->access_token;
+  session->auth.refresh_token = grant->refresh_token;
+  session->auth.expires = grant->expires;
+  if (grant->client_endpoint != session->auth.client_endpoint) {
+    // The OAuth server knows the portal's address: it moved (REST.md §1.6, change-domen.md).
+    (void)store_.SaveEndpoint(member_id, grant->client_endpoint);
+    session->auth.client_endpoint = grant->client_endpoint;
   }
   std::lock_guard<std::mutex> stats_lock(stats_mutex_);
   ++stats_.refreshes;

@@ -4,50 +4,12 @@
 #include <cctype>
 #include <charconv>
 
+#include "lib/core/form.h"
+
 namespace core {
 namespace {
 
 using json = nlohmann::json;
-
-int Hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string Decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+') {
-      out.push_back(' ');
-    } else if (text[i] == '%' && i + 2 < text.size() && Hex(text[i + 1]) >= 0 &&
-               Hex(text[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(Hex(text[i + 1]) * 16 + Hex(text[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(text[i]);
-    }
-  }
-  return out;
-}
-
-bool IndexKeys(const json& object) {
-  for (size_t i = 0; i < object.size(); ++i) {
-    if (!object.contains(std::to_string(i))) return false;
-  }
-  return !object.empty();
-}
-
-json Lists(json value) {
-  if (!value.is_object()) return value;
-  for (auto& item : value.items()) item.value() = Lists(std::move(item.value()));
-  if (!IndexKeys(value)) return value;
-  json list = json::array();
-  for (size_t i = 0; i < value.size(); ++i) list.push_back(value[std::to_string(i)]);
-  return list;
-}
 
 std::string Get(const json& object, const char* key) {
   auto it = object.find(key);
@@ -64,81 +26,39 @@ Error Missing(const std::string& what) {
   return {ErrorCode::kInvalidArgument, what + " is missing"};
 }
 
+// PLACEMENT_OPTIONS is a JSON string (REST.md §1.2); anything that is not a JSON object — `[]`,
+// "undefined", nothing at all — means no options, as the PHP SDK reads it.
+json PlacementOptions(const json& body) {
+  auto it = body.find("PLACEMENT_OPTIONS");
+  if (it == body.end()) return json::object();
+  if (it->is_object()) return *it;  // sent as PLACEMENT_OPTIONS[ID]=…
+  if (!it->is_string()) return json::object();
+  json options = json::parse(it->get<std::string>(), nullptr, false);
+  return options.is_object() ? options : json::object();
+}
+
 }  // namespace
 
-json ParseForm(std::string_view body) {
-  json root = json::object();
-  size_t pos = 0;
-  while (pos < body.size()) {
-    size_t amp = body.find('&', pos);
-    if (amp == std::string_view::npos) amp = body.size();
-    const std::string_view pair = body.substr(pos, amp - pos);
-    pos = amp + 1;
-    if (pair.empty()) continue;
-    const size_t eq = pair.find('=');
-    const std::string key = Decode(pair.substr(0, eq));
-    const std::string value = eq == std::string_view::npos ? "" : Decode(pair.substr(eq + 1));
-    // "a[b][c]" -> a, b, c
-    std::vector<std::string> path;
-    const size_t open = key.find('[');
-    path.push_back(key.substr(0, open));
-    for (size_t p = open; p != std::string::npos && p < key.size();) {
-      const size_t close = key.find(']', p);
-      if (key[p] != '[' || close == std::string::npos) break;
-      path.push_back(key.substr(p + 1, close - p - 1));
-      p = close + 1;
-    }
-    if (path.front().empty()) continue;
-    json* node = &root;
-    for (size_t i = 0; i < path.size(); ++i) {
-      if (!node->is_object()) *node = json::object();
-      std::string segment = path[i];
-      if (segment.empty()) {  // "a[]" appends
-        size_t next = 0;
-        while (node->contains(std::to_string(next))) ++next;
-        segment = std::to_string(next);
-      }
-      node = &(*node)[segment];
-      if (i + 1 == path.size()) *node = value;
-    }
-  }
-  return Lists(std::move(root));
-}
-
-std::string PageRequest::ClientEndpoint() const {
-  return std::string(protocol == "0" ? "http" : "https") + "://" + domain + "/rest/";
-}
-
 Result<PageRequest> ParsePageRequest(std::string_view query, std::string_view body) {
-  const json q = ParseForm(query);
-  const json b = ParseForm(body);
+  auto q = ParseForm(query);
+  if (!q) return tl::unexpected(q.error());
+  auto b = ParseForm(body);
+  if (!b) return tl::unexpected(b.error());
   PageRequest r;
-  r.domain = Get(q, "DOMAIN");
-  r.protocol = Get(q, "PROTOCOL");
-  r.lang = Get(q, "LANG");
-  r.member_id = Get(b, "member_id");
-  r.auth_id = Get(b, "AUTH_ID");
-  r.auth_expires = Number(Get(b, "AUTH_EXPIRES"));
-  r.refresh_id = Get(b, "REFRESH_ID");
-  r.server_endpoint = Get(b, "SERVER_ENDPOINT");
-  r.application_token = Get(b, "APPLICATION_TOKEN");
-  r.application_scope = Get(b, "APPLICATION_SCOPE");
-  r.status = Get(b, "status");
-  r.placement = Get(b, "PLACEMENT");
-  for (const auto& [value, name] : {std::pair{&r.member_id, "member_id"},
-                                    {&r.domain, "DOMAIN"},
-                                    {&r.auth_id, "AUTH_ID"},
-                                    {&r.application_token, "APPLICATION_TOKEN"}}) {
+  r.domain = Get(*q, "DOMAIN");
+  r.lang = Get(*q, "LANG");
+  r.member_id = Get(*b, "member_id");
+  r.auth_id = Get(*b, "AUTH_ID");
+  r.auth_expires = Number(Get(*b, "AUTH_EXPIRES"));
+  r.refresh_id = Get(*b, "REFRESH_ID");
+  r.application_token = Get(*b, "APPLICATION_TOKEN");
+  r.status = Get(*b, "status");
+  r.placement = Get(*b, "PLACEMENT");
+  for (const auto& [value, name] :
+       {std::pair{&r.member_id, "member_id"}, {&r.auth_id, "AUTH_ID"}}) {
     if (value->empty()) return tl::unexpected(Missing(name));
   }
-  const std::string options = Get(b, "PLACEMENT_OPTIONS");
-  if (!options.empty()) {
-    r.placement_options = json::parse(options, nullptr, false);
-    if (r.placement_options.is_discarded() || !r.placement_options.is_object()) {
-      return tl::unexpected(
-          Error{ErrorCode::kInvalidArgument, "PLACEMENT_OPTIONS is not a JSON object"});
-    }
-  }
+  r.placement_options = PlacementOptions(*b);
   return r;
 }
 
@@ -148,7 +68,9 @@ int64_t Event::EntityId() const {
 }
 
 Result<Event> ParseEvent(std::string_view body) {
-  const json form = ParseForm(body);
+  auto parsed = ParseForm(body);
+  if (!parsed) return tl::unexpected(parsed.error());
+  const json& form = *parsed;
   Event e;
   e.name = Get(form, "event");
   std::transform(e.name.begin(), e.name.end(), e.name.begin(),
@@ -156,7 +78,7 @@ Result<Event> ParseEvent(std::string_view body) {
   e.handler_id = Get(form, "event_handler_id");
   e.ts = Number(Get(form, "ts"));
   if (form.contains("data") && form["data"].is_object()) e.data = form["data"];
-  const json auth = form.value("auth", json::object());
+  const json auth = form.contains("auth") ? form["auth"] : json::object();
   if (auth.is_object()) {
     e.auth.access_token = Get(auth, "access_token");
     e.auth.refresh_token = Get(auth, "refresh_token");

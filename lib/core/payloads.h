@@ -1,5 +1,5 @@
 // What Bitrix24 POSTs to the app, parsed: page requests (installer, app page, placements;
-// REST.md §1.2, §3.3) and events (REST.md §2.3), both url-encoded with PHP bracket keys.
+// REST.md §1.2, §3.3) and events (REST.md §2.3), both url-encoded forms (lib/core/form.h).
 // Thread-safety: pure functions.
 #pragma once
 
@@ -13,30 +13,23 @@
 
 namespace core {
 
-// `a[b][]=1&c=2` -> {"a":{"b":["1"]},"c":"2"}; every value a string.
-nlohmann::json ParseForm(std::string_view body);
-
+// What a page POST carries (REST.md §1.2, E5) — claims, none of them proven: the installer
+// proves them at the OAuth server (REFRESH_ID), a page at the portal (AUTH_ID).
 struct PageRequest {
-  std::string domain;    // query DOMAIN
-  std::string protocol;  // query PROTOCOL: "1" https, "0" http
+  std::string domain;  // query DOMAIN: shown, never an address
   std::string lang;
   std::string member_id;
   std::string auth_id;
   int64_t auth_expires = 0;  // seconds from now
   std::string refresh_id;
-  std::string server_endpoint;
-  std::string application_token;
-  std::string application_scope;
+  std::string application_token;  // not sent by real portals; compared only where present
   std::string status;
   std::string placement;
-  nlohmann::json placement_options = nlohmann::json::object();
-
-  // "https://DOMAIN/rest/" from DOMAIN and PROTOCOL.
-  std::string ClientEndpoint() const;
+  nlohmann::json placement_options = nlohmann::json::object();  // {} unless a JSON object came
 };
 
-// Fails with kInvalidArgument when member_id, DOMAIN, AUTH_ID or APPLICATION_TOKEN is
-// missing, or PLACEMENT_OPTIONS is not JSON.
+// Fails with kInvalidArgument when the form breaks the parser's limits (lib/core/form.h) or
+// member_id or AUTH_ID is missing.
 [[nodiscard]] Result<PageRequest> ParsePageRequest(std::string_view query, std::string_view body);
 
 struct EventAuth {
@@ -63,7 +56,8 @@ struct Event {
   int64_t EntityId() const;
 };
 
-// Fails with kInvalidArgument when event, auth[member_id] or auth[application_token] is missing.
+// Fails with kInvalidArgument when the form breaks the parser's limits, or event,
+// auth[member_id] or auth[application_token] is missing.
 [[nodiscard]] Result<Event> ParseEvent(std::string_view body);
 
 // Compares secrets in time independent of where they differ.

@@ -458,9 +458,10 @@ const std::map<std::string, std::vector<std::string>>& TextPlaceholders() {
 
 void ReadReports(Reader& reader, const json& in, ReportSettings& out) {
   if (!reader.Object(in, "reports")) return;
-  reader.RejectUnknownKeys(in, "reports", {"revenue_from", "stage_norm_hours"});
+  reader.RejectUnknownKeys(in, "reports", {"revenue_from", "stage_norm_hours", "viewers"});
   reader.OneOf(in, "revenue_from", "reports.revenue_from", {"sales", "production"},
                out.revenue_from);
+  reader.Ids(in, "viewers", "reports.viewers", out.viewers);
   const json* norms = reader.Find(in, "stage_norm_hours");
   if (norms == nullptr || !reader.Object(*norms, "reports.stage_norm_hours")) return;
   for (const auto& item : norms->items()) {
@@ -597,7 +598,8 @@ json SettingsToJson(const Settings& settings) {
                      {"day_end", FormatClock(settings.schedule.day_end_minute)},
                      {"workdays", std::move(workdays)}};
   out["reports"] = {{"revenue_from", settings.reports.revenue_from},
-                    {"stage_norm_hours", settings.reports.stage_norm_hours}};
+                    {"stage_norm_hours", settings.reports.stage_norm_hours},
+                    {"viewers", settings.reports.viewers}};
   out["texts"] = json::object();
   for (const auto& [language, texts] : settings.texts) {
     out["texts"][language] = json::object();

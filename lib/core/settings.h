@@ -76,6 +76,9 @@ struct ReportSettings {
   // Hours an item may stay in a stage before the reports list it as stuck; keys
   // "<direction>.<stage id without C<n>:>", e.g. "sales.MEETING", "lead.CONV_ASSIGNED".
   std::map<std::string, int> stage_norm_hours;
+  // People who are not portal administrators but see the reports, the decisions journal and
+  // the settings (read-only). Everyone else sees only the journey of a card they open.
+  std::vector<int64_t> viewers;
 };
 
 struct Settings {

@@ -4,22 +4,6 @@
 
 namespace store {
 
-PortalRecord InstalledRecord(const core::PageRequest& page, int64_t now) {
-  PortalRecord record;
-  record.member_id = page.member_id;
-  record.domain = page.domain;
-  record.client_endpoint = page.ClientEndpoint();
-  record.server_endpoint = page.server_endpoint;
-  record.scope = page.application_scope;
-  record.status = page.status;
-  record.application_token = page.application_token;
-  record.access_token = page.auth_id;
-  record.refresh_token = page.refresh_id;
-  record.expires = now + page.auth_expires;
-  record.installed_at = now;
-  record.updated_at = now;
-  return record;
-}
 namespace {
 
 constexpr std::string_view kPortalColumns =

@@ -20,7 +20,6 @@
 #include <vector>
 
 #include "lib/core/error.h"
-#include "lib/core/payloads.h"
 #include "lib/store/database.h"
 #include "lib/store/token_cipher.h"
 
@@ -34,10 +33,6 @@ struct PortalRecord {
   std::string state = "installed";  // "installed", "needs_reinstall" or "uninstalled"
   int64_t installed_at = 0, updated_at = 0;
 };
-
-// The record an installation request (the installer page's POST) makes: its portal, endpoints
-// and tokens, installed and updated at `now`.
-PortalRecord InstalledRecord(const core::PageRequest& page, int64_t now);
 
 class PortalStore {
  public:

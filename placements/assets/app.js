@@ -27,6 +27,14 @@ function main() {
   document.title = t('app.title');
   if (!requireBoot(document.querySelector('main'))) return;
   if (boot.version) document.getElementById('cv-version').append(el('span', {}, `v${boot.version}`));
+  if (!boot.user.wide) {
+    // The server refuses this user the report and the settings: say so instead of two errors.
+    document.querySelector('.cv-tabs').hidden = true;
+    document.querySelector('main').replaceChildren(
+      el('div', { class: 'cv-banner cv-banner-info', id: 'cv-no-access' }, t('app.no_access')));
+    fitWindow();
+    return;
+  }
   for (const button of document.querySelectorAll('[data-tab]')) {
     button.addEventListener('click', () => {
       if (window.location.hash !== `#${button.dataset.tab}`) {

@@ -14,7 +14,7 @@ function readBoot() {
     data = null;
   }
   if (!data || typeof data !== 'object' || typeof data.session !== 'string' || !data.session) {
-    return { ok: false, lang: 'ru', user: { id: 0, admin: false } };
+    return { ok: false, lang: 'ru', user: { id: 0, admin: false, wide: false } };
   }
   const lang = data.lang === 'en' ? 'en' : 'ru';
   const user = data.user && typeof data.user === 'object' ? data.user : {};
@@ -23,7 +23,8 @@ function readBoot() {
     ok: true,
     lang,
     entity_id: Number(data.entity_id) || 0,
-    user: { id: Number(user.id) || 0, admin: user.admin === true },
+    // wide: sees the analytics and the settings (an admin, or a viewer the settings name).
+    user: { id: Number(user.id) || 0, admin: user.admin === true, wide: user.wide === true },
   };
 }
 
@@ -165,6 +166,7 @@ export function errorText(error) {
   if (error instanceof ApiError) {
     if (error.status === 401) return t('error.session');
     if (error.code === 'network') return t('error.network');
+    if (error.code === 'access_required') return t('error.access_required');
     return t('error.generic', { message: error.message || error.code });
   }
   return t('error.generic', { message: String(error && error.message ? error.message : error) });

@@ -3,6 +3,7 @@
 export const DICT = {
   ru: {
     'app.title': 'Конвейер',
+    'app.no_access': 'Аналитика и настройки конвейера открыты администраторам портала и тем, кого они назвали в настройках. Путь клиента виден во вкладке «Конвейер» карточки лида или сделки.',
     'tab.analytics': 'Аналитика',
     'tab.settings': 'Настройки',
     'common.loading': 'Загрузка…',
@@ -17,6 +18,7 @@ export const DICT = {
     'error.generic': 'Не удалось загрузить данные: {message}',
     'error.network': 'Сервер приложения недоступен.',
     'error.admin_required': 'Сохранять настройки может только администратор портала.',
+    'error.access_required': 'Это видят только администраторы портала и те, кого они назвали в настройках.',
     'error.version_conflict': 'Настройки успели изменить. Загрузите их заново и повторите правку.',
     'error.invalid_settings': 'Настройки не приняты: {message}',
     'dir.lead': 'Лид',
@@ -226,6 +228,7 @@ export const DICT = {
   },
   en: {
     'app.title': 'Conveyor',
+    'app.no_access': "The conveyor's analytics and settings are open to portal administrators and to the people they name in the settings. A client's journey is on the Conveyor tab of a lead's or deal's card.",
     'tab.analytics': 'Analytics',
     'tab.settings': 'Settings',
     'common.loading': 'Loading…',
@@ -240,6 +243,7 @@ export const DICT = {
     'error.generic': 'Could not load the data: {message}',
     'error.network': 'The app server cannot be reached.',
     'error.admin_required': 'Only a portal administrator can save the settings.',
+    'error.access_required': 'Only portal administrators and the people they name in the settings see this.',
     'error.version_conflict': 'Someone changed the settings meanwhile. Reload them and make your change again.',
     'error.invalid_settings': 'The settings were refused: {message}',
     'dir.lead': 'Lead',

@@ -6,10 +6,15 @@
 
 #include <cstdio>
 #include <map>
+#include <optional>
+#include <regex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "lib/store/database.h"
 #include "lib/store/inbox.h"
+#include "lib/store/portal_store.h"
 #include "lib/store/snapshot_store.h"
 #include "tests/app/conveyor_process.h"
 
@@ -63,6 +68,15 @@ struct AppFixture {
     return n;
   }
   std::string ApplicationToken() { return emu.State("installations").body[0]["application_token"]; }
+  // The installation as stored, or nullopt (tests run the app with the development key).
+  std::optional<store::PortalRecord> Stored(const std::string& member_id = kMember) {
+    auto database = store::Database::Open(db);
+    if (!database) return std::nullopt;
+    const auto cipher = store::TokenCipher::ForDevelopment();
+    store::PortalStore portals(**database, cipher);
+    auto found = portals.Find(member_id);
+    return found ? *found : std::nullopt;
+  }
   // Events still waiting to be processed.
   long InboxDepth() {
     auto database = store::Database::Open(db);
@@ -87,6 +101,56 @@ struct AppFixture {
     auto found = snapshots.Get(kMember, type, id);
     if (!found || !*found) return nullptr;
     return json::parse((*found)->fields);
+  }
+  // What the portal POSTs to a page (REST.md §1.2, E5) for `user_id`: the placement frame's
+  // hidden form, as a browser would submit it.
+  struct PortalPost {
+    std::string url;  // the handler with DOMAIN, PROTOCOL, LANG and APP_SID
+    emu::FormPairs form;
+    std::string Field(const std::string& name) const {
+      for (const auto& [key, value] : form)
+        if (key == name) return value;
+      return "";
+    }
+    void Set(const std::string& name, const std::string& value) {
+      for (auto& [key, old] : form)
+        if (key == name) return void(old = value);
+      form.emplace_back(name, value);
+    }
+  };
+  PortalPost PageRequest(const std::string& placement, long user_id, const std::string& id = "",
+                         const std::string& portal = "") {
+    std::string query =
+        "placement=" + emu::UrlEncode(placement) + "&user_id=" + std::to_string(user_id);
+    if (!id.empty()) query += "&id=" + emu::UrlEncode(id);
+    if (!portal.empty()) query += "&portal=" + emu::UrlEncode(portal);
+    const std::string html = emu.Get("/_emulator/placements/frame?" + query).raw;
+    const auto unescape = [](std::string text) {
+      for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+               {"&quot;", "\""}, {"&#39;", "'"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}}) {
+        for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + 1))
+          text.replace(at, from.size(), to);
+      }
+      return text;
+    };
+    PortalPost post;
+    const std::regex action(R"re(<form id="app-form"[^>]*action="([^"]+)")re");
+    std::smatch match;
+    if (std::regex_search(html, match, action)) post.url = unescape(match[1].str());
+    const std::regex input(R"re(<input type="hidden" name="([^"]*)" value="([^"]*)">)re");
+    for (auto it = std::sregex_iterator(html.begin(), html.end(), input);
+         it != std::sregex_iterator(); ++it) {
+      post.form.emplace_back(unescape((*it)[1].str()), unescape((*it)[2].str()));
+    }
+    return post;
+  }
+  // POSTs a page request to the app (its url names the app's own address).
+  Answer Submit(const PortalPost& post) {
+    const std::string base = app.Url("");
+    const std::string path = post.url.rfind(base, 0) == 0 ? post.url.substr(base.size()) : post.url;
+    httplib::Client client("127.0.0.1", app.port());
+    return ToAnswer(
+        client.Post(path.c_str(), emu::EncodeForm(post.form), "application/x-www-form-urlencoded"));
   }
   Answer PostEvent(const std::string& form) {
     httplib::Client client("127.0.0.1", app.port());

@@ -158,8 +158,10 @@ TEST_CASE("events acknowledged before a kill -9 are processed after the restart"
   CHECK(f.SnapshotOf("deal", 1).value("TITLE", std::string()) == "Survivor");
 }
 
-TEST_CASE("healthz shows each installation and metrics count what happened — without secrets") {
-  test::AppFixture f;
+TEST_CASE(
+    "the operations token lists each installation and metrics count what happened — without "
+    "secrets") {
+  test::AppFixture f("0", {{"CONVEYOR_API_TOKEN", test::kApiToken}});
   REQUIRE(f.Install().body["installed"] == true);
   f.emu.Control("act", {{"as", "user"},
                         {"method", "crm.lead.add"},
@@ -167,7 +169,8 @@ TEST_CASE("healthz shows each installation and metrics count what happened — w
   REQUIRE(test::Eventually([&] { return f.SnapshotOf("lead", 1).is_object(); }));
   f.PostEvent("event=ONCRMLEADADD&auth[member_id]=" + kMember + "&auth[application_token]=forged");
   httplib::Client client("127.0.0.1", f.app.port());
-  const auto health = test::ToAnswer(client.Get("/healthz"));
+  const auto health =
+      test::ToAnswer(client.Get("/api/portals", {{"Authorization", "Bearer " + test::kApiToken}}));
   REQUIRE(health.status == 200);
   REQUIRE(health.body["portals"].size() == 1);
   CHECK(health.body["portals"][0]["member_id"] == kMember);
@@ -227,6 +230,8 @@ TEST_CASE("bad input gets a clear JSON error and stores nothing") {
        401, "invalid_token"},
       {"an installer call without tokens", "POST", "/install", "DOMAIN=x.bitrix24.ru", 400,
        "invalid_request"},
+      {"an installer call without a refresh token", "POST", "/install",
+       "AUTH_ID=a&member_id=" + kMember, 400, "invalid_argument"},
   };
   for (const auto& row : rows) {
     INFO(row.what);

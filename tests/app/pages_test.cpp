@@ -96,16 +96,23 @@ TEST_CASE("a page request without the portal's own application token is refused"
 TEST_CASE("only a portal administrator changes the settings from the app page") {
   PagesFixture f;
   const long operator_id = f.AddUser("Оператор", false);
+  // A viewer the settings name: reads the settings and previews, never saves.
+  httplib::Client ops("127.0.0.1", f.app.port());
+  REQUIRE(ops.Patch(f.Api("/settings").c_str(), {{"Authorization", "Bearer " + test::kApiToken}},
+                    json{{"reports", {{"viewers", {operator_id}}}}}.dump(),
+                    "application/merge-patch+json")
+              ->status == 200);
   const json mine = PagesFixture::Boot(f.Open("DEFAULT", operator_id));
   REQUIRE(mine.is_object());
   CHECK(mine["user"]["admin"] == false);
+  CHECK(mine["user"]["wide"] == true);
   CHECK(mine["entity_type"] == "");
   const std::string session = mine["session"];
   const json current = f.Call("GET", f.Api("/settings"), session).body;
   json changed = current["settings"];
   changed["queues"]["closers"]["cap"] = 12;
 
-  // Anyone may preview; the preview names what would change.
+  // A viewer may preview; the preview names what would change.
   const auto preview = f.Call("POST", f.Api("/settings/preview"), session, changed);
   REQUIRE(preview.status == 200);
   CHECK(preview.body["valid"] == true);

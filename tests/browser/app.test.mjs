@@ -103,8 +103,36 @@ test('an admin changes a queue cap: preview, save, and the conveyor follows it',
   assert.deepEqual(page.problems, []);
 });
 
-test('a user who is not an admin cannot save: the button is off and the API refuses', { timeout: 60000 }, async () => {
+test('a user who is not an admin sees no analytics or settings: the page says why and the API refuses', { timeout: 60000 }, async () => {
   const hunter = world.people.anna.id;
+  const page = await world.browser();
+  const frame = await world.open(page, { placement: 'DEFAULT', user: hunter }, '#cv-no-access');
+  assert.match(await frame.locator('#cv-no-access').innerText(), /администраторам портала/);
+  assert.equal(await frame.locator('.cv-tabs').isVisible(), false);
+  const inner = page.frame({ name: 'app-frame' });
+  const answers = await inner.evaluate(async () => {
+    const boot = JSON.parse(document.getElementById('conveyor-boot').textContent);
+    const headers = { Authorization: `Session ${boot.session}` };
+    const base = `/api/portals/${boot.member_id}/`;
+    const out = {};
+    for (const path of ['report', 'settings', 'decisions']) {
+      const answer = await fetch(base + path, { headers });
+      out[path] = { status: answer.status, error: (await answer.json()).error };
+    }
+    return out;
+  });
+  for (const path of ['report', 'settings', 'decisions']) {
+    assert.deepEqual(answers[path], { status: 403, error: 'access_required' }, path);
+  }
+  await settle(page);
+  await page.screenshot({ path: screenshotPath('app-no-access.png'), fullPage: true });
+  assert.deepEqual(page.problems, []);
+});
+
+test('a viewer the admin names cannot save: the button is off and the API refuses', { timeout: 60000 }, async () => {
+  const hunter = world.people.anna.id;
+  const granted = await world.ops('PATCH', 'settings', { reports: { viewers: [Number(hunter)] } });
+  assert.equal(granted.status, 200, JSON.stringify(granted.body));
   const page = await world.browser();
   const frame = await world.open(page, { placement: 'DEFAULT', user: hunter }, '.cv-tabs');
   await frame.locator('[data-tab="settings"]').click();

@@ -1,5 +1,9 @@
 #include "lib/core/payloads.h"
 
+#include <string>
+
+#include "lib/core/form.h"
+
 #include <catch2/catch.hpp>
 
 namespace payloads_test {
@@ -42,21 +46,79 @@ TEST_CASE("an event without its identity is refused by name") {
   }
 }
 
-TEST_CASE("a placement request parses with its options (REST.md E5)") {
+TEST_CASE("a placement request parses as a real portal sends it (REST.md E5)") {
   auto page = core::ParsePageRequest(
       "DOMAIN=xxx.bitrix24.com&PROTOCOL=1&LANG=en&APP_SID=5552",
-      "AUTH_ID=A&AUTH_EXPIRES=3600&REFRESH_ID=R&SERVER_ENDPOINT=https%3A%2F%2Foauth.bitrix.info%"
-      "2Frest%2F"
-      "&APPLICATION_TOKEN=T&APPLICATION_SCOPE=crm%2Cplacement&member_id=M&status=L"
+      "AUTH_ID=A&AUTH_EXPIRES=3600&REFRESH_ID=R&member_id=M&status=L"
       "&PLACEMENT=CRM_DEAL_DETAIL_TAB&PLACEMENT_OPTIONS=%7B%22ID%22%3A%228061%22%7D");
   REQUIRE(page);
-  CHECK(page->ClientEndpoint() == "https://xxx.bitrix24.com/rest/");
+  CHECK(page->domain == "xxx.bitrix24.com");
   CHECK(page->auth_expires == 3600);
+  CHECK(page->refresh_id == "R");
+  CHECK(page->application_token.empty());
   CHECK(page->placement_options["ID"] == "8061");
-  auto broken = core::ParsePageRequest(
-      "DOMAIN=x", "member_id=M&AUTH_ID=A&APPLICATION_TOKEN=T&PLACEMENT_OPTIONS={");
-  REQUIRE_FALSE(broken);
-  CHECK(core::ParsePageRequest("", "member_id=M").error().message == "DOMAIN is missing");
+  CHECK(core::ParsePageRequest("", "member_id=M").error().message == "AUTH_ID is missing");
+  CHECK(core::ParsePageRequest("", "AUTH_ID=A").error().message == "member_id is missing");
+}
+
+TEST_CASE("PLACEMENT_OPTIONS that is not a JSON object counts as no options (issue 15)") {
+  const char* const rows[] = {"",
+                              "&PLACEMENT_OPTIONS=",
+                              "&PLACEMENT_OPTIONS=%5B%5D",
+                              "&PLACEMENT_OPTIONS=undefined",
+                              "&PLACEMENT_OPTIONS=%7B",
+                              "&PLACEMENT_OPTIONS=5",
+                              "&PLACEMENT_OPTIONS[]=1"};
+  for (const char* options : rows) {
+    INFO(options);
+    auto page = core::ParsePageRequest("", std::string("AUTH_ID=A&member_id=M") + options);
+    REQUIRE(page);
+    CHECK(page->placement_options == nlohmann::json::object());
+  }
+  auto bracketed = core::ParsePageRequest("", "AUTH_ID=A&member_id=M&PLACEMENT_OPTIONS[ID]=7");
+  REQUIRE(bracketed);
+  CHECK(bracketed->placement_options["ID"] == "7");
+}
+
+TEST_CASE("a hostile form is refused whole — deep, wide, long or large (issue 15)") {
+  const auto deep = "a" + [] {
+    std::string brackets;
+    for (int i = 0; i < 400000; ++i) brackets += "[]";
+    return brackets;
+  }() + "=1";
+  core::FormLimits big;  // the crash body of the issue: only the depth stops it
+  big.max_bytes = deep.size();
+  auto parsed = core::ParseForm(deep, big);
+  REQUIRE_FALSE(parsed);
+  CHECK(parsed.error().message == "a key is longer than 256 bytes");
+  core::FormLimits roomy = big;
+  roomy.max_key_bytes = deep.size();
+  parsed = core::ParseForm(deep, roomy);
+  REQUIRE_FALSE(parsed);
+  CHECK(parsed.error().message == "a key is nested deeper than 8 brackets");
+  CHECK(core::ParseForm(deep).error().message == "the form is larger than 65536 bytes");
+
+  std::string wide;
+  for (int i = 0; i < 513; ++i) wide += "k" + std::to_string(i) + "=v&";
+  CHECK(core::ParseForm(wide).error().message == "the form has more than 512 fields");
+  std::string appended;
+  for (int i = 0; i < 512; ++i) appended += "a[]=" + std::to_string(i) + "&";
+  auto list = core::ParseForm(appended);
+  REQUIRE(list);
+  CHECK((*list)["a"].size() == 512);
+  CHECK((*list)["a"][511] == "511");
+  CHECK(core::ParseForm("a[1][2][3][4][5][6][7][8]=x"));
+  CHECK_FALSE(core::ParseForm("a[1][2][3][4][5][6][7][8][9]=x"));
+  CHECK_FALSE(core::ParseForm(std::string(257, 'k') + "=v"));
+  CHECK_FALSE(core::ParseForm(std::string(3 * 86, 'k') + "=v"));
+  // Escapes count after decoding: 86 escaped bytes are a key of 86.
+  std::string escaped;
+  for (int i = 0; i < 86; ++i) escaped += "%41";
+  CHECK(core::ParseForm(escaped + "=v"));
+
+  auto event = core::ParseEvent(deep);
+  REQUIRE_FALSE(event);
+  CHECK(event.error().code == core::ErrorCode::kInvalidArgument);
 }
 
 TEST_CASE("secrets compare equal only when equal") {
@@ -67,7 +129,7 @@ TEST_CASE("secrets compare equal only when equal") {
 }
 
 TEST_CASE("PHP bracket forms — including lists — parse") {
-  const auto form = core::ParseForm("a[b][]=1&a[b][]=2&c=x+y&d[0]=p&d[1]=q");
+  const auto form = *core::ParseForm("a[b][]=1&a[b][]=2&c=x+y&d[0]=p&d[1]=q");
   CHECK(form["a"]["b"] == nlohmann::json::array({"1", "2"}));
   CHECK(form["c"] == "x y");
   CHECK(form["d"][1] == "q");

@@ -33,10 +33,10 @@ TEST_CASE("installing POSTs the installer page and ONAPPINSTALL with the documen
   for (const char* key : {"DOMAIN", "PROTOCOL", "LANG", "APP_SID"})
     CHECK(installer.query.find(key) != std::string::npos);
   std::vector<std::string> body_keys = Keys(installer);
-  CHECK(body_keys == std::vector<std::string>{"AUTH_ID", "AUTH_EXPIRES", "REFRESH_ID",
-                                              "SERVER_ENDPOINT", "APPLICATION_TOKEN",
-                                              "APPLICATION_SCOPE", "member_id", "status",
-                                              "PLACEMENT", "PLACEMENT_OPTIONS"});
+  // REST.md §1.2 and E5: the installer gets no APPLICATION_TOKEN, and no PLACEMENT_OPTIONS
+  // when there are no options.
+  CHECK(body_keys == std::vector<std::string>{"AUTH_ID", "AUTH_EXPIRES", "REFRESH_ID", "member_id",
+                                              "status", "PLACEMENT"});
   CHECK(installer.form["PLACEMENT"] == "DEFAULT");
   REQUIRE(test::Eventually([&] { return !app.Requests("/install-event").empty(); }));
   const auto event = app.Requests("/install-event").at(0);
@@ -230,7 +230,7 @@ TEST_CASE("placements bind — open with the placement request — and vanish on
   CHECK(page.body["body"] == "page:CRM_DEAL_DETAIL_TAB");
   const auto request = app.Requests("/tab").at(0);
   CHECK(json::parse(request.form["PLACEMENT_OPTIONS"].get<std::string>())["ID"] == "1");
-  CHECK(request.form["APPLICATION_TOKEN"] == tokens.application);
+  CHECK_FALSE(request.form.contains("APPLICATION_TOKEN"));
 
   emu.Control("apps/uninstall", {{"clean", true}});
   REQUIRE(test::Eventually([&] { return app.Events("ONAPPUNINSTALL").size() == 1; }));

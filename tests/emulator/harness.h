@@ -104,11 +104,20 @@ struct Received {
   emu::FormPairs pairs;  // the body's keys in order
 };
 
-// An app stand-in: records every POST; the installer page calls BX24.installFinish() unless
-// told otherwise; pages answer with a marker naming the placement.
+// An app stand-in: records every request (GETs by path only); the installer page calls
+// BX24.installFinish() unless told otherwise; pages answer with a marker naming the placement.
 class AppStub {
  public:
   AppStub() {
+    server_.Get(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
+      Received r;
+      r.path = req.path;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        received_.push_back(r);
+      }
+      res.status = 404;
+    });
     server_.Post(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
       Received r;
       r.path = req.path;
@@ -165,6 +174,11 @@ class AppStub {
     return out;
   }
   void set_finish_install(bool finish) { finish_install_ = finish; }
+  // Every request, of any path and method.
+  size_t Count() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return received_.size();
+  }
 
  private:
   httplib::Server server_;
@@ -176,7 +190,8 @@ class AppStub {
 };
 
 // Installs the emulator's app through the stub's installer and returns the admin's tokens
-// (AUTH_ID, REFRESH_ID, APPLICATION_TOKEN of the installer request).
+// (AUTH_ID and REFRESH_ID of the installer request) and the application token the installation
+// was given (ONAPPINSTALL carries it; the installer request does not).
 struct Tokens {
   std::string access;
   std::string refresh;
@@ -194,7 +209,8 @@ inline Tokens Install(Emulator& emulator, AppStub& app,
   const auto installer = app.Requests("/install");
   if (installer.empty()) throw std::runtime_error("no installer request");
   const auto& form = installer.back().form;
-  return {form["AUTH_ID"], form["REFRESH_ID"], form["APPLICATION_TOKEN"]};
+  return {form["AUTH_ID"], form["REFRESH_ID"],
+          emulator.State("installations").body.at(0)["application_token"]};
 }
 
 }  // namespace test

@@ -1,0 +1,361 @@
+// Issue 15 (trust): installs proven by the OAuth server and an admin's token, pages proven by
+// the viewer's token at the stored address, what a session may see, and requests that try to
+// crash the service — each over real HTTP against the real binary and emulator.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/app/app_fixture.h"
+
+namespace trust_test {
+
+using test::json;
+using test::kMember;
+
+namespace {
+
+struct TrustFixture : test::AppFixture {
+  TrustFixture() : AppFixture("0", {{"CONVEYOR_API_TOKEN", test::kApiToken}}) {}
+
+  long AddUser(const char* name, bool admin) {
+    return std::stol(
+        emu.Control("users", {{"NAME", name}, {"ADMIN", admin}}).body["ID"].get<std::string>());
+  }
+  // POSTs `form` to the app's `path` with a query naming `domain` as the portal.
+  test::Answer PostForm(const std::string& path, const std::string& domain,
+                        const emu::FormPairs& form) {
+    httplib::Client client("127.0.0.1", app.port());
+    const std::string target = path + "?DOMAIN=" + emu::UrlEncode(domain) + "&PROTOCOL=0&LANG=ru";
+    return test::ToAnswer(
+        client.Post(target.c_str(), emu::EncodeForm(form), "application/x-www-form-urlencoded"));
+  }
+  test::Answer Call(const std::string& method, const std::string& path, const std::string& auth,
+                    const json& body = nullptr) {
+    httplib::Client client("127.0.0.1", app.port());
+    const httplib::Headers headers = {{"Authorization", auth}};
+    if (method == "PUT")
+      return test::ToAnswer(client.Put(path.c_str(), headers, body.dump(), "application/json"));
+    if (method == "POST")
+      return test::ToAnswer(client.Post(path.c_str(), headers, body.dump(), "application/json"));
+    return test::ToAnswer(client.Get(path.c_str(), headers));
+  }
+  std::string Api(const std::string& rest) { return "/api/portals/" + kMember + rest; }
+  // The session a page gives `user_id` (a card's tab when `id` is given).
+  std::string SessionOf(long user_id, const std::string& placement = "DEFAULT",
+                        const std::string& id = "") {
+    const auto page = Submit(PageRequest(placement, user_id, id));
+    const std::string open = "<script id=\"conveyor-boot\" type=\"application/json\">";
+    const auto from = page.raw.find(open);
+    if (page.status != 200 || from == std::string::npos) return "";
+    const auto to = page.raw.find("</script>", from);
+    const json boot = json::parse(page.raw.substr(from + open.size(), to - from - open.size()));
+    return "Session " + boot["session"].get<std::string>();
+  }
+  std::string Event(const std::string& name, const std::string& member,
+                    const std::string& application_token, const std::string& refresh = "") {
+    std::string form = "event=" + name + "&data[VERSION]=1&auth[member_id]=" + member +
+                       "&auth[access_token]=a&auth[application_token]=" + application_token;
+    if (!refresh.empty()) form += "&auth[refresh_token]=" + emu::UrlEncode(refresh);
+    return form;
+  }
+  test::Answer PostInstallEvent(const std::string& form) {
+    httplib::Client client("127.0.0.1", app.port());
+    return test::ToAnswer(client.Post("/b24/install", form, "application/x-www-form-urlencoded"));
+  }
+};
+
+// What an attacker may try to change: where tokens go, the tokens, the event token, the state.
+void CheckUnchanged(const store::PortalRecord& before,
+                    const std::optional<store::PortalRecord>& after) {
+  REQUIRE(after);
+  CHECK(after->client_endpoint == before.client_endpoint);
+  CHECK(after->domain == before.domain);
+  CHECK(after->access_token == before.access_token);
+  CHECK(after->refresh_token == before.refresh_token);
+  CHECK(after->application_token == before.application_token);
+  CHECK(after->state == before.state);
+}
+
+}  // namespace
+
+TEST_CASE("a forged installer request for an unknown portal reaches nobody and stores nothing") {
+  TrustFixture f;
+  test::AppStub trap;  // the DOMAIN the forger names
+  const auto answer = f.PostForm("/install", trap.Url("").substr(7),
+                                 {{"AUTH_ID", "forged-access"},
+                                  {"AUTH_EXPIRES", "3600"},
+                                  {"REFRESH_ID", "forged-refresh"},
+                                  {"member_id", "strangerportal0000000000000001"},
+                                  {"status", "L"},
+                                  {"PLACEMENT", "DEFAULT"}});
+  CHECK(answer.status == 401);
+  CHECK(answer.body["error"] == "unauthorized");
+  CHECK(trap.Count() == 0);
+  CHECK_FALSE(f.Stored("strangerportal0000000000000001"));
+  // Nor does an event claim one.
+  CHECK(f.PostInstallEvent(
+             f.Event("ONAPPINSTALL", "strangerportal0000000000000001", "t", "forged-refresh"))
+            .status == 401);
+  CHECK_FALSE(f.Stored("strangerportal0000000000000001"));
+}
+
+TEST_CASE("a forged install for a known portal changes nothing and reaches nobody") {
+  TrustFixture f;
+  REQUIRE(f.Install().body["installed"] == true);
+  const auto before = f.Stored();
+  REQUIRE(before);
+  REQUIRE_FALSE(before->application_token.empty());
+  test::AppStub trap;
+  const emu::FormPairs forged = {{"AUTH_ID", "forged-access"},
+                                 {"REFRESH_ID", "forged-refresh"},
+                                 {"member_id", kMember},
+                                 {"PLACEMENT", "DEFAULT"},
+                                 {"APPLICATION_TOKEN", before->application_token}};
+  CHECK(f.PostForm("/install", trap.Url("").substr(7), forged).status == 401);
+  CHECK(f.PostInstallEvent(f.Event("ONAPPINSTALL", kMember, "attacker-token", "forged-refresh"))
+            .status == 401);
+  CHECK(f.PostInstallEvent(f.Event("ONAPPUPDATE", kMember, "attacker-token", "forged-refresh"))
+            .status == 401);
+  CHECK(f.PostInstallEvent(f.Event("ONAPPINSTALL", kMember, "attacker-token")).status == 400);
+  CHECK(trap.Count() == 0);
+  CheckUnchanged(*before, f.Stored());
+}
+
+TEST_CASE("an employee's genuine token neither reinstalls nor takes the event token") {
+  TrustFixture f;
+  REQUIRE(f.Install().body["installed"] == true);
+  const auto before = f.Stored();
+  REQUIRE(before);
+  const long employee = f.AddUser("Оператор", false);
+  // The employee opens the app: the portal posts their own tokens, genuine ones.
+  auto request = f.PageRequest("DEFAULT", employee);
+  REQUIRE_FALSE(request.Field("REFRESH_ID").empty());
+  const auto installer = f.PostForm("/install", "x", request.form);
+  CHECK(installer.status == 403);
+  CHECK(installer.body["error"] == "forbidden");
+  // The same kind of token in a made-up ONAPPUPDATE, to plant an event token of their own.
+  request = f.PageRequest("DEFAULT", employee);
+  const auto update = f.PostInstallEvent(
+      f.Event("ONAPPUPDATE", kMember, "planted-token", request.Field("REFRESH_ID")));
+  CHECK(update.status == 403);
+  CheckUnchanged(*before, f.Stored());
+  const std::string planted =
+      "event=ONCRMLEADADD&data[FIELDS][ID]=1&ts=1&auth[member_id]=" + kMember +
+      "&auth[application_token]=planted-token";
+  CHECK(f.PostEvent(planted).status == 401);
+}
+
+TEST_CASE("a genuine admin token of one portal does not install another") {
+  TrustFixture f;
+  REQUIRE(f.Install().body["installed"] == true);
+  const std::string other = "otherportal00000000000000000002";
+  REQUIRE(f.emu.Control("portals", {{"member_id", other}}).status == 200);
+  auto request = f.PageRequest("DEFAULT", 1);
+  request.Set("member_id", other);
+  CHECK(f.PostForm("/install", "x", request.form).status == 401);
+  CHECK_FALSE(f.Stored(other));
+}
+
+TEST_CASE("ONAPPINSTALL alone installs and provisions the portal (an app with no installer)") {
+  TrustFixture f;
+  const auto installed = f.emu.Control(
+      "apps/install",
+      {{"application_url", f.app.Url("/app")}, {"install_event_url", f.app.Url("/b24/install")}});
+  REQUIRE(installed.status == 200);
+  REQUIRE(test::Eventually([&] { return f.Count("categories", "name", "Продажи") == 1; }, 20));
+  REQUIRE(test::Eventually(
+      [&] { return f.Count("placements", "handler", f.app.Url("/placements/deal")) == 1; }, 20));
+  const auto stored = f.Stored();
+  REQUIRE(stored);
+  CHECK(stored->application_token == f.ApplicationToken());
+  CHECK(stored->client_endpoint == f.emu.Base() + "/rest/");  // the OAuth server's word
+  f.emu.Control("act",
+                {{"as", "user"},
+                 {"method", "crm.lead.add"},
+                 {"params", {{"fields", {{"TITLE", "Сайт"}, {"STATUS_ID", test::kInWork}}}}}});
+  CHECK(test::Eventually([&] { return f.Received() == 1; }, 10));
+}
+
+TEST_CASE("the installer before a late ONAPPINSTALL: events wait for the token it brings") {
+  TrustFixture f;
+  REQUIRE(f.emu.Control("faults", {{"event_delay_ms", 1500}}).status == 200);
+  REQUIRE(f.Install().body["installed"] == true);
+  const auto early = f.Stored();
+  REQUIRE(early);
+  CHECK(early->application_token.empty());  // the installer request carries none
+  CHECK(early->client_endpoint == f.emu.Base() + "/rest/");
+  const std::string event =
+      "event=ONCRMLEADADD&data[FIELDS][ID]=1&ts=1&auth[member_id]=" + kMember +
+      "&auth[application_token]=" + f.ApplicationToken();
+  CHECK(f.PostEvent(event).status == 401);
+  REQUIRE(f.emu.Control("deliveries/drain", {{"timeout", 10}}).body["drained"] == true);
+  CHECK(f.Stored()->application_token == f.ApplicationToken());
+  CHECK(f.PostEvent(event).body["status"] == "queued");
+}
+
+TEST_CASE("two portals install at the same time, each provisioned once") {
+  TrustFixture f;
+  const std::string other = "otherportal00000000000000000002";
+  REQUIRE(f.emu.Control("portals", {{"member_id", other}}).status == 200);
+  std::atomic<int> installed{0};
+  std::vector<std::thread> installs;
+  for (const std::string& portal : std::vector<std::string>{kMember, other}) {
+    installs.emplace_back([&, portal] {
+      httplib::Client emulator(f.emu.Base());
+      const json body = {{"portal", portal},
+                         {"application_url", f.app.Url("/app")},
+                         {"installer_url", f.app.Url("/install")},
+                         {"install_event_url", f.app.Url("/b24/install")}};
+      auto res = emulator.Post("/_emulator/apps/install", body.dump(), "application/json");
+      if (res && json::parse(res->body, nullptr, false).value("installed", false)) ++installed;
+    });
+  }
+  for (auto& t : installs) t.join();
+  CHECK(installed == 2);
+  for (const std::string& portal : std::vector<std::string>{kMember, other}) {
+    INFO(portal);
+    const auto categories = f.emu.Get("/_emulator/state?section=categories&portal=" + portal).body;
+    long sales = 0;
+    for (const auto& c : categories) sales += c.value("name", "") == "Продажи" ? 1 : 0;
+    CHECK(sales == 1);
+    REQUIRE(f.Stored(portal));
+    CHECK(f.Stored(portal)->state == "installed");
+  }
+}
+
+TEST_CASE("a page is proven by its AUTH_ID at the stored address, never by its DOMAIN") {
+  TrustFixture f;
+  REQUIRE(f.Install().body["installed"] == true);
+  test::AppStub trap;
+  // The documented request: no APPLICATION_TOKEN, and it opens.
+  auto genuine = f.PageRequest("CRM_DEAL_DETAIL_TAB", 1, "5");
+  REQUIRE(genuine.Field("APPLICATION_TOKEN").empty());
+  CHECK(f.Submit(genuine).status == 200);
+  // A wrong APPLICATION_TOKEN, where one is sent, is refused.
+  genuine = f.PageRequest("CRM_DEAL_DETAIL_TAB", 1, "5");
+  genuine.Set("APPLICATION_TOKEN", "not-the-portals");
+  CHECK(f.Submit(genuine).status == 401);
+  // A made-up AUTH_ID is refused by the portal, and the DOMAIN named is never asked.
+  CHECK(f.PostForm("/placements/deal", trap.Url("").substr(7),
+                   {{"AUTH_ID", "made-up"}, {"member_id", kMember}, {"PLACEMENT", "DEFAULT"}})
+            .status == 401);
+  CHECK(trap.Count() == 0);
+  CHECK(f.PostForm("/app", "x", {{"AUTH_ID", "made-up"}, {"member_id", "nobody"}}).status == 401);
+  CHECK(f.PostForm("/app", "x", {{"nothing", "here"}}).status == 400);
+}
+
+TEST_CASE("a user who is not an admin sees the journey of the card they opened and nothing wider") {
+  TrustFixture f;
+  REQUIRE(f.Install().body["installed"] == true);
+  const long hunter = f.AddUser("Анна", false);
+  const std::string tab = f.SessionOf(hunter, "CRM_DEAL_DETAIL_TAB", "5");
+  REQUIRE_FALSE(tab.empty());
+  // Its own card: allowed (not seen yet, so 404 — not 403).
+  CHECK(f.Call("GET", f.Api("/journey?entity_type=deal&entity_id=5"), tab).status == 404);
+  for (const char* path :
+       {"/journey?entity_type=deal&entity_id=6", "/journey?entity_type=lead&entity_id=5", "/report",
+        "/report.csv?section=funnel", "/decisions", "/settings", "/backfill"}) {
+    INFO(path);
+    const auto refused = f.Call("GET", f.Api(path), tab);
+    CHECK(refused.status == 403);
+    CHECK(refused.body["error"] == "access_required");
+  }
+  const std::string page = f.SessionOf(hunter);
+  CHECK(f.Call("GET", f.Api("/report"), page).status == 403);
+  CHECK(f.Call("POST", f.Api("/settings/preview"), page, json::object()).status == 403);
+  CHECK(f.Call("POST", f.Api("/backfill"), page, json::object()).status == 403);
+
+  // An admin names the hunter a viewer: reports and settings to read, still no saving.
+  httplib::Client ops("127.0.0.1", f.app.port());
+  const auto patched =
+      ops.Patch(f.Api("/settings").c_str(), {{"Authorization", "Bearer " + test::kApiToken}},
+                json{{"reports", {{"viewers", {hunter}}}}}.dump(), "application/merge-patch+json");
+  REQUIRE(patched);
+  REQUIRE(patched->status == 200);
+  CHECK(f.Call("GET", f.Api("/report"), page).status == 200);
+  const auto settings = f.Call("GET", f.Api("/settings"), page);
+  REQUIRE(settings.status == 200);
+  CHECK(f.Call("GET", f.Api("/journey?entity_type=deal&entity_id=6"), tab).status == 404);
+  const auto save = f.Call("PUT", f.Api("/settings"), page, settings.body["settings"]);
+  CHECK(save.status == 403);
+  CHECK(save.body["error"] == "admin_required");
+}
+
+TEST_CASE("sessions of an uninstalled portal stop working") {
+  TrustFixture f;
+  REQUIRE(f.Install().body["installed"] == true);
+  const std::string session = f.SessionOf(1);
+  REQUIRE(f.Call("GET", f.Api("/settings"), session).status == 200);
+  f.emu.Control("apps/uninstall", {{"clean", false}});
+  REQUIRE(test::Eventually([&] { return f.Stored() && f.Stored()->state == "uninstalled"; }));
+  const auto refused = f.Call("GET", f.Api("/settings"), session);
+  CHECK(refused.status == 401);
+  CHECK(refused.body["error"] == "invalid_session");
+}
+
+TEST_CASE("hostile bodies on every route get 400 or 413 and the service lives on") {
+  TrustFixture f;
+  REQUIRE(f.Install().body["installed"] == true);
+  const std::string token = f.ApplicationToken();
+  std::string deep = "a";
+  for (int i = 0; i < 400000; ++i) deep += "[]";
+  deep += "=1";
+  std::string wide;
+  for (int i = 0; i < 600; ++i) wide += "k" + std::to_string(i) + "=v&";
+  std::string nested = "event=ONCRMLEADADD&auth[member_id]=" + kMember +
+                       "&auth[application_token]=" + token + "&data";
+  for (int i = 0; i < 20; ++i) nested += "[x]";
+  nested += "=1";
+  httplib::Client client("127.0.0.1", f.app.port());
+  const std::vector<std::string> paths = {
+      "/b24/events", "/b24/install",     "/install",
+      "/app",        "/placements/deal", "/api/portals/" + kMember + "/settings/preview"};
+  for (const std::string& path : paths) {
+    for (const char* type : {"text/plain", "application/x-www-form-urlencoded", "application/json",
+                             "multipart/form-data; boundary=xyz"}) {
+      INFO(path << " " << type);
+      const auto crash = client.Post(path.c_str(), deep, type);
+      REQUIRE(crash);
+      CHECK((crash->status == 413 || crash->status == 401 || crash->status == 400));
+      CHECK(json::parse(crash->body, nullptr, false).is_object());
+      const auto huge = client.Post(path.c_str(), std::string(3 << 20, 'a'), type);
+      REQUIRE(huge);
+      CHECK(huge->status == 413);
+      CHECK(json::parse(huge->body, nullptr, false).is_object());
+    }
+    INFO(path);
+    const auto many = client.Post(path.c_str(), wide, "application/x-www-form-urlencoded");
+    REQUIRE(many);
+    CHECK(many->status >= 400);
+    CHECK(many->status < 500);
+  }
+  const auto deep_event = f.PostEvent(nested);
+  CHECK(deep_event.status == 400);
+  CHECK(deep_event.body["error_description"] == "a key is nested deeper than 8 brackets");
+  CHECK(client.Get("/health")->status == 200);
+  CHECK(f.Received() == 0);
+}
+
+TEST_CASE("the public healthz names no tenant and the operations token lists them") {
+  TrustFixture f;
+  REQUIRE(f.Install().body["installed"] == true);
+  httplib::Client client("127.0.0.1", f.app.port());
+  const auto health = test::ToAnswer(client.Get("/healthz"));
+  REQUIRE(health.status == 200);
+  CHECK(health.body["status"] == "ok");
+  CHECK(health.raw.find(kMember) == std::string::npos);
+  CHECK(health.raw.find("127.0.0.1") == std::string::npos);
+  CHECK(f.Call("GET", "/api/portals", "Session x.y").status == 401);
+  CHECK(f.Call("GET", "/api/portals", "").status == 401);
+  const auto listed = f.Call("GET", "/api/portals", "Bearer " + test::kApiToken);
+  REQUIRE(listed.status == 200);
+  REQUIRE(listed.body["portals"].size() == 1);
+  CHECK(listed.body["portals"][0]["member_id"] == kMember);
+  CHECK(listed.body["portals"][0]["state"] == "installed");
+  CHECK(listed.raw.find(f.ApplicationToken()) == std::string::npos);
+}
+
+}  // namespace trust_test
