@@ -45,14 +45,19 @@
 
 namespace {
 
+constexpr size_t kServerThreads = 64;
+
 int Fail(const std::string& message, int code = 2) {
   std::cerr << "conveyor: " << message << "\n";
   return code;
 }
 
 int Serve(app::Config config) {
-  spdlog::set_level(spdlog::level::from_str(config.log_level));
-  engine::UseJsonLines();
+  const auto level = engine::LevelNamed(config.log_level);
+  if (!level) {
+    return Fail("CONVEYOR_LOG_LEVEL must be trace, debug, info, warn, error, critical or off");
+  }
+  engine::UseJsonLines(*level);
   auto listen = app::ParseHostPort(config.listen);
   if (!listen) return Fail("CONVEYOR_LISTEN: " + listen.error().message);
   if (auto valid = app::Validate(config); !valid) return Fail(valid.error().message);
@@ -130,6 +135,13 @@ int Serve(app::Config config) {
   // httplib closes a keep-alive connection after 5 requests by default; event senders reuse
   // theirs for bursts, and a reconnect per 5 events costs more than the event itself.
   server->set_keep_alive_max_count(1000);
+  // A connection holds a thread while it idles between requests (cpp-httplib has no event
+  // loop): many threads and a short idle time, so that a few idle or slow clients cannot take
+  // them all. Bitrix24's queue sends bursts, which a 2-second keep-alive still covers.
+  server->new_task_queue = [] { return new httplib::ThreadPool(kServerThreads); };
+  server->set_keep_alive_timeout(2);
+  server->set_read_timeout(5);
+  server->set_write_timeout(5);
   // One access line per request; the path only, never a query string or a body.
   server->set_logger([](const httplib::Request& req, const httplib::Response& res) {
     engine::Log(spdlog::level::info, "request",

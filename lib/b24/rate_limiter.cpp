@@ -1,6 +1,7 @@
 #include "lib/b24/rate_limiter.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace b24 {
 
@@ -18,7 +19,7 @@ double LeakyBucket::WaitFor(double now, double rate, double ceiling) const {
 
 double RateLimiter::Acquire(const std::string& member_id, const std::string& method, Lane lane) {
   double waited = 0;
-  for (;;) {
+  while (!stopped_) {
     double wait = 0;
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -36,9 +37,12 @@ double RateLimiter::Acquire(const std::string& member_id, const std::string& met
         return waited;
       }
     }
-    clock_.Sleep(wait);
-    waited += wait;
+    // In slices, so that Stop() is noticed.
+    const double slice = std::min(wait, 0.5);
+    clock_.Sleep(slice);
+    waited += slice;
   }
+  return waited;
 }
 
 double RateLimiter::Use(const std::string& member_id) {
@@ -50,11 +54,17 @@ double RateLimiter::Use(const std::string& member_id) {
 
 void RateLimiter::NoteOperating(const std::string& member_id, const std::string& method,
                                 double operating, double reset_at) {
-  if (operating < options_.operating_limit - options_.operating_margin) return;
+  if (!(operating >= options_.operating_limit - options_.operating_margin)) return;  // NaN too
   HoldMethod(member_id, method, reset_at);
 }
 
+double RateLimiter::Bounded(double until) const {
+  const double latest = clock_.Now() + options_.max_hold;
+  return std::isfinite(until) ? std::min(until, latest) : latest;
+}
+
 void RateLimiter::HoldPortal(const std::string& member_id, double until) {
+  until = Bounded(until);
   std::lock_guard<std::mutex> lock(mutex_);
   PortalState& p = portals_[member_id];
   p.hold_until = std::max(p.hold_until, until);
@@ -65,6 +75,7 @@ void RateLimiter::HoldPortal(const std::string& member_id, double until) {
 
 void RateLimiter::HoldMethod(const std::string& member_id, const std::string& method,
                              double until) {
+  until = Bounded(until);
   std::lock_guard<std::mutex> lock(mutex_);
   double& hold = portals_[member_id].method_hold_until[method];
   hold = std::max(hold, until);

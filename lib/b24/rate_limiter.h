@@ -4,10 +4,13 @@
 // - Two lanes: interactive conveyor work may use the whole bucket; backfill leaves a reserve
 //   so that it never delays a hand-over.
 // - Operating-time holds: a method whose `operating` approaches the limit waits for
-//   `operating_reset_at`; a 429 or a 503 from the server sets a hold too.
+//   `operating_reset_at`; a 429 or a 503 from the server sets a hold too. No hold is longer
+//   than the platform's 10-minute operating window, whatever a portal answers, and Stop() ends
+//   every wait.
 // Thread-safety: all public members are safe to call concurrently.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <string>
@@ -25,6 +28,7 @@ struct LimiterOptions {
   double backfill_reserve = 10;  // requests backfill leaves to interactive work
   double operating_limit = 480;  // seconds per method per 10 minutes
   double operating_margin = 60;  // start holding this many seconds before the limit
+  double max_hold = 600;         // seconds: the operating window (REST.md §4.2)
 };
 
 // The arithmetic of one bucket; pure, so tests need no clock.
@@ -41,9 +45,11 @@ class RateLimiter {
  public:
   RateLimiter(LimiterOptions options, core::Clock& clock) : options_(options), clock_(clock) {}
 
-  // Blocks (on the clock) until `member_id` may send one more request of `method`; returns
-  // the seconds waited.
+  // Blocks (on the clock) until `member_id` may send one more request of `method`, or Stop();
+  // returns the seconds waited.
   double Acquire(const std::string& member_id, const std::string& method, Lane lane);
+  // Every wait ends now and none starts again (shutdown).
+  void Stop() { stopped_ = true; }
   // How full the portal's bucket is now for interactive work: 0 (empty) to 1 (a request
   // would wait).
   double Use(const std::string& member_id);
@@ -61,8 +67,12 @@ class RateLimiter {
     std::map<std::string, double> method_hold_until;
   };
 
+  // `until`, but no later than max_hold from now (a NaN or infinite `until` too).
+  double Bounded(double until) const;
+
   LimiterOptions options_;
   core::Clock& clock_;
+  std::atomic<bool> stopped_{false};
   std::mutex mutex_;
   std::map<std::string, PortalState> portals_;  // GUARDED_BY(mutex_)
 };

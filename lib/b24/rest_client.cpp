@@ -1,6 +1,7 @@
 #include "lib/b24/rest_client.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "lib/b24/vouch.h"
 #include "lib/core/query_encoding.h"
@@ -15,10 +16,33 @@ std::string Text(const json& body, const char* key) {
   return it != body.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+// A whole number in range, whatever type a portal sent it as; nullopt otherwise (a float too
+// large for a long would be undefined behaviour to convert).
+std::optional<long> SafeLong(const json& value) {
+  if (value.is_number_integer()) {
+    if (value.is_number_unsigned() && value.get<uint64_t>() > 1'000'000'000'000ULL)
+      return std::nullopt;
+    return static_cast<long>(value.get<int64_t>());
+  }
+  if (value.is_number_float()) {
+    const double number = value.get<double>();
+    if (!(number >= -1e12 && number <= 1e12)) return std::nullopt;
+    return static_cast<long>(number);
+  }
+  return std::nullopt;
+}
+
 std::optional<long> OptionalLong(const json& body, const char* key) {
   auto it = body.find(key);
-  if (it == body.end() || !it->is_number()) return std::nullopt;
-  return it->get<long>();
+  return it == body.end() ? std::nullopt : SafeLong(*it);
+}
+
+// A finite number, or 0 (a portal's `time` block; REST.md §4.2).
+double SafeDouble(const json& object, const char* key) {
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_number()) return 0;
+  const double number = it->get<double>();
+  return std::isfinite(number) ? number : 0;
 }
 
 // "http://new.host/rest/crm.lead.add.json?x" -> "http://new.host/rest/"
@@ -42,7 +66,7 @@ json RowsOf(const json& result) {
 long IdOf(const json& row, const std::string& field) {
   auto it = row.find(field);
   if (it == row.end()) return 0;
-  if (it->is_number()) return it->get<long>();
+  if (it->is_number()) return SafeLong(*it).value_or(0);
   if (it->is_string()) {
     try {
       return std::stol(it->get<std::string>());
@@ -176,6 +200,7 @@ Result<Response> RestClient::CallOnce(const std::string& member_id, const std::s
       if (!auth) return tl::unexpected(auth.error());
     }
     const double waited = limiter_.Acquire(member_id, method, lane);
+    if (stopping_) return tl::unexpected(Failure{FailureKind::kTransport, 0, "", "shutting down"});
     nlohmann::ordered_json body = params.is_object() ? params : nlohmann::ordered_json::object();
     body["auth"] = auth->access_token;
     const HttpReply reply =
@@ -218,8 +243,8 @@ Result<Response> RestClient::CallOnce(const std::string& member_id, const std::s
       Response response{answer["result"], OptionalLong(answer, "total"),
                         OptionalLong(answer, "next"), 0, 0};
       if (answer.contains("time") && answer["time"].is_object()) {
-        response.operating = answer["time"].value("operating", 0.0);
-        response.operating_reset_at = answer["time"].value("operating_reset_at", 0.0);
+        response.operating = SafeDouble(answer["time"], "operating");
+        response.operating_reset_at = SafeDouble(answer["time"], "operating_reset_at");
         limiter_.NoteOperating(member_id, method, response.operating, response.operating_reset_at);
       }
       Count(method, "ok");
@@ -303,8 +328,8 @@ Result<std::vector<BatchItem>> RestClient::Batch(const std::string& member_id,
         item.result = results[item.key];
         const json& total = Entry(Entry(r, "result_total"), item.key);
         const json& next = Entry(Entry(r, "result_next"), item.key);
-        if (total.is_number()) item.total = total.get<long>();
-        if (next.is_number()) item.next = next.get<long>();
+        item.total = SafeLong(total);
+        item.next = SafeLong(next);
       } else {
         item.failure = Failure{FailureKind::kBadRequest, 0, "", "not run (halted)"};
       }

@@ -83,7 +83,10 @@ class RestClient {
   // From now on every call fails at once (kTransport, "shutting down") and retries stop, so the
   // workers finish their round promptly on SIGTERM; what they were doing is retried after the
   // restart (at-least-once).
-  void Shutdown() { stopping_ = true; }
+  void Shutdown() {
+    stopping_ = true;
+    limiter_.Stop();
+  }
 
   // One method call. Fails with the typed Failure of the last attempt.
   Result<Response> Call(const std::string& member_id, const std::string& method,

@@ -36,7 +36,8 @@ std::string TextField(const nlohmann::json& entity, const std::string& name) {
 
 int64_t IdValue(const nlohmann::json& value) {
   if (value.is_number_integer()) return value.get<int64_t>();
-  if (value.is_string()) return std::atoll(value.get_ref<const std::string&>().c_str());
+  if (value.is_string())
+    return std::strtoll(value.get_ref<const std::string&>().c_str(), nullptr, 10);
   return 0;
 }
 

@@ -1,5 +1,7 @@
 #include "lib/core/provision_plan.h"
 
+#include "lib/core/change.h"
+
 namespace core {
 namespace {
 
@@ -95,8 +97,8 @@ void PlanFields(const std::vector<UserFieldSpec>& fields, const json& existing,
 
 long CategoryByName(const PortalLayout& layout, const std::string& name) {
   for (const auto& row : layout.categories) {
-    if (Str(row, "name") == name && row.contains("id") && row["id"].is_number())
-      return row["id"].get<long>();
+    if (Str(row, "name") == name && row.contains("id") && IdValue(row["id"]) > 0)
+      return static_cast<long>(IdValue(row["id"]));
   }
   return -1;
 }

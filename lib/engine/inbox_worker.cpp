@@ -327,7 +327,8 @@ void WorkerPool::Run(bool purges) {
       std::lock_guard<std::mutex> lock(mutex_);
       woken_ = false;  // this round sees what the wake was for
     }
-    auto round = worker_.RunOnce();
+    core::Result<RoundReport> round = core::Fail(core::ErrorCode::kInternal, "the round failed");
+    Contain("worker round", [&] { round = worker_.RunOnce(); });
     const bool idle = !round || round->claimed == 0;
     gather = !idle && round->claimed < worker_.options().max_claims;
     if (!idle) portal = round->member_id;
@@ -347,7 +348,9 @@ void WorkerPool::Run(bool purges) {
     }
     if (purges && clock_.Now() - last_purge > 3600) {
       last_purge = clock_.Now();
-      (void)worker_.PurgeDone(static_cast<int64_t>(clock_.Now()) - keep_done_seconds_);
+      Contain("inbox purge", [&] {
+        (void)worker_.PurgeDone(static_cast<int64_t>(clock_.Now()) - keep_done_seconds_);
+      });
     }
     std::unique_lock<std::mutex> lock(mutex_);
     if (stop_) return;

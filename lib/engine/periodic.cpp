@@ -3,6 +3,8 @@
 #include <chrono>
 #include <utility>
 
+#include "lib/engine/log.h"
+
 namespace engine {
 
 Periodic::Periodic(double interval_seconds, std::function<void()> job) {
@@ -13,7 +15,7 @@ Periodic::Periodic(double interval_seconds, std::function<void()> job) {
                      [this] { return stop_; });
       if (stop_) return;
       lock.unlock();
-      job();
+      Contain("periodic job", job);
       lock.lock();
     }
   });

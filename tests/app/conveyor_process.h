@@ -22,7 +22,9 @@ namespace test {
 
 class ConveyorProcess {
  public:
-  explicit ConveyorProcess(const std::map<std::string, std::string>& env, const std::string& db)
+  // `log` (optional): a file that takes the server's log lines (stderr) instead of the test's.
+  explicit ConveyorProcess(const std::map<std::string, std::string>& env, const std::string& db,
+                           const std::string& log = "")
       : db_(db) {
     char dir[] = "/tmp/conveyor-test-XXXXXX";
     if (mkdtemp(dir) == nullptr) throw std::runtime_error("mkdtemp");
@@ -33,9 +35,10 @@ class ConveyorProcess {
       // If the test process dies (an abort under ASan), take the server down with it: an orphan
       // would hold ctest's output pipe open and hang the whole run.
       prctl(PR_SET_PDEATHSIG, SIGKILL);
+      setenv("CONVEYOR_LOG_LEVEL", "warn", 1);  // unless the test says otherwise
       for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
       setenv("CONVEYOR_DB", db_.c_str(), 1);
-      setenv("CONVEYOR_LOG_LEVEL", "warn", 1);
+      if (!log.empty() && std::freopen(log.c_str(), "w", stderr) == nullptr) _exit(126);
       execl(CONVEYOR_BIN, CONVEYOR_BIN, "serve", "--listen", "127.0.0.1:0", "--port-file",
             port_file.c_str(), static_cast<char*>(nullptr));
       _exit(127);

@@ -1,9 +1,17 @@
 // Issue 15 (trust): installs proven by the OAuth server and an admin's token, pages proven by
 // the viewer's token at the stored address, what a session may see, and requests that try to
 // crash the service — each over real HTTP against the real binary and emulator.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -356,6 +364,89 @@ TEST_CASE("the public healthz names no tenant and the operations token lists the
   CHECK(listed.body["portals"][0]["member_id"] == kMember);
   CHECK(listed.body["portals"][0]["state"] == "installed");
   CHECK(listed.raw.find(f.ApplicationToken()) == std::string::npos);
+}
+
+}  // namespace trust_test
+
+namespace trust_test {
+
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// The log lines a server wrote at `level` while it installed and took a few requests.
+std::vector<json> LogLinesAt(const std::string& level) {
+  test::Emulator emu;
+  const std::string db = test::AppFixture::TempDb();
+  const std::string log = db + ".log";
+  {
+    test::ConveyorProcess app(test::AppFixture::Env(emu, "0", {{"CONVEYOR_LOG_LEVEL", level}}), db,
+                              log);
+    emu.Control("apps/install", {{"application_url", app.Url("/app")},
+                                 {"installer_url", app.Url("/install")},
+                                 {"install_event_url", app.Url("/b24/install")}});
+    httplib::Client client("127.0.0.1", app.port());
+    client.Post("/b24/events", "event=ONCRMLEADADD&auth[member_id]=x&auth[application_token]=y",
+                "application/x-www-form-urlencoded");
+  }
+  std::vector<json> lines;
+  std::istringstream in(ReadFile(log));
+  for (std::string line; std::getline(in, line);)
+    lines.push_back(json::parse(line, nullptr, false));
+  for (const char* suffix : {"", "-wal", "-shm", ".log"}) std::remove((db + suffix).c_str());
+  return lines;
+}
+
+}  // namespace
+
+TEST_CASE("CONVEYOR_LOG_LEVEL=warn keeps the request lines out and levels have one spelling") {
+  const auto warn = LogLinesAt("warn");
+  for (const auto& line : warn) {
+    INFO(line.dump());
+    REQUIRE(line.is_object());
+    CHECK(line["level"] != "info");
+    CHECK(line["msg"] != "request");
+  }
+  const auto info = LogLinesAt("info");
+  long requests = 0;
+  for (const auto& line : info) {
+    INFO(line.dump());
+    REQUIRE(line.is_object());
+    const std::string level = line["level"];
+    CHECK((level == "info" || level == "warn" || level == "error"));
+    requests += line["msg"] == "request" ? 1 : 0;
+  }
+  CHECK(requests >= 2);
+}
+
+}  // namespace trust_test
+
+namespace trust_test {
+
+TEST_CASE("idle connections cannot take all of the server's threads") {
+  TrustFixture f;
+  std::vector<int> idle;
+  for (int i = 0; i < 24; ++i) {  // more than the 8 threads cpp-httplib would start on 2 cores
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(f.app.port()));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
+    const char partial[] = "GET /health HTTP/1.1\r\nHost: x\r\n";  // and then nothing
+    REQUIRE(send(fd, partial, sizeof(partial) - 1, 0) > 0);
+    idle.push_back(fd);
+  }
+  httplib::Client client("127.0.0.1", f.app.port());
+  client.set_read_timeout(3, 0);  // the idle ones hold their threads for 5 s
+  const auto health = client.Get("/health");
+  CHECK(health);
+  if (health) CHECK(health->status == 200);
+  for (const int fd : idle) close(fd);
 }
 
 }  // namespace trust_test

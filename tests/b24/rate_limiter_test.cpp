@@ -2,6 +2,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
+#include <limits>
+
 namespace rate_limiter_test {
 
 namespace {
@@ -47,6 +50,28 @@ TEST_CASE("a method near its operating limit waits for operating_reset_at") {
   limiter.NoteOperating("p", "crm.deal.list", 430, 1600);
   CHECK(limiter.Acquire("p", "crm.deal.list", b24::Lane::kInteractive) == Approx(600));
   CHECK(limiter.Acquire("p", "crm.lead.list", b24::Lane::kInteractive) == 0);
+}
+
+TEST_CASE("a portal's hold is never longer than the operating window (issue 15)") {
+  ManualClock clock;
+  b24::RateLimiter limiter({50, 2, 2, 10, 480, 60}, clock);
+  const double start = clock.Now();
+  limiter.NoteOperating("p", "crm.deal.list", 1e9, 1e18);  // a hostile portal's answer
+  CHECK(limiter.Acquire("p", "crm.deal.list", b24::Lane::kInteractive) == Approx(600));
+  limiter.HoldPortal("p", std::numeric_limits<double>::infinity());
+  CHECK(limiter.Acquire("p", "m", b24::Lane::kInteractive) <= 600);
+  limiter.HoldMethod("p", "m2", std::nan(""));
+  CHECK(clock.Now() - start <= 1200.5);
+  limiter.NoteOperating("p", "m3", std::nan(""), 1e18);  // no number: no hold
+  CHECK(limiter.Acquire("p", "m3", b24::Lane::kInteractive) == 0);
+}
+
+TEST_CASE("a stopped limiter ends its waits at once") {
+  ManualClock clock;
+  b24::RateLimiter limiter({50, 2, 2, 10, 480, 60}, clock);
+  limiter.HoldPortal("p", clock.Now() + 300);
+  limiter.Stop();
+  CHECK(limiter.Acquire("p", "m", b24::Lane::kInteractive) == 0);
 }
 
 TEST_CASE("a refusal from the portal holds every request until the given time") {
