@@ -516,12 +516,13 @@ std::string CsvField(const json& value) {
   std::string text = value.is_string() ? value.get<std::string>()
                      : value.is_null() ? ""
                                        : value.dump();
-  // A cell starting with = + - @ is a formula to a spreadsheet: quote it as text.
-  if (!text.empty() && std::string("=+-@").find(text.front()) != std::string::npos &&
+  // A cell starting with = + - @ tab or CR is a formula to a spreadsheet: quote it as text.
+  if (!text.empty() && std::string("=+-@\t\r").find(text.front()) != std::string::npos &&
       !value.is_number()) {
     text = "'" + text;
   }
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  // Russian Excel splits on ';' as others split on ','.
+  if (text.find_first_of(",;\"\r\n") == std::string::npos) return text;
   std::string out = "\"";
   for (const char c : text) {
     if (c == '"') out += '"';

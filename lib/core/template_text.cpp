@@ -57,6 +57,24 @@ void Scan(std::string_view text, OnText on_text, OnPlaceholder on_placeholder) {
   on_text(text.substr(literal_start));
 }
 
+// A value from the CRM (a title, a name) as text that cannot open BB-code: Bitrix24 renders
+// [url=…], [b], [user=…] in comments and notifications, so square brackets become their
+// full-width look-alikes ［ ］ (U+FF3B, U+FF3D).
+std::string PlainText(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (const char c : value) {
+    if (c == '[') {
+      out += "\xEF\xBC\xBB";
+    } else if (c == ']') {
+      out += "\xEF\xBC\xBD";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string RenderTemplate(std::string_view text,
@@ -67,7 +85,7 @@ std::string RenderTemplate(std::string_view text,
       text, [&out](std::string_view literal) { out += literal; },
       [&out, &values](std::string_view name, std::string_view written) {
         const auto found = values.find(std::string(name));
-        out += found == values.end() ? written : std::string_view(found->second);
+        out += found == values.end() ? std::string(written) : PlainText(found->second);
       });
   return out;
 }

@@ -1,6 +1,7 @@
 #include "lib/engine/installations.h"
 
 #include "lib/core/change.h"
+#include "lib/engine/log.h"
 #include "lib/engine/provisioner.h"
 
 namespace engine {

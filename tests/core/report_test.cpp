@@ -255,6 +255,25 @@ TEST_CASE("CSV sections quote what needs quoting and defuse spreadsheet formulas
   CHECK_FALSE(core::ReportCsv(report, "secrets"));
 }
 
+TEST_CASE("CSV cells that a spreadsheet would run or split are neutralised (issue 15)") {
+  json report = Report();
+  const char* const titles[] = {"=1+1", "+7 900", "-2", "@SUM(A1)", "\tcmd", "\rcmd", "a;b"};
+  json stuck = json::array();
+  for (const char* title : titles) {
+    json row = report["stuck"].at(0);
+    row["title"] = title;
+    stuck.push_back(row);
+  }
+  report["stuck"] = stuck;
+  auto csv = core::ReportCsv(report, "stuck");
+  REQUIRE(csv);
+  for (const char* cell :
+       {",'=1+1,", ",'+7 900,", ",'-2,", ",'@SUM(A1),", ",'\tcmd,", ",\"'\rcmd\",", ",\"a;b\","}) {
+    INFO(cell);
+    CHECK(csv->find(cell) != std::string::npos);
+  }
+}
+
 TEST_CASE("a settings change previews leaf by leaf") {
   const json before = {{"queues", {{"closers", {{"cap", 15}, {"users", {1, 2}}}}}}, {"a", 1}};
   const json after = {{"queues", {{"closers", {{"cap", 12}, {"users", {1, 2, 3}}}}}}, {"b", 2}};

@@ -69,6 +69,14 @@ TEST_CASE("placeholders are replaced by their values") {
   }
 }
 
+TEST_CASE("a CRM value cannot open BB-code in a comment or notification (issue 15)") {
+  const std::map<std::string, std::string> values = {
+      {"lead.title", "[url=https://evil.example]Оплатить[/url] [b]срочно[/b]"}};
+  const std::string text = core::RenderTemplate("[b]Лид[/b] «{lead.title}»", values);
+  CHECK(text == "[b]Лид[/b] «［url=https://evil.example］Оплатить［/url］ ［b］срочно［/b］»");
+  CHECK(text.find("[url") == std::string::npos);
+}
+
 TEST_CASE("an empty value map leaves every placeholder visible") {
   CHECK(core::RenderTemplate("{a} {b.c} {{d}}", {}) == "{a} {b.c} {d}");
 }
