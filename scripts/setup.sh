@@ -15,6 +15,7 @@ PACKAGES=(
   openssl curl clang-format
   wrk  # the event intake benchmark (bench/intake.sh)
   chromium  # the browser tests of the app's pages (tests/browser, driven by playwright-core)
+  clang libclang-rt-14-dev  # the libFuzzer targets (scripts/fuzz.sh)
 )
 
 missing=()

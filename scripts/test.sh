@@ -2,7 +2,8 @@
 # The second quick-start command: installs what is missing, builds, and runs every test — the
 # Catch2 suites, the official JavaScript SDK against the emulator and the demo (through ctest) —
 # in one build instrumented with AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/),
-# then checks the formatting. One instrumented build instead of a plain one plus an
+# then fuzzes each parser of outside input for a bounded time (scripts/fuzz.sh, clang's
+# libFuzzer) and checks the formatting. One instrumented build instead of a plain one plus an
 # instrumented one keeps the run within the time budget (docs: README "Tests").
 # SANITIZE=0 runs the suites in the plain Release build (build/) instead, for a quick loop.
 set -euo pipefail
@@ -23,6 +24,9 @@ else
 fi
 echo "== tests ($tree)"
 (cd "$tree" && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure --timeout 300 -j"$jobs")
+
+echo "== fuzz (scripts/fuzz.sh)"
+bash "$ROOT/scripts/fuzz.sh"
 
 echo "== clang-format"
 cd "$ROOT"

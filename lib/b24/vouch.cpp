@@ -13,13 +13,13 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string Text(const json& body, const char* key) {
+std::string AnswerText(const json& body, const char* key) {
   auto it = body.find(key);
   return it != body.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
 // A whole number given as a JSON number or as decimal text (the docs show both); 0 otherwise.
-int64_t Whole(const json& body, const char* key) {
+int64_t AnswerWhole(const json& body, const char* key) {
   auto it = body.find(key);
   if (it == body.end()) return 0;
   if (it->is_number_integer()) return it->get<int64_t>();
@@ -79,22 +79,22 @@ Result<VouchedGrant> ExchangeRefreshToken(Transport& transport, const ClientOpti
   const HttpReply reply = transport.Get(url, options.timeout_seconds);
   const json body = json::parse(reply.body, nullptr, false);
   if (reply.status != 200) {
-    return tl::unexpected(Classify(reply.status, body.is_object() ? Text(body, "error") : "",
-                                   body.is_object() ? Text(body, "error_description") : ""));
+    return tl::unexpected(Classify(reply.status, body.is_object() ? AnswerText(body, "error") : "",
+                                   body.is_object() ? AnswerText(body, "error_description") : ""));
   }
   if (!body.is_object()) return tl::unexpected(Malformed("not a JSON object"));
   VouchedGrant grant;
-  grant.member_id = Text(body, "member_id");
-  grant.client_endpoint = Text(body, "client_endpoint");
-  grant.server_endpoint = Text(body, "server_endpoint");
-  grant.access_token = Text(body, "access_token");
-  grant.refresh_token = Text(body, "refresh_token");
-  grant.scope = Text(body, "scope");
-  grant.status = Text(body, "status");
-  grant.user_id = Whole(body, "user_id");
-  grant.expires = Whole(body, "expires");
+  grant.member_id = AnswerText(body, "member_id");
+  grant.client_endpoint = AnswerText(body, "client_endpoint");
+  grant.server_endpoint = AnswerText(body, "server_endpoint");
+  grant.access_token = AnswerText(body, "access_token");
+  grant.refresh_token = AnswerText(body, "refresh_token");
+  grant.scope = AnswerText(body, "scope");
+  grant.status = AnswerText(body, "status");
+  grant.user_id = AnswerWhole(body, "user_id");
+  grant.expires = AnswerWhole(body, "expires");
   if (grant.expires <= 0) {
-    const int64_t lifetime = Whole(body, "expires_in");
+    const int64_t lifetime = AnswerWhole(body, "expires_in");
     grant.expires = now + (lifetime > 0 ? lifetime : 3600);
   }
   if (!IsTokenText(grant.access_token) || !IsTokenText(grant.refresh_token))
@@ -122,15 +122,16 @@ Result<TokenHolder> WhoHolds(Transport& transport, const std::string& client_end
                                          call.dump(), timeout_seconds);
   const json body = json::parse(reply.body, nullptr, false);
   if (reply.status != 200 || !body.is_object()) {
-    return tl::unexpected(Classify(reply.status, body.is_object() ? Text(body, "error") : "",
-                                   body.is_object() ? Text(body, "error_description") : ""));
+    return tl::unexpected(Classify(reply.status, body.is_object() ? AnswerText(body, "error") : "",
+                                   body.is_object() ? AnswerText(body, "error_description") : ""));
   }
   const json outer = body.value("result", json());
   const json errors = outer.is_object() ? outer.value("result_error", json()) : json();
   if (errors.is_object() && !errors.empty()) {
     const json first = errors.begin().value();
-    return tl::unexpected(Classify(403, first.is_object() ? Text(first, "error") : "",
-                                   first.is_object() ? Text(first, "error_description") : ""));
+    return tl::unexpected(
+        Classify(403, first.is_object() ? AnswerText(first, "error") : "",
+                 first.is_object() ? AnswerText(first, "error_description") : ""));
   }
   const json results = outer.is_object() ? outer.value("result", json()) : json();
   if (!results.is_object()) return tl::unexpected(Malformed("no batch result"));
@@ -138,9 +139,9 @@ Result<TokenHolder> WhoHolds(Transport& transport, const std::string& client_end
   const json app = results.value("app", json());
   const json admin = results.value("admin", json());
   TokenHolder holder;
-  holder.user_id = me.is_object() ? Whole(me, "ID") : 0;
+  holder.user_id = me.is_object() ? AnswerWhole(me, "ID") : 0;
   holder.admin = admin == true || admin == "Y" || admin == "true";
-  holder.app_code = app.is_object() ? Text(app, "CODE") : "";
+  holder.app_code = app.is_object() ? AnswerText(app, "CODE") : "";
   if (holder.user_id <= 0) return tl::unexpected(Malformed("no user id"));
   return holder;
 }
