@@ -75,6 +75,16 @@ std::string PlainText(std::string_view value) {
   return out;
 }
 
+// Ids, addresses and counts are the app's own (an id may be a batch reference the portal fills
+// in, "$result[key]", which must reach it as written); every other value is text from the CRM.
+bool IsOwnValue(std::string_view name) {
+  const auto ends_with = [name](std::string_view suffix) {
+    return name.size() >= suffix.size() &&
+           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  return name == "id" || ends_with(".id") || ends_with(".url") || name == "minutes";
+}
+
 }  // namespace
 
 std::string RenderTemplate(std::string_view text,
@@ -85,7 +95,11 @@ std::string RenderTemplate(std::string_view text,
       text, [&out](std::string_view literal) { out += literal; },
       [&out, &values](std::string_view name, std::string_view written) {
         const auto found = values.find(std::string(name));
-        out += found == values.end() ? std::string(written) : PlainText(found->second);
+        if (found == values.end()) {
+          out += written;
+        } else {
+          out += IsOwnValue(name) ? found->second : PlainText(found->second);
+        }
       });
   return out;
 }

@@ -14,9 +14,11 @@ namespace core {
 // Replaces every {name} or {dotted.name} (segments of ASCII letters, digits and "_") by its
 // value. An unknown placeholder stays as written, so a typo is visible in the result rather than
 // silently empty. "{{" and "}}" are literal braces; any other brace is copied as is. Values are
-// never expanded again, and their square brackets become full-width ones (［ ］), so a lead
-// titled "[url=…]" cannot put a link into a comment or notification (the admin's own text keeps
-// its BB-code). Bytes outside placeholders, UTF-8 included, pass through untouched.
+// never expanded again. Values from the CRM — every placeholder but ids (`*.id`), addresses
+// (`*.url`) and `minutes`, which the app makes and which may hold a batch reference
+// "$result[key]" — have their square brackets made full-width (［ ］), so a lead titled
+// "[url=…]" cannot put a link into a comment or notification (the admin's own text keeps its
+// BB-code). Bytes outside placeholders, UTF-8 included, pass through untouched.
 std::string RenderTemplate(std::string_view text, const std::map<std::string, std::string>& values);
 
 // The placeholder names used in `text`, each once, in order of first use: settings check them

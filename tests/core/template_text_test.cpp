@@ -75,6 +75,12 @@ TEST_CASE("a CRM value cannot open BB-code in a comment or notification (issue 1
   const std::string text = core::RenderTemplate("[b]Лид[/b] «{lead.title}»", values);
   CHECK(text == "[b]Лид[/b] «［url=https://evil.example］Оплатить［/url］ ［b］срочно［/b］»");
   CHECK(text.find("[url") == std::string::npos);
+  // The app's own ids and addresses reach the portal as written: a batch reference it fills in.
+  CHECK(core::RenderTemplate(
+            "#{deal.id} {deal.url}",
+            {{"deal.id", "$result[h:deal]"},
+             {"deal.url", "https://p.bitrix24.ru/crm/deal/details/$result[h:deal]/"}}) ==
+        "#$result[h:deal] https://p.bitrix24.ru/crm/deal/details/$result[h:deal]/");
 }
 
 TEST_CASE("an empty value map leaves every placeholder visible") {
