@@ -77,6 +77,7 @@ struct Invocation {
   MethodResult result;
   double operating = 0;
   long operating_reset_at = 0;
+  double hold_ms = 0;  // an injected fault holds the answer back this long (after the lock)
 };
 Invocation Invoke(Call& call, const std::string& method);
 

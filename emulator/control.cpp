@@ -551,6 +551,9 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
       fault.code = TextField(body, "error", "QUERY_LIMIT_EXCEEDED");
       fault.description = TextField(body, "description", "Too many requests");
       fault.after = body.value("after", false);
+      fault.delay_ms = Number(body, "delay_ms", 0);
+      if (!(fault.delay_ms >= 0 && fault.delay_ms <= 600000))
+        return Fail(400, "BAD_DELAY", "delay_ms: 0 to 600000");
       (*portal)->faults.push_back(fault);
     }
     return json{{"event_drop_rate", s->delivery.drop_rate},

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <chrono>
 #include <cmath>
+#include <thread>
 
 #include "emulator/envelope.h"
 #include "emulator/form.h"
@@ -247,8 +248,11 @@ Invocation Invoke(Call& call, const std::string& method) {
       call.caller.kind == Caller::Kind::kApp || call.caller.kind == Caller::Kind::kWebhook;
   if (limited) {
     if (auto* fault = TakeFault(call.portal, method, false)) {
-      out.result = Fail(fault->status, fault->code, fault->description);
-      return out;
+      out.hold_ms = fault->delay_ms;
+      if (fault->status != 200) {
+        out.result = Fail(fault->status, fault->code, fault->description);
+        return out;
+      }
     }
   }
   auto& window = call.portal.operating[OperatingKey(call.caller, method)];
@@ -277,8 +281,10 @@ Invocation Invoke(Call& call, const std::string& method) {
   }
   call.state.dirty = true;
   if (limited) {
-    if (auto* fault = TakeFault(call.portal, method, true))
-      out.result = Fail(fault->status, fault->code, fault->description);
+    if (auto* fault = TakeFault(call.portal, method, true)) {
+      out.hold_ms = fault->delay_ms;
+      if (fault->status != 200) out.result = Fail(fault->status, fault->code, fault->description);
+    }
   }
   return out;
 }
@@ -310,6 +316,7 @@ HttpOut ErrorOut(const RestError& error) {
 HttpOut HandleRest(State& state, Deliverer& deliverer, const HttpIn& in) {
   std::vector<Outgoing> outgoing;
   HttpOut out;
+  double hold_ms = 0;
   {
     std::lock_guard<std::mutex> lock(state.mutex);
     const double start = state.clock.Now();
@@ -352,6 +359,7 @@ HttpOut HandleRest(State& state, Deliverer& deliverer, const HttpIn& in) {
     }
     Call call{state, *portal, caller, std::move(*params), start, outgoing};
     auto invocation = Invoke(call, route->method);
+    hold_ms = invocation.hold_ms;
     if (!invocation.result) {
       out = finish(ErrorOut(invocation.result.error()), invocation.result.error().code);
     } else {
@@ -362,6 +370,8 @@ HttpOut HandleRest(State& state, Deliverer& deliverer, const HttpIn& in) {
     }
   }
   deliverer.Enqueue(std::move(outgoing));
+  // A held-back answer keeps only this request waiting, never the portal.
+  if (hold_ms > 0) std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(hold_ms));
   return out;
 }
 

@@ -84,7 +84,9 @@ struct Fault {
   int status = 503;
   std::string code;
   std::string description;
-  bool after = false;  // run the method, then answer with the fault: "applied, answer lost"
+  bool after = false;   // run the method, then answer with the fault: "applied, answer lost"
+  double delay_ms = 0;  // hold the answer back this long; with status 200 the answer is the
+                        // method's own, only late (a slow portal, a client that gives up)
 };
 
 struct Portal {

@@ -1,6 +1,65 @@
 #include "lib/core/action.h"
 
+#include "lib/core/change.h"
+
 namespace core {
+namespace {
+
+using json = nlohmann::json;
+
+// A field's value as text, so "5" and 5 compare equal.
+std::string AsText(const json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+bool HasValue(const json& row, const std::string& field, const json& expected) {
+  auto it = row.find(field);
+  if (it == row.end()) return false;
+  if (it->is_array()) {
+    for (const auto& item : *it)
+      if (AsText(item) == AsText(expected)) return true;
+    return false;
+  }
+  return AsText(*it) == AsText(expected);
+}
+
+}  // namespace
+
+bool HasReference(const json& value) {
+  if (value.is_object() || value.is_array()) {
+    for (const auto& item : value)
+      if (HasReference(item)) return true;
+    return false;
+  }
+  return value.is_string() &&
+         value.get_ref<const std::string&>().find("$result[") != std::string::npos;
+}
+
+std::string ResolveKey(const std::string& key, const json& known) {
+  const json resolved = ResolveReferences(json(key), known);
+  return resolved.is_string() ? resolved.get<std::string>() : AsText(resolved);
+}
+
+json FirstMatchingId(const json& result, const json& match) {
+  const json* rows = &result;
+  if (result.is_object() && result.size() == 1) rows = &result.begin().value();
+  if (!rows->is_array()) return nullptr;
+  for (const auto& row : *rows) {
+    if (!row.is_object()) continue;
+    bool matches = true;
+    if (match.is_object()) {
+      for (const auto& [field, expected] : match.items())
+        matches = matches && HasValue(row, field, expected);
+    }
+    if (!matches) continue;
+    for (const char* field : {"ID", "id"}) {
+      // Lists spell IDs as strings; the create answered a number. Keep one form.
+      if (row.contains(field))
+        return IdValue(row[field]) > 0 ? json(IdValue(row[field])) : row[field];
+    }
+  }
+  return nullptr;
+}
 
 bool RepeatableWithoutLookup(const std::string& method) {
   const auto ends_with = [&](const std::string& suffix) {

@@ -13,10 +13,12 @@
 namespace core {
 
 // A list call that finds what a create call made, for when the create may have run but its
-// answer was lost: the first row's ID is taken as the create's result.
+// answer was lost: the ID of the first row that has every value of `match` (a field holding a
+// list: one of its items) is taken as the create's result. Fields as the answer spells them.
 struct Lookup {
   std::string method;
   nlohmann::json params = nlohmann::json::object();
+  nlohmann::json match = nlohmann::json::object();
 };
 
 // An entity an action writes. Its state right after the write is stored as its snapshot, so
@@ -33,6 +35,9 @@ struct Action {
   std::string why;                                   // for the decisions journal
   std::optional<Lookup> lookup;                      // for creates that must not run twice
   std::vector<EntityRef> touches;
+  // Look before the first send too: for what the app may have made before it was stopped, and
+  // came to plan under another key (a task for a deal it has not seen yet).
+  bool look_first = false;
 };
 
 // A durable timer a plan sets (issue #4, items 3 and 5): when it is due, the engine puts a
@@ -54,6 +59,17 @@ bool RepeatableWithoutLookup(const std::string& method);
 
 // "$result[key]" -> "key", or empty when `value` is not such a reference.
 std::string ReferencedKey(const nlohmann::json& value);
+
+// True when a text anywhere in `value` holds a "$result[...]" reference.
+bool HasReference(const nlohmann::json& value);
+
+// An operation key with every "$result[key]" whose result is known spelled out: a key built on
+// a reference names the same operation as one built on the id it stands for.
+std::string ResolveKey(const std::string& key, const nlohmann::json& known);
+
+// The ID (as a number where it is one) of the first row of a list answer (`[...]` or
+// {"tasks": [...]}) that has every value of `match`; null when none has.
+nlohmann::json FirstMatchingId(const nlohmann::json& result, const nlohmann::json& match);
 
 // `params` with every "$result[key]" whose key is in `known` replaced by that result, so an
 // action can refer to one that finished in an earlier round: a whole value takes the result as

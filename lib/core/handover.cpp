@@ -134,12 +134,19 @@ void AnnounceHandover(Outcome& out, const std::string& key, int64_t lead_id,
   const json deal_id = ReferencedKey(deal).empty() ? json(IdValue(deal)) : json(deal);
   for (const auto& [type, owner] :
        {std::pair<std::string, json>{"deal", deal_id}, {"lead", json(lead_id)}}) {
+    // Found again by its text among the card's comments when its answer was lost
+    // (docs: crm/timeline/comments/crm-timeline-comment-list.md).
+    Lookup lookup{"crm.timeline.comment.list",
+                  {{"filter", {{"ENTITY_ID", owner}, {"ENTITY_TYPE", type}}},
+                   {"select", {"ID", "COMMENT"}},
+                   {"order", {{"ID", "DESC"}}}},
+                  {{"COMMENT", comment}}};
     out.actions.push_back(
         {key + ":comment:" + type,
          "crm.timeline.comment.add",
          {{"fields", {{"ENTITY_TYPE", type}, {"ENTITY_ID", owner}, {"COMMENT", comment}}}},
          "hand-over comment",
-         std::nullopt,
+         std::move(lookup),
          {}});
   }
   out.actions.push_back({key + ":notify",

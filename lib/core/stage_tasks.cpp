@@ -73,18 +73,24 @@ std::vector<Action> PlanStageTasks(const json& entity_id, const std::string& ent
       due = AddWorkingDays(due, t.deadline_working_days, settings.schedule);
     const std::string key = "task:" + entity_type + ":" + id_text + ":" + entry.role + ":" +
                             std::to_string(i) + ":" + entered_at;
+    const std::string task_title = RenderTemplate(
+        t.title, {{entity_type + ".title", title}, {"deal.title", title}, {"lead.title", title}});
+    // Found again by title, person and card when its answer was lost (docs:
+    // tasks/tasks-task-list.md; the answer spells fields in camelCase).
+    Lookup lookup{"tasks.task.list",
+                  {{"filter", {{"TITLE", task_title}, {"RESPONSIBLE_ID", who}}},
+                   {"select", {"ID", "TITLE", "UF_CRM_TASK"}}},
+                  {{"title", task_title}, {"ufCrmTask", binding}}};
     // Docs: tasks/tasks-task-add.md — UF_CRM_TASK binds the task to the card.
     tasks.push_back({key,
                      "tasks.task.add",
                      {{"fields",
-                       {{"TITLE", RenderTemplate(t.title, {{entity_type + ".title", title},
-                                                           {"deal.title", title},
-                                                           {"lead.title", title}})},
+                       {{"TITLE", task_title},
                         {"RESPONSIBLE_ID", who},
                         {"DEADLINE", FormatLocalTime(due, settings.schedule.tz_minutes)},
                         {"UF_CRM_TASK", json::array({binding})}}}},
                      "auto-task of stage " + entry.direction + "." + entry.role,
-                     std::nullopt,
+                     std::move(lookup),
                      {}});
   }
   return tasks;

@@ -538,10 +538,15 @@ core::Result<core::Outcome> ConveyorRules::PlanOne(const core::EntityChange& cha
   const auto now = static_cast<int64_t>(clock_.Now());
   if (const auto entry = core::EnteredStage(change.before, change.after, change.entity_type,
                                             *settings, *pipelines)) {
-    auto tasks = core::PlanStageTasks(change.entity_id, change.entity_type,
-                                      core::TextField(change.after, "TITLE"),
-                                      core::IdField(change.after, "ASSIGNED_BY_ID"), *entry,
-                                      core::TextField(change.after, "DATE_MODIFY"), *settings, now);
+    // An item the app has not seen yet entered its first stage, as one the app's own plan
+    // creates does ("new"): the same key, and a look first, in case the app made it and its
+    // tasks before a restart lost their answers.
+    const bool unseen = change.before.is_null();
+    auto tasks = core::PlanStageTasks(
+        change.entity_id, change.entity_type, core::TextField(change.after, "TITLE"),
+        core::IdField(change.after, "ASSIGNED_BY_ID"), *entry,
+        unseen ? "new" : core::TextField(change.after, "DATE_MODIFY"), *settings, now);
+    for (auto& task : tasks) task.look_first = unseen;
     outcome->actions.insert(outcome->actions.end(), tasks.begin(), tasks.end());
   }
   core::AddTasksForOwnMoves(*outcome, change.after, change.entity_type, *settings, *pipelines, now);

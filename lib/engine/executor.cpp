@@ -7,84 +7,132 @@ namespace {
 
 using json = nlohmann::json;
 
-// The first row's ID of a list answer (`[...]` or `{"tasks": [...]}`), or null.
-json FirstId(const json& result) {
-  const json* rows = &result;
-  if (result.is_object() && result.size() == 1) rows = &result.begin().value();
-  if (!rows->is_array() || rows->empty() || !(*rows)[0].is_object()) return nullptr;
-  const json& row = (*rows)[0];
-  for (const char* field : {"ID", "id"}) {
-    // Lists spell IDs as strings; the create answered a number. Keep one form.
-    if (row.contains(field))
-      return core::IdValue(row[field]) > 0 ? json(core::IdValue(row[field])) : row[field];
-  }
-  return nullptr;
-}
-
 // A batch request holds at most 50 commands (REST.md §5).
 constexpr size_t kBatchCommands = 50;
 
 }  // namespace
 
+// An action to send and the key it goes under: its own, with what is known of the results it
+// refers to spelled out.
+struct Pending {
+  const core::Action* action = nullptr;
+  std::string key;
+  bool begun = false;  // begun in an earlier attempt (its outcome unknown, repeatable)
+};
+
 struct Executor::Prepared {
   const std::vector<core::Action>* plan = nullptr;
-  std::vector<const core::Action*> to_send;
+  std::vector<Pending> to_send;
   ExecutionReport report;
   std::optional<core::Error> failure;  // set once the plan failed
 
   size_t Commands() const {
     size_t n = to_send.size();
-    for (const auto* action : to_send) n += action->touches.size();
+    for (const auto& pending : to_send) n += pending.action->touches.size();
     return n;
   }
 };
 
+core::Result<json> Executor::LookUp(const std::string& member_id, const core::Action& action,
+                                    const json& known) {
+  const json params = core::ResolveReferences(action.lookup->params, known);
+  const json match = core::ResolveReferences(action.lookup->match, known);
+  // What it would name is being made in this very batch: it cannot exist yet.
+  if (core::HasReference(params) || core::HasReference(match)) return json();
+  auto rows = client_.Call(member_id, action.lookup->method, params);
+  if (!rows) return tl::unexpected(b24::ToCoreError(rows.error(), "lookup " + action.key));
+  return core::FirstMatchingId(rows->result, match);
+}
+
 core::Result<void> Executor::Prepare(const std::string& member_id, Prepared& prepared) {
   json& known = prepared.report.results;  // key -> result of actions finished before
   for (const auto& action : *prepared.plan) {
-    auto previous = operations_.Find(member_id, action.key);
+    // Under the id a reference stood for, or — begun before that id was known — as written.
+    std::string key = core::ResolveKey(action.key, known);
+    auto previous = operations_.Find(member_id, key);
     if (!previous) return tl::unexpected(previous.error());
+    if (!*previous && key != action.key) {
+      previous = operations_.Find(member_id, action.key);
+      if (!previous) return tl::unexpected(previous.error());
+      if (*previous) key = action.key;
+    }
     if (*previous && (*previous)->state == store::OperationState::kDone) {
       known[action.key] = json::parse((*previous)->result, nullptr, false);
       ++prepared.report.skipped;
       continue;
     }
-    if (*previous) {  // begun, outcome unknown
-      if (action.lookup) {
-        auto rows = client_.Call(member_id, action.lookup->method,
-                                 core::ResolveReferences(action.lookup->params, known));
-        if (!rows) return tl::unexpected(b24::ToCoreError(rows.error(), "lookup " + action.key));
-        const json id = FirstId(rows->result);
-        if (!id.is_null()) {
-          if (auto ok = operations_.Finish(member_id, action.key, id.dump()); !ok)
-            return tl::unexpected(ok.error());
-          known[action.key] = id;
-          ++prepared.report.found;
-          continue;
+    const bool begun = previous->has_value();  // outcome unknown: the answer never came
+    if (action.lookup && (begun || action.look_first)) {
+      auto id = LookUp(member_id, action, known);
+      if (!id) return tl::unexpected(id.error());
+      if (!id->is_null()) {
+        if (!begun) {
+          auto ok = operations_.Begin(member_id, key, static_cast<int64_t>(clock_.Now()));
+          if (!ok) return tl::unexpected(ok.error());
         }
-      } else if (!core::RepeatableWithoutLookup(action.method)) {
-        if (auto ok = operations_.Finish(member_id, action.key, "null"); !ok)
+        if (auto ok = operations_.Finish(member_id, key, id->dump()); !ok)
           return tl::unexpected(ok.error());
-        ++prepared.report.unknown;  // at most once: better one missing than two
+        known[action.key] = *id;
+        KeepUnderId(member_id, key, action.key, known, *id);
+        ++prepared.report.found;
         continue;
       }
-    } else {
-      auto begun = operations_.Begin(member_id, action.key, static_cast<int64_t>(clock_.Now()));
-      if (!begun) return tl::unexpected(begun.error());
+    } else if (begun && !core::RepeatableWithoutLookup(action.method)) {
+      if (auto ok = operations_.Finish(member_id, key, "null"); !ok)
+        return tl::unexpected(ok.error());
+      ++prepared.report.unknown;  // at most once: better one missing than two
+      continue;
     }
-    prepared.to_send.push_back(&action);
+    prepared.to_send.push_back({&action, key, begun});
   }
   return {};
 }
 
+void Executor::KeepUnderId(const std::string& member_id, const std::string& used_key,
+                           const std::string& action_key, const json& known, const json& result) {
+  const std::string resolved = core::ResolveKey(action_key, known);
+  if (resolved == used_key) return;
+  auto began = operations_.Begin(member_id, resolved, static_cast<int64_t>(clock_.Now()));
+  // Best effort: without the alias, the look-first of the other path still finds it.
+  if (began && *began) (void)operations_.Finish(member_id, resolved, result.dump());
+}
+
+// Begins the keys of what is about to be sent, and only of that: an action whose batch never
+// left is not taken for one whose answer was lost. A key another round began meanwhile is not
+// sent again; the plan fails and its event comes back to see how that went.
+void Executor::BeginKeys(const std::string& member_id, Prepared& prepared) {
+  std::vector<Pending> ready;
+  for (auto& pending : prepared.to_send) {
+    if (!pending.begun) {
+      auto began = operations_.Begin(member_id, pending.key, static_cast<int64_t>(clock_.Now()));
+      if (!began || !*began) {
+        prepared.failure = began ? core::Error{core::ErrorCode::kConflict,
+                                               pending.key + " is being sent by another round"}
+                                 : began.error();
+        break;  // the rest of the plan may refer to it: none of it goes
+      }
+    }
+    ready.push_back(pending);
+  }
+  if (prepared.failure) {
+    for (const auto& pending : ready) {
+      if (!pending.begun) (void)operations_.Abandon(member_id, pending.key);
+    }
+    ready.clear();
+  }
+  prepared.to_send = std::move(ready);
+}
+
 void Executor::Send(const std::string& member_id, std::vector<Prepared*>& group) {
+  for (auto* p : group) BeginKeys(member_id, *p);
   std::vector<b24::BatchCommand> commands;
   for (auto* p : group) {
-    for (const auto* action : p->to_send) {
-      commands.push_back({action->key, action->method,
-                          core::ResolveReferences(action->params, p->report.results)});
+    for (const auto& pending : p->to_send) {
+      commands.push_back({pending.action->key, pending.action->method,
+                          core::ResolveReferences(pending.action->params, p->report.results)});
     }
   }
+  if (commands.empty()) return;
   struct Echo {
     Prepared* plan;
     size_t action;  // the index in `commands` of the write the re-read follows
@@ -94,7 +142,7 @@ void Executor::Send(const std::string& member_id, std::vector<Prepared*>& group)
   size_t first_action = 0;
   for (auto* p : group) {
     for (size_t a = 0; a < p->to_send.size(); ++a) {
-      for (const auto& ref : p->to_send[a]->touches) {
+      for (const auto& ref : p->to_send[a].action->touches) {
         commands.push_back({"echo" + std::to_string(echoes.size()),
                             "crm." + ref.entity_type + ".get",
                             {{"id", core::ResolveReferences(ref.id, p->report.results)}}});
@@ -106,10 +154,11 @@ void Executor::Send(const std::string& member_id, std::vector<Prepared*>& group)
   auto items = client_.Batch(member_id, commands, b24::Lane::kInteractive);
   if (!items) {
     for (auto* p : group) {
+      if (p->to_send.empty()) continue;
       p->failure = b24::ToCoreError(items.error(), "batch");
       if (!b24::CertainlyNotRun(items.error().kind)) continue;
-      for (const auto* action : p->to_send) {
-        if (auto ok = operations_.Abandon(member_id, action->key); !ok) p->failure = ok.error();
+      for (const auto& pending : p->to_send) {
+        if (auto ok = operations_.Abandon(member_id, pending.key); !ok) p->failure = ok.error();
       }
     }
     return;
@@ -117,18 +166,26 @@ void Executor::Send(const std::string& member_id, std::vector<Prepared*>& group)
   size_t i = 0;
   for (auto* p : group) {
     std::optional<core::Error> first_failure;
-    for (const auto* action : p->to_send) {
+    for (const auto& pending : p->to_send) {
       const auto& item = (*items)[i++];
       // A command's own error is an answer: it did not apply, so it may be sent again.
-      auto ok = item.failure ? operations_.Abandon(member_id, action->key)
-                             : operations_.Finish(member_id, action->key, item.result.dump());
+      auto ok = item.failure ? operations_.Abandon(member_id, pending.key)
+                             : operations_.Finish(member_id, pending.key, item.result.dump());
       if (!ok && !p->failure) p->failure = ok.error();
       if (item.failure && !first_failure)
-        first_failure = b24::ToCoreError(*item.failure, action->key);
+        first_failure = b24::ToCoreError(*item.failure, pending.action->key);
       if (!item.failure) {
         ++p->report.sent;
-        p->report.results[action->key] = item.result;
+        p->report.results[pending.action->key] = item.result;
       }
+    }
+    // A key that named a result of this batch is also kept under the id it stood for, so the
+    // same operation planned from what the portal now shows (the new deal's own event) is
+    // known to be done.
+    for (const auto& pending : p->to_send) {
+      const auto done = p->report.results.find(pending.action->key);
+      if (done == p->report.results.end()) continue;
+      KeepUnderId(member_id, pending.key, pending.action->key, p->report.results, *done);
     }
     if (first_failure && !p->failure) p->failure = first_failure;
   }

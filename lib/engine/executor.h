@@ -1,8 +1,11 @@
 // Applies the actions rules planned — the plans of a whole round of events in one batch request
 // (REST economy, issue #4 item 9) —, each under its operation key (issue #3, items 3 and 6):
 // - a key already done is not sent again; its stored result stands in for "$result[key]";
-// - a key begun but with an unknown outcome (the answer was lost) is looked up when the action
-//   has a lookup, sent again when repeating it is harmless, and otherwise left alone;
+// - keys are begun only as their batch goes out; a key begun but with an unknown outcome (the
+//   answer was lost) is looked up when the action has a lookup (a deal, a comment, a task),
+//   sent again when repeating it is harmless, and otherwise left alone (a notification: at
+//   most once); an action marked look_first is looked up before its first send too;
+// - a key built on "$result[key]" is also kept under the id it stood for once known;
 // - a write that certainly did not run forgets its key, so the retried event sends it again;
 // - the entities the actions touch are re-read in the same batch and stored as snapshots, so
 //   the events announcing our own writes compare equal and are ignored.
@@ -59,6 +62,15 @@ class Executor {
  private:
   struct Prepared;  // a plan's actions still to send, and what is known of the others
   core::Result<void> Prepare(const std::string& member_id, Prepared& prepared);
+  // What `action`'s lookup finds: the made thing's id, or null.
+  core::Result<nlohmann::json> LookUp(const std::string& member_id, const core::Action& action,
+                                      const nlohmann::json& known);
+  void BeginKeys(const std::string& member_id, Prepared& prepared);
+  // A key written with a "$result[...]" reference, done as `used_key`, is also kept under the id
+  // the reference stood for, so the same operation planned from the portal's side is done.
+  void KeepUnderId(const std::string& member_id, const std::string& used_key,
+                   const std::string& action_key, const nlohmann::json& known,
+                   const nlohmann::json& result);
   // Sends the prepared plans in one batch and settles each one's outcome.
   void Send(const std::string& member_id, std::vector<Prepared*>& group);
   // The written entity's facts, and its transition against the snapshot it replaces.

@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 #include "lib/core/change.h"
 #include "tests/emulator/harness.h"
 #include "tests/engine/engine_fixture.h"
@@ -58,7 +60,131 @@ struct ExecutorFixture : test::EngineFixture {
   }
 };
 
+// A whole hand-over: the deal, a comment and a task on it (each found again by its lookup when
+// its answer is lost), and a notification (which nothing can find: at most once).
+std::vector<core::Action> HandOver() {
+  auto plan = ExecutorFixture::Plan();
+  const std::string deal = "$result[handover:lead:1:deal]";
+  plan[1].lookup = core::Lookup{
+      "crm.timeline.comment.list",
+      {{"filter", {{"ENTITY_ID", deal}, {"ENTITY_TYPE", "deal"}}}, {"select", {"ID", "COMMENT"}}},
+      {{"COMMENT", "handed over"}}};
+  plan.push_back(
+      {"task:deal:" + deal + ":assigned:0:new",
+       "tasks.task.add",
+       {{"fields",
+         {{"TITLE", "Call the client"}, {"RESPONSIBLE_ID", 1}, {"UF_CRM_TASK", {"D_" + deal}}}}},
+       "auto-task",
+       core::Lookup{"tasks.task.list",
+                    {{"filter", {{"TITLE", "Call the client"}, {"RESPONSIBLE_ID", 1}}},
+                     {"select", {"ID", "TITLE", "UF_CRM_TASK"}}},
+                    {{"title", "Call the client"}, {"ufCrmTask", "D_" + deal}}},
+       {}});
+  plan.push_back({"handover:lead:1:notify",
+                  "im.notify.system.add",
+                  {{"USER_ID", 1}, {"MESSAGE", "deal " + deal}},
+                  "the closer is told",
+                  std::nullopt,
+                  {}});
+  return plan;
+}
+
+long Rows(test::Emulator& emu, const std::string& section) {
+  return static_cast<long>(emu.State(section).body.size());
+}
+
 }  // namespace
+
+TEST_CASE("a 500 on a write batch loses no comment or task — a notification goes at most once") {
+  ExecutorFixture f;
+  REQUIRE(f.emu
+              .Control("faults", {{"method", "batch"},
+                                  {"after", true},
+                                  {"status", 500},
+                                  {"error", "INTERNAL_SERVER_ERROR"}})
+              .status == 200);
+  auto report = f.executor.Run(f.kMember, HandOver());
+  REQUIRE_FALSE(report);
+  report = f.executor.Run(f.kMember, HandOver());
+  REQUIRE(report);
+  CHECK(report->found == 3);    // the deal, its comment, its task
+  CHECK(report->unknown == 1);  // the notification: nothing can find it, so not again
+  CHECK(f.Count("crm.deal.list") == 1);
+  CHECK(f.Comments() == 1);
+  CHECK(Rows(f.emu, "tasks") == 1);
+  CHECK(Rows(f.emu, "notifications") == 1);
+  // The task is also known under the deal's id: the deal's own event, planning the same task
+  // for deal 1, finds it done.
+  auto alias = f.operations.Find(f.kMember, "task:deal:1:assigned:0:new");
+  REQUIRE(alias);
+  CHECK(*alias);
+}
+
+TEST_CASE("a task planned on a reference is done under the id it stood for") {
+  ExecutorFixture f;
+  auto report = f.executor.Run(f.kMember, HandOver());
+  REQUIRE(report);
+  CHECK(report->sent == 5);
+  core::Action again = HandOver()[3];
+  again.key = "task:deal:1:assigned:0:new";
+  again.look_first = true;
+  report = f.executor.Run(f.kMember, {again});
+  REQUIRE(report);
+  CHECK(report->skipped == 1);
+  CHECK(Rows(f.emu, "tasks") == 1);
+}
+
+TEST_CASE("an unseen item's task is looked for before it is first sent") {
+  ExecutorFixture f;
+  REQUIRE(f.executor.Run(f.kMember, HandOver()));
+  // As if the task's key had never been recorded.
+  REQUIRE(f.operations.Abandon(f.kMember, "task:deal:1:assigned:0:new"));
+  core::Action again = HandOver()[3];
+  again.key = "task:deal:1:assigned:0:other";
+  again.lookup->match["ufCrmTask"] = "D_1";
+  again.look_first = true;
+  auto report = f.executor.Run(f.kMember, {again});
+  REQUIRE(report);
+  CHECK(report->found == 1);
+  CHECK(Rows(f.emu, "tasks") == 1);
+}
+
+TEST_CASE("keys are begun only as their batch goes out") {
+  ExecutorFixture f;
+  // 20 plans of three comments: two batches. The first one's answer is held back a while.
+  std::vector<std::vector<core::Action>> plans;
+  for (int i = 0; i < 20; ++i) {
+    std::vector<core::Action> plan;
+    for (const char* part : {"a", "b", "c"}) {
+      const std::string key = "note:" + std::to_string(i) + ":" + part;
+      plan.push_back({key,
+                      "crm.timeline.comment.add",
+                      {{"fields", {{"ENTITY_TYPE", "lead"}, {"ENTITY_ID", 1}, {"COMMENT", key}}}},
+                      "test",
+                      std::nullopt,
+                      {}});
+    }
+    plans.push_back(plan);
+  }
+  REQUIRE(f.emu
+              .Control("faults",
+                       {{"method", "batch"}, {"after", true}, {"status", 200}, {"delay_ms", 1500}})
+              .status == 200);
+  std::vector<core::Result<engine::ExecutionReport>> reports;
+  std::thread round([&] { reports = f.executor.RunAll(f.kMember, plans); });
+  const auto begun = [&](const std::string& key) {
+    auto found = f.operations.Find(f.kMember, key);
+    return found && *found;
+  };
+  REQUIRE(test::Eventually([&] { return begun("note:0:a"); }, 5));
+  // The first batch is out and waiting; the second has not left, so nothing of it is begun —
+  // a crash now would leave it to be sent again, not taken for sent.
+  CHECK_FALSE(begun("note:19:c"));
+  round.join();
+  REQUIRE(reports.size() == 20);
+  for (const auto& report : reports) CHECK(report);
+  CHECK(begun("note:19:c"));
+}
 
 TEST_CASE("a plan runs in one request — running it again sends nothing") {
   ExecutorFixture f;
