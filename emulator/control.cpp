@@ -552,6 +552,7 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
       fault.description = TextField(body, "description", "Too many requests");
       fault.after = body.value("after", false);
       fault.delay_ms = Number(body, "delay_ms", 0);
+      fault.skip = static_cast<int>(Number(body, "skip", 0));
       if (!(fault.delay_ms >= 0 && fault.delay_ms <= 600000))
         return Fail(400, "BAD_DELAY", "delay_ms: 0 to 600000");
       (*portal)->faults.push_back(fault);

@@ -223,6 +223,10 @@ Fault* TakeFault(Portal& portal, const std::string& method, bool after) {
   for (auto& fault : portal.faults) {
     if (fault.remaining > 0 && fault.after == after &&
         (fault.method == "*" || fault.method == method)) {
+      if (fault.skip > 0) {
+        --fault.skip;
+        return nullptr;
+      }
       --fault.remaining;
       return &fault;
     }

@@ -81,6 +81,7 @@ struct OperatingWindow {
 struct Fault {
   std::string method;  // "*" for any method
   int remaining = 0;
+  int skip = 0;  // matching calls that pass untouched before the fault applies
   int status = 503;
   std::string code;
   std::string description;

@@ -35,6 +35,25 @@ bool HasReference(const json& value) {
          value.get_ref<const std::string&>().find("$result[") != std::string::npos;
 }
 
+std::vector<std::string> ReferencedKeys(const json& value) {
+  std::vector<std::string> keys;
+  if (value.is_object() || value.is_array()) {
+    for (const auto& item : value) {
+      for (auto& key : ReferencedKeys(item)) keys.push_back(std::move(key));
+    }
+    return keys;
+  }
+  if (!value.is_string()) return keys;
+  const auto& text = value.get_ref<const std::string&>();
+  const std::string prefix = "$result[";
+  for (size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at + 1)) {
+    const size_t close = text.find(']', at + prefix.size());
+    if (close == std::string::npos) break;
+    keys.push_back(text.substr(at + prefix.size(), close - at - prefix.size()));
+  }
+  return keys;
+}
+
 std::string ResolveKey(const std::string& key, const json& known) {
   const json resolved = ResolveReferences(json(key), known);
   return resolved.is_string() ? resolved.get<std::string>() : AsText(resolved);

@@ -63,6 +63,9 @@ std::string ReferencedKey(const nlohmann::json& value);
 // True when a text anywhere in `value` holds a "$result[...]" reference.
 bool HasReference(const nlohmann::json& value);
 
+// The keys `value` refers to with "$result[key]", whole or inside a longer text.
+std::vector<std::string> ReferencedKeys(const nlohmann::json& value);
+
 // An operation key with every "$result[key]" whose result is known spelled out: a key built on
 // a reference names the same operation as one built on the id it stands for.
 std::string ResolveKey(const std::string& key, const nlohmann::json& known);

@@ -66,6 +66,7 @@ Outcome PlanHandover(const json& lead, const HandoverContext& context, const Set
   if (later) deal[settings.ready_date_field] = TextField(lead, settings.ready_date_field);
   // The client: the lead's contact, else a new one from the lead's name, phones and e-mails.
   const int64_t contact = IdField(lead, "CONTACT_ID");
+  bool new_contact = false;
   if (contact > 0) {
     deal["CONTACT_ID"] = contact;
   } else if (!TextField(lead, "NAME").empty() || !TextField(lead, "LAST_NAME").empty() ||
@@ -83,7 +84,7 @@ Outcome PlanHandover(const json& lead, const HandoverContext& context, const Set
                            "the client, from the lead",
                            Lookup{"crm.contact.list", {{"filter", {{"ORIGIN_ID", origin}}}}},
                            {}});
-    deal["CONTACT_ID"] = "$result[" + key + ":contact]";
+    new_contact = true;
   }
   const std::string deal_ref = "$result[" + key + ":deal]";
   out.actions.push_back(
@@ -96,6 +97,17 @@ Outcome PlanHandover(const json& lead, const HandoverContext& context, const Set
        Lookup{"crm.deal.list",
               {{"filter", {{"LEAD_ID", id}, {"CATEGORY_ID", context.sales_category_id}}}}},
        {{"deal", deal_ref}}});
+  if (new_contact) {
+    // Made beside the deal, bound to it once both exist: a deal never names a contact that
+    // failed to be made (the executor sends what names a result after it succeeded).
+    out.actions.push_back(
+        {key + ":deal:contact",
+         "crm.deal.update",
+         {{"id", deal_ref}, {"fields", {{"CONTACT_ID", "$result[" + key + ":contact]"}}}},
+         "the client on the deal",
+         std::nullopt,
+         {{"deal", deal_ref}}});
+  }
   out.actions.push_back(
       {key + ":lead",
        "crm.lead.update",

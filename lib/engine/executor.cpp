@@ -1,5 +1,7 @@
 #include "lib/engine/executor.h"
 
+#include <set>
+
 #include "lib/core/change.h"
 
 namespace engine {
@@ -123,7 +125,45 @@ void Executor::BeginKeys(const std::string& member_id, Prepared& prepared) {
   prepared.to_send = std::move(ready);
 }
 
+// A command that names another one's result goes only once that one succeeded, in a later
+// batch: the portal's batch would run it anyway, with the reference as written inside a text (a
+// notification naming "$result[deal]") or with the whole result list for a whole value, when
+// the command it names failed. Until then it is neither begun nor sent, and when what it needs
+// failed, its plan fails and the event's next attempt plans it again.
 void Executor::Send(const std::string& member_id, std::vector<Prepared*>& group) {
+  std::vector<std::vector<Pending>> waiting(group.size());
+  for (size_t g = 0; g < group.size(); ++g) waiting[g] = std::move(group[g]->to_send);
+  for (bool sent = true; sent;) {
+    sent = false;
+    for (size_t g = 0; g < group.size(); ++g) {
+      Prepared& p = *group[g];
+      p.to_send.clear();
+      if (p.failure) continue;
+      std::set<std::string> unmade;
+      for (const auto& w : waiting[g]) unmade.insert(w.action->key);
+      std::vector<Pending> later;
+      for (auto& w : waiting[g]) {
+        bool blocked = false;
+        for (const auto& key : core::ReferencedKeys(w.action->params))
+          blocked = blocked || (key != w.action->key && unmade.count(key) != 0);
+        (blocked ? later : p.to_send).push_back(std::move(w));
+      }
+      waiting[g] = std::move(later);
+      sent = sent || !p.to_send.empty();
+    }
+    if (sent) SendOnce(member_id, group);
+  }
+  for (size_t g = 0; g < group.size(); ++g) {
+    group[g]->to_send.clear();
+    if (!waiting[g].empty() && !group[g]->failure) {
+      group[g]->failure = core::Error{
+          core::ErrorCode::kUnavailable,
+          waiting[g].front().action->key + " waits for a command that failed; planned again"};
+    }
+  }
+}
+
+void Executor::SendOnce(const std::string& member_id, std::vector<Prepared*>& group) {
   for (auto* p : group) BeginKeys(member_id, *p);
   std::vector<b24::BatchCommand> commands;
   for (auto* p : group) {

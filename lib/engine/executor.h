@@ -71,8 +71,11 @@ class Executor {
   void KeepUnderId(const std::string& member_id, const std::string& used_key,
                    const std::string& action_key, const nlohmann::json& known,
                    const nlohmann::json& result);
-  // Sends the prepared plans in one batch and settles each one's outcome.
+  // Sends the prepared plans' commands in as few batches as their references allow (a command
+  // naming a result of the same round waits for it) and settles each one's outcome.
   void Send(const std::string& member_id, std::vector<Prepared*>& group);
+  // One batch of what the plans have to send now.
+  void SendOnce(const std::string& member_id, std::vector<Prepared*>& group);
   // The written entity's facts, and its transition against the snapshot it replaces.
   core::Result<void> RecordJourney(const std::string& member_id, const std::string& entity_type,
                                    int64_t id, const nlohmann::json& after);

@@ -83,7 +83,12 @@ TEST_CASE("a ready-now lead becomes a sales deal of the least loaded closer at w
   CHECK(f["CURRENCY_ID"] == "RUB");
   CHECK(f["SOURCE_ID"] == "WEB");
   CHECK(f["UF_CRM_DEAL_REGION"] == "Пермь");
-  CHECK(f["CONTACT_ID"] == "$result[handover:lead:5:contact]");
+  // The new contact is bound to the deal once both exist, never named by the create itself.
+  CHECK_FALSE(f.contains("CONTACT_ID"));
+  const auto* bind = Find(out, "handover:lead:5:deal:contact");
+  REQUIRE(bind != nullptr);
+  CHECK(bind->params["id"] == "$result[handover:lead:5:deal]");
+  CHECK(bind->params["fields"]["CONTACT_ID"] == "$result[handover:lead:5:contact]");
   REQUIRE(deal->lookup);
   CHECK(deal->lookup->params["filter"]["LEAD_ID"] == 5);
   REQUIRE(deal->touches.size() == 1);

@@ -95,7 +95,7 @@ long Rows(test::Emulator& emu, const std::string& section) {
 
 }  // namespace
 
-TEST_CASE("a 500 on a write batch loses no comment or task — a notification goes at most once") {
+TEST_CASE("a 500 on the batch that makes the deal: nothing naming it went — all of it once") {
   ExecutorFixture f;
   REQUIRE(f.emu
               .Control("faults", {{"method", "batch"},
@@ -105,9 +105,35 @@ TEST_CASE("a 500 on a write batch loses no comment or task — a notification go
               .status == 200);
   auto report = f.executor.Run(f.kMember, HandOver());
   REQUIRE_FALSE(report);
+  CHECK(f.Count("crm.deal.list") == 1);  // it ran; its answer was lost
+  CHECK(f.Comments() == 0);              // what names it waited for the answer
+  CHECK(Rows(f.emu, "notifications") == 0);
   report = f.executor.Run(f.kMember, HandOver());
   REQUIRE(report);
-  CHECK(report->found == 3);    // the deal, its comment, its task
+  CHECK(report->found == 1);  // the deal, by its lookup
+  CHECK(report->sent == 4);   // the lead, the comment, the task, the notification
+  CHECK(f.Count("crm.deal.list") == 1);
+  CHECK(f.Comments() == 1);
+  CHECK(Rows(f.emu, "tasks") == 1);
+  CHECK(Rows(f.emu, "notifications") == 1);
+}
+
+TEST_CASE(
+    "a 500 on the batch naming the deal loses no comment or task — a notification at most once") {
+  ExecutorFixture f;
+  REQUIRE(f.emu
+              .Control("faults", {{"method", "batch"},
+                                  {"skip", 1},
+                                  {"after", true},
+                                  {"status", 500},
+                                  {"error", "INTERNAL_SERVER_ERROR"}})
+              .status == 200);
+  auto report = f.executor.Run(f.kMember, HandOver());
+  REQUIRE_FALSE(report);
+  report = f.executor.Run(f.kMember, HandOver());
+  REQUIRE(report);
+  CHECK(report->skipped == 2);  // the deal and the lead: their batch answered
+  CHECK(report->found == 2);    // the comment and the task, by their lookups
   CHECK(report->unknown == 1);  // the notification: nothing can find it, so not again
   CHECK(f.Count("crm.deal.list") == 1);
   CHECK(f.Comments() == 1);
@@ -118,6 +144,27 @@ TEST_CASE("a 500 on a write batch loses no comment or task — a notification go
   auto alias = f.operations.Find(f.kMember, "task:deal:1:assigned:0:new");
   REQUIRE(alias);
   CHECK(*alias);
+}
+
+TEST_CASE("a command naming one that failed is not sent — the next attempt plans it again") {
+  ExecutorFixture f;
+  auto plan = HandOver();
+  plan[0].method = "crm.deal.no_such_method";  // the portal refuses the deal
+  auto report = f.executor.Run(f.kMember, plan);
+  REQUIRE_FALSE(report);
+  CHECK(f.Count("crm.deal.list") == 0);
+  CHECK(f.Comments() == 0);
+  CHECK(Rows(f.emu, "tasks") == 0);
+  CHECK(Rows(f.emu, "notifications") == 0);  // no message naming "$result[...]"
+  for (const char* key : {"handover:lead:1:comment", "handover:lead:1:notify"}) {
+    auto found = f.operations.Find(f.kMember, key);
+    REQUIRE(found);
+    CHECK_FALSE(*found);  // never begun: free to go next time
+  }
+  report = f.executor.Run(f.kMember, HandOver());
+  REQUIRE(report);
+  CHECK(Rows(f.emu, "notifications") == 1);
+  CHECK(Rows(f.emu, "tasks") == 1);
 }
 
 TEST_CASE("a task planned on a reference is done under the id it stood for") {
@@ -186,14 +233,15 @@ TEST_CASE("keys are begun only as their batch goes out") {
   CHECK(begun("note:19:c"));
 }
 
-TEST_CASE("a plan runs in one request — running it again sends nothing") {
+TEST_CASE("a plan runs in a request and one for what names its results — once") {
   ExecutorFixture f;
   const long before = f.client.Stats().calls;
   auto report = f.executor.Run(f.kMember, ExecutorFixture::Plan());
   REQUIRE(report);
   CHECK(report->sent == 3);
-  CHECK(report->echoes == 2);  // the new deal and the updated lead, re-read in the same batch
-  CHECK(f.client.Stats().calls - before == 1);
+  CHECK(report->echoes == 2);  // the new deal and the updated lead, re-read with their writes
+  // The deal and the lead; then the comment, which names the deal.
+  CHECK(f.client.Stats().calls - before == 2);
   CHECK(f.Count("crm.deal.list") == 1);
   CHECK(f.Comments() == 1);
 
@@ -208,7 +256,7 @@ TEST_CASE("a plan runs in one request — running it again sends nothing") {
   REQUIRE(report);
   CHECK(report->skipped == 3);
   CHECK(report->sent == 0);
-  CHECK(f.client.Stats().calls - before == 1);
+  CHECK(f.client.Stats().calls - before == 2);
   CHECK(f.Count("crm.deal.list") == 1);
 }
 
@@ -227,9 +275,10 @@ TEST_CASE("an answer lost after the portal applied the batch duplicates nothing"
 
   report = f.executor.Run(f.kMember, ExecutorFixture::Plan());
   REQUIRE(report);
-  CHECK(report->found == 1);    // the deal, by its lookup
-  CHECK(report->unknown == 1);  // the comment: at most once, not sent again
-  CHECK(report->sent == 1);     // the lead update is harmless to repeat
+  CHECK(report->found == 1);  // the deal, by its lookup
+  // The lead update is harmless to repeat; the comment waited for the deal's answer, so it
+  // was never sent and goes now.
+  CHECK(report->sent == 2);
   CHECK(f.Count("crm.deal.list") == 1);
   CHECK(f.Comments() == 1);
   auto operation = f.operations.Find(f.kMember, "handover:lead:1:deal");
@@ -301,7 +350,7 @@ TEST_CASE("plans of several events share one request — a failing plan fails al
 TEST_CASE("plans over the batch limit are split between plans — never inside one") {
   ExecutorFixture f;
   // 20 plans of three comments, the later two naming the first's result: 60 commands, so two
-  // requests — and a split after the 50th command would cut the 17th plan in two.
+  // groups — and a split after the 50th command would cut the 17th plan in two.
   std::vector<std::vector<core::Action>> plans;
   const auto comment = [](const std::string& key, const std::string& text) {
     return core::Action{
@@ -319,7 +368,8 @@ TEST_CASE("plans over the batch limit are split between plans — never inside o
   }
   const long before = f.client.Stats().calls;
   auto reports = f.executor.RunAll(f.kMember, plans);
-  CHECK(f.client.Stats().calls - before == 2);
+  // Two groups of plans, each in a batch of the first comments and one of those naming them.
+  CHECK(f.client.Stats().calls - before == 4);
   for (const auto& report : reports) {
     REQUIRE(report);
     CHECK(report->sent == 3);
