@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 
+#include "lib/engine/lease_keeper.h"
 #include "lib/engine/log.h"
 
 namespace engine {
@@ -124,6 +125,13 @@ core::Result<RoundReport> InboxWorker::RunOnce() {
   std::map<std::string, std::vector<store::InboxEvent>> by_portal;
   auto claimed = inbox_.ClaimMany(now, options_.lease_seconds, options_.max_claims);
   if (!claimed) return tl::unexpected(claimed.error());
+  // However long the portal keeps this round, no other round takes its events meanwhile.
+  std::optional<LeaseKeeper> keeper;
+  if (!claimed->empty()) {
+    std::vector<int64_t> ids;
+    for (const auto& event : *claimed) ids.push_back(event.id);
+    keeper.emplace(inbox_, std::move(ids), clock_, options_.lease_seconds);
+  }
   for (auto& event : *claimed) by_portal[event.member_id].push_back(std::move(event));
   report.claimed = static_cast<int>(claimed->size());
   if (!by_portal.empty()) report.member_id = by_portal.begin()->first;

@@ -154,6 +154,22 @@ core::Result<std::vector<InboxEvent>> Inbox::ClaimMany(int64_t now, int64_t leas
   return events;
 }
 
+core::Result<void> Inbox::Extend(const std::vector<int64_t>& ids, int64_t leased_until) {
+  Session session(db_);
+  auto tx = session.Begin("inbox extend");
+  if (!tx) return tl::make_unexpected(tx.error());
+  auto extend = session.Prepare("inbox extend",
+                                "UPDATE inbox SET leased_until = ?2 "
+                                "WHERE id = ?1 AND done = 0 AND leased_until IS NOT NULL");
+  if (!extend) return tl::make_unexpected(extend.error());
+  for (const int64_t id : ids) {
+    extend->Bind(1, id).Bind(2, leased_until);
+    if (auto ok = extend->Run(); !ok) return tl::make_unexpected(ok.error());
+    extend->Reset();
+  }
+  return tx->Commit();
+}
+
 core::Result<void> Inbox::Ack(int64_t id) {
   Session session(db_);
   auto statement =

@@ -62,6 +62,9 @@ class Inbox {
   // all of one portal: the portal of the oldest such event among those with no live lease.
   [[nodiscard]] core::Result<std::vector<InboxEvent>> ClaimMany(int64_t now, int64_t lease_seconds,
                                                                 int max);
+  // A round still at work keeps its claim: the leases of these events, where they are still
+  // pending and leased, run until `leased_until`.
+  [[nodiscard]] core::Result<void> Extend(const std::vector<int64_t>& ids, int64_t leased_until);
   // Done with the event: marks it done (kept for deduplication until PurgeDone). Acking an
   // event that is done or gone already is not an error.
   [[nodiscard]] core::Result<void> Ack(int64_t id);

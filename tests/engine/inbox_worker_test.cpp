@@ -36,6 +36,32 @@ struct WorkerFixture : test::EngineFixture {
 
 }  // namespace
 
+TEST_CASE("a round that outlives its lease keeps its events — no other round takes them") {
+  WorkerFixture f;
+  engine::WorkerOptions options;
+  options.lease_seconds = 1;
+  engine::InboxWorker worker{f.inbox,     f.snapshots, f.client, f.rules, f.executor,
+                             f.decisions, f.timers,    f.clock,  options};
+  f.emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "Slow"}}}});
+  f.Queue("ONCRMLEADADD", "lead", 1, "a");
+  // The portal answers the round's read 2.5 s late: well past the 1-second lease.
+  REQUIRE(f.emu
+              .Control("faults",
+                       {{"method", "batch"}, {"after", true}, {"status", 200}, {"delay_ms", 2500}})
+              .status == 200);
+  const double start = f.clock.Now();
+  core::Result<engine::RoundReport> first = core::Fail(core::ErrorCode::kInternal, "not run");
+  std::thread slow([&] { first = worker.RunOnce(); });
+  REQUIRE(test::Eventually([&] { return f.clock.Now() > start + 1.8; }, 5));
+  auto second = worker.RunOnce();
+  REQUIRE(second);
+  CHECK(second->claimed == 0);
+  slow.join();
+  REQUIRE(first);
+  CHECK(first->changed == 1);
+  CHECK(f.rules.changes.size() == 1);
+}
+
 TEST_CASE("a change reaches the rules with its before and after — an empty save does not") {
   WorkerFixture f;
   f.emu.Hook("crm.lead.add", {{"fields", {{"TITLE", "First"}}}});
