@@ -192,6 +192,13 @@ constexpr std::string_view kSchemaV6 = R"sql(
 CREATE INDEX inbox_leases ON inbox (member_id, leased_until) WHERE done = 0;
 )sql";
 
+// v7: a claim walks the portals with pending events (one seek each) instead of the pending rows:
+// with one portal's round holding its leases, walking rows meant walking its whole backlog
+// under the database lock, which stalled the event intake (issue 15).
+constexpr std::string_view kSchemaV7 = R"sql(
+CREATE INDEX inbox_pending_portal ON inbox (done, member_id, id);
+)sql";
+
 core::ErrorCode CodeFor(int rc) {
   if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) return core::ErrorCode::kNotFound;
   switch (rc & 0xff) {
@@ -295,6 +302,10 @@ core::Result<void> ApplyPragmas(sqlite3* db, const std::string& path) {
   if (*fk != "1")
     return core::Fail(core::ErrorCode::kInternal, "enable foreign keys: not supported");
   // NORMAL under WAL loses at most the last transactions on power loss, never consistency.
+  // A checkpointed WAL is cut back to 16 MiB instead of keeping its largest size for ever.
+  if (auto ok = ExecRaw(db, "limit the WAL", "PRAGMA journal_size_limit=16777216"); !ok) return ok;
+  // NORMAL: a commit survives a crash of the process; what must survive a power loss too (an
+  // event acknowledged to Bitrix24) is committed with SyncedCommits (store::Inbox).
   return ExecRaw(db, "set synchronous", "PRAGMA synchronous=NORMAL");
 }
 
@@ -518,6 +529,7 @@ const std::vector<Migration>& Database::Migrations() {
       {4, "journeys: items, stage transitions and backfill progress", kSchemaV4},
       {5, "journeys: a change sequence for the reports' index", kSchemaV5},
       {6, "inbox: a portal's live leases", kSchemaV6},
+      {7, "inbox: pending events by portal", kSchemaV7},
   };
   return kMigrations;
 }

@@ -1,5 +1,6 @@
 #include "lib/store/inbox.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace store {
@@ -54,6 +55,14 @@ void Inbox::CommitGroup(const std::vector<PendingEnqueue*>& group) {
     for (auto* entry : group) entry->result = tl::make_unexpected(error);
   };
   Session session(db_);
+  // An acknowledged event survives a power loss: this commit waits for the WAL to reach the
+  // disk (and with it every commit before it). One sync covers the whole group.
+  if (auto full = session.Exec("inbox enqueue", "PRAGMA synchronous=FULL"); !full)
+    return fail_all(full.error());
+  struct Relax {
+    Session& session;
+    ~Relax() { (void)session.Exec("inbox enqueue", "PRAGMA synchronous=NORMAL"); }
+  } relax{session};
   auto tx = session.Begin("inbox enqueue");
   if (!tx) return fail_all(tx.error());
   auto statement = session.Prepare(
@@ -92,55 +101,74 @@ core::Result<std::vector<InboxEvent>> Inbox::ClaimMany(int64_t now, int64_t leas
   // The select and the leases must be one step for other processes too, hence the write lock.
   auto tx = session.Begin("inbox claim");
   if (!tx) return tl::make_unexpected(tx.error());
+  // The rows are of one portal: a portal's round plans its events together (REST economy,
+  // issue #4), so a portal whose events another round holds is passed over. Of the others,
+  // the one with the oldest pending event goes first. Each step is an index seek per portal
+  // with pending events (index inbox_pending_portal), never a walk over a backlog.
+  auto next_portal =
+      session.Prepare("inbox claim",
+                      "SELECT member_id, id FROM inbox INDEXED BY inbox_pending_portal "
+                      "WHERE done = 0 AND member_id > ?1 ORDER BY member_id, id LIMIT 1");
+  auto leased = session.Prepare("inbox claim",
+                                "SELECT 1 FROM inbox INDEXED BY inbox_leases "
+                                "WHERE member_id = ?1 AND done = 0 AND leased_until >= ?2 LIMIT 1");
+  if (!next_portal) return tl::make_unexpected(next_portal.error());
+  if (!leased) return tl::make_unexpected(leased.error());
+  std::vector<std::pair<int64_t, std::string>> portals;  // oldest pending id, portal
+  for (std::string after;;) {
+    next_portal->Bind(1, after);
+    auto row = next_portal->Step();
+    if (!row) return tl::make_unexpected(row.error());
+    if (!*row) break;
+    after = next_portal->ColumnText(0);
+    const int64_t oldest = next_portal->ColumnInt64(1);
+    next_portal->Reset();
+    leased->Bind(1, after).Bind(2, now);
+    auto held = leased->Step();
+    if (!held) return tl::make_unexpected(held.error());
+    leased->Reset();
+    if (!*held) portals.emplace_back(oldest, after);
+  }
+  next_portal->Reset();
+  std::sort(portals.begin(), portals.end());
   // Only the oldest pending row of an entity is eligible (an older one's mere presence blocks),
   // so the rows returned are of distinct entities; a newer one blocks only while it holds a
   // live lease, which cannot normally happen but keeps "one at a time per entity" true.
-  // The rows are of one portal, the one of the oldest eligible row whose portal no other
-  // claim holds: a portal's round plans its events together (REST economy, issue #4).
-  // Walking pending rows in id order (index inbox_pending_order) stops at the first `max`
-  // eligible ones, so the cost does not grow with the backlog.
-  static constexpr const char* kEligible =
-      "e.done = 0 AND e.available_at <= ?1 "
+  auto select = session.Prepare(
+      "inbox claim",
+      "SELECT id, member_id, dedup_key, event, entity_type, entity_id, payload, received_at, "
+      "attempts, available_at, last_error FROM inbox AS e INDEXED BY inbox_pending_portal "
+      "WHERE e.done = 0 AND e.member_id = ?3 AND e.available_at <= ?1 "
       "AND (e.leased_until IS NULL OR e.leased_until < ?1) "
       "AND NOT EXISTS (SELECT 1 FROM inbox AS o WHERE o.member_id = e.member_id AND o.done = 0 "
       "AND o.entity_type = e.entity_type AND o.entity_id = e.entity_id AND o.id <> e.id "
-      "AND (o.id < e.id OR o.leased_until >= ?1))";
-  static const std::string kClaim =
-      std::string(
-          "SELECT id, member_id, dedup_key, event, entity_type, entity_id, payload, "
-          "received_at, attempts, available_at, last_error FROM inbox AS e "
-          "INDEXED BY inbox_pending_order WHERE ") +
-      kEligible +
-      " AND e.member_id = (SELECT e.member_id FROM inbox AS e INDEXED BY "
-      "inbox_pending_order WHERE " +
-      kEligible +
-      " AND NOT EXISTS (SELECT 1 FROM inbox AS b INDEXED BY inbox_leases "
-      "WHERE b.member_id = e.member_id AND b.done = 0 AND b.leased_until >= ?1) "
-      "ORDER BY e.id LIMIT 1) ORDER BY e.id LIMIT ?2";
-  auto select = session.Prepare("inbox claim", kClaim);
+      "AND (o.id < e.id OR o.leased_until >= ?1)) ORDER BY e.id LIMIT ?2");
   if (!select) return tl::make_unexpected(select.error());
-  select->Bind(1, now).Bind(2, static_cast<int64_t>(max));
   std::vector<InboxEvent> events;
-  for (;;) {
-    auto row = select->Step();
-    if (!row) return tl::make_unexpected(row.error());
-    if (!*row) break;
-    InboxEvent event;
-    event.id = select->ColumnInt64(0);
-    event.member_id = select->ColumnText(1);
-    event.dedup_key = select->ColumnText(2);
-    event.event = select->ColumnText(3);
-    event.entity_type = select->ColumnText(4);
-    event.entity_id = select->ColumnInt64(5);
-    event.payload = select->ColumnText(6);
-    event.received_at = select->ColumnInt64(7);
-    event.attempts = static_cast<int>(select->ColumnInt64(8));
-    event.available_at = select->ColumnInt64(9);
-    event.last_error = select->ColumnText(10);
-    event.leased_until = now + lease_seconds;
-    events.push_back(std::move(event));
+  for (const auto& [oldest, member_id] : portals) {
+    select->Bind(1, now).Bind(2, static_cast<int64_t>(max)).Bind(3, member_id);
+    for (;;) {
+      auto row = select->Step();
+      if (!row) return tl::make_unexpected(row.error());
+      if (!*row) break;
+      InboxEvent event;
+      event.id = select->ColumnInt64(0);
+      event.member_id = select->ColumnText(1);
+      event.dedup_key = select->ColumnText(2);
+      event.event = select->ColumnText(3);
+      event.entity_type = select->ColumnText(4);
+      event.entity_id = select->ColumnInt64(5);
+      event.payload = select->ColumnText(6);
+      event.received_at = select->ColumnInt64(7);
+      event.attempts = static_cast<int>(select->ColumnInt64(8));
+      event.available_at = select->ColumnInt64(9);
+      event.last_error = select->ColumnText(10);
+      event.leased_until = now + lease_seconds;
+      events.push_back(std::move(event));
+    }
+    select->Reset();  // no read in progress when the transaction commits
+    if (!events.empty()) break;
   }
-  select->Reset();  // no read in progress when the transaction commits
   if (events.empty()) return events;
 
   auto lease = session.Prepare("inbox claim", "UPDATE inbox SET leased_until = ?2 WHERE id = ?1");
