@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "lib/core/change.h"
 #include "tests/app/app_fixture.h"
 
 namespace trust_test {
@@ -447,6 +448,106 @@ TEST_CASE("idle connections cannot take all of the server's threads") {
   CHECK(health);
   if (health) CHECK(health->status == 200);
   for (const int fd : idle) close(fd);
+}
+
+}  // namespace trust_test
+
+namespace trust_test {
+
+TEST_CASE(
+    "a kill -9 while the portal holds a hand-over's answer: every effect once after the restart") {
+  TrustFixture f;
+  REQUIRE(f.Install().body["installed"] == true);
+  const auto add_user = [&](const char* name) {
+    const long id = f.AddUser(name, false);
+    REQUIRE(f.emu.Control("presence", {{"user_id", id}, {"status", "OPENED"}}).status == 200);
+    return id;
+  };
+  const long hunter = add_user("Анна");
+  const long closer = add_user("Дмитрий");
+  httplib::Client ops("127.0.0.1", f.app.port());
+  const json queues = {
+      {"queues", {{"hunters", {{"users", {hunter}}}}, {"closers", {{"users", {closer}}}}}}};
+  REQUIRE(ops.Patch(f.Api("/settings").c_str(), {{"Authorization", "Bearer " + test::kApiToken}},
+                    queues.dump(), "application/merge-patch+json")
+              ->status == 200);
+  const json phone = {{{"VALUE", "+7 900 111-22-33"}, {"VALUE_TYPE", "WORK"}}};
+  const long lead =
+      f.emu
+          .Control(
+              "act",
+              {{"as", "user"},
+               {"method", "crm.lead.add"},
+               {"params",
+                {{"fields",
+                  {{"TITLE", "Окна"}, {"NAME", "Пётр"}, {"STATUS_ID", "NEW"}, {"PHONE", phone}}}}}})
+          .body["result"]
+          .get<long>();
+  // The portal's state through the control API, which spends none of the app's request budget.
+  const auto rows = [&](const std::string& section, const char* field, const json& value) {
+    json found = json::array();
+    for (const auto& row : f.emu.State(section).body) {
+      const bool same = row.value(field, json()) == value ||
+                        (value.is_number() && core::IdValue(row.value(field, json())) == value);
+      if (same) found.push_back(row);
+    }
+    return found;
+  };
+  const auto lead_row = [&] { return rows("leads", "ID", lead).at(0); };
+  REQUIRE(test::Eventually(
+      [&] { return core::IdValue(lead_row()["ASSIGNED_BY_ID"]) == hunter && f.InboxDepth() == 0; },
+      15));
+  REQUIRE(test::Eventually(
+      [&] {
+        return f.Call("GET", f.Api("/backfill"), "Bearer " + test::kApiToken).body["running"] ==
+               false;
+      },
+      15));
+
+  // The round's read passes; its first write batch (the deal, the contact) runs on the portal,
+  // whose answer is then held back — and the conveyor is killed while it waits.
+  REQUIRE(f.emu
+              .Control("faults", {{"method", "batch"},
+                                  {"skip", 1},
+                                  {"after", true},
+                                  {"status", 200},
+                                  {"delay_ms", 5000}})
+              .status == 200);
+  f.emu.Control("act", {{"as", "user"},
+                        {"user_id", hunter},
+                        {"method", "crm.lead.update"},
+                        {"params", {{"id", lead}, {"fields", {{"STATUS_ID", "CONV_READY_NOW"}}}}}});
+  REQUIRE(test::Eventually([&] { return rows("deals", "LEAD_ID", lead).size() == 1; }, 15));
+  f.app.Kill9();
+  REQUIRE(f.emu.Delete("/_emulator/faults").status == 200);
+  test::ConveyorProcess restarted(
+      test::AppFixture::Env(f.emu, "0", {{"CONVEYOR_API_TOKEN", test::kApiToken}}), f.db);
+  REQUIRE(test::Eventually(
+      [&] { return lead_row()["STATUS_ID"] == "CONVERTED" && f.InboxDepth() == 0; }, 20));
+
+  const auto made = rows("deals", "LEAD_ID", lead);
+  REQUIRE(made.size() == 1);
+  const int64_t deal = core::IdValue(made[0]["ID"]);
+  CHECK(rows("contacts", "ORIGIN_ID", "conveyor:lead:" + std::to_string(lead)).size() == 1);
+  long on_deal = 0, on_lead = 0;
+  for (const auto& c : f.emu.State("comments").body) {
+    on_deal += c["ENTITY_TYPE"] == "deal" && core::IdValue(c["ENTITY_ID"]) == deal ? 1 : 0;
+    on_lead += c["ENTITY_TYPE"] == "lead" && core::IdValue(c["ENTITY_ID"]) == lead ? 1 : 0;
+  }
+  CHECK(on_deal == 1);
+  CHECK(on_lead == 1);
+  long told = 0;
+  for (const auto& n : f.emu.State("notifications").body) {
+    CHECK(n.dump().find("$result") == std::string::npos);
+    told += core::IdValue(n["USER_ID"]) == closer ? 1 : 0;
+  }
+  CHECK(told == 1);
+  std::map<std::string, int> tasks;
+  for (const auto& t : f.emu.State("tasks").body) ++tasks[t.value("TITLE", std::string())];
+  for (const auto& [title, n] : tasks) {
+    INFO(title);
+    CHECK(n == 1);
+  }
 }
 
 }  // namespace trust_test

@@ -146,6 +146,24 @@ TEST_CASE(
   CHECK(*alias);
 }
 
+TEST_CASE("a 500 before anything ran: the retry makes all of it — nothing is lost") {
+  ExecutorFixture f;
+  // An internal error answered before the batch ran: its outcome unknown to the app.
+  REQUIRE(f.emu
+              .Control("faults", {{"method", "batch"},
+                                  {"count", 1},
+                                  {"status", 500},
+                                  {"error", "INTERNAL_SERVER_ERROR"}})
+              .status == 200);
+  REQUIRE_FALSE(f.executor.Run(f.kMember, HandOver()));
+  auto report = f.executor.Run(f.kMember, HandOver());
+  REQUIRE(report);
+  CHECK(f.Count("crm.deal.list") == 1);
+  CHECK(f.Comments() == 1);
+  CHECK(Rows(f.emu, "tasks") == 1);
+  CHECK(Rows(f.emu, "notifications") == 1);
+}
+
 TEST_CASE("a command naming one that failed is not sent — the next attempt plans it again") {
   ExecutorFixture f;
   auto plan = HandOver();
