@@ -560,6 +560,20 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
     return json{{"event_drop_rate", s->delivery.drop_rate},
                 {"event_delay_ms", s->delivery.delay_ms}};
   });
+  post("/_emulator/hostile", [s](const json& body) -> tl::expected<json, RestError> {
+    std::lock_guard<std::mutex> lock(s->mutex);
+    auto portal = PortalOf(*s, body);
+    if (!portal) return tl::unexpected(portal.error());
+    const std::string mode = TextField(body, "mode");
+    if (mode != "" && mode != "off" && mode != "wrong_types" && mode != "huge_operating" &&
+        mode != "redirect" && mode != "html" && mode != "slow") {
+      return Fail(400, "BAD_MODE",
+                  "mode: off, wrong_types, huge_operating, redirect, html or slow");
+    }
+    (*portal)->hostile = mode == "off" ? "" : mode;
+    (*portal)->hostile_delay_ms = Number(body, "delay_ms", 60000);
+    return json{{"mode", (*portal)->hostile}, {"delay_ms", (*portal)->hostile_delay_ms}};
+  });
   server.Delete("/_emulator/faults", [s](const httplib::Request&, httplib::Response& res) {
     std::lock_guard<std::mutex> lock(s->mutex);
     s->delivery = DeliveryFaults{};

@@ -340,6 +340,28 @@ HttpOut HandleRest(State& state, Deliverer& deliverer, const HttpIn& in) {
     if (!who) return finish(ErrorOut(who.error()), who.error().code);
     auto& [portal, caller] = *who;
     entry.member_id = portal->member_id;
+    if (portal->hostile == "redirect") {
+      return finish(HttpOut{302, "", "text/html; charset=utf-8",
+                            "http://127.0.0.1:9/rest/" + route->method + ".json"},
+                    "");
+    }
+    if (portal->hostile == "html") {
+      return finish(HttpOut{200, "<html><body><h1>Maintenance</h1></body></html>",
+                            "text/html; charset=utf-8"},
+                    "");
+    }
+    if (portal->hostile == "wrong_types") {
+      const json wrong = {{"result", route->method == "batch" ? json{{"result", "x"},
+                                                                     {"result_error", {1, 2}},
+                                                                     {"result_total", "many"},
+                                                                     {"result_next", {}}}
+                                                              : json("unexpected")},
+                          {"total", "lots"},
+                          {"next", json::array()},
+                          {"time", {{"operating", "busy"}, {"operating_reset_at", {{"a", 1}}}}}};
+      return finish(HttpOut{200, wrong.dump()}, "");
+    }
+    if (portal->hostile == "slow") hold_ms = portal->hostile_delay_ms;
     entry.caller = caller.KindName();
     const auto& old_domains = portal->previous_domains;
     if (std::find(old_domains.begin(), old_domains.end(), in.listener) != old_domains.end()) {
@@ -363,7 +385,11 @@ HttpOut HandleRest(State& state, Deliverer& deliverer, const HttpIn& in) {
     }
     Call call{state, *portal, caller, std::move(*params), start, outgoing};
     auto invocation = Invoke(call, route->method);
-    hold_ms = invocation.hold_ms;
+    hold_ms = std::max(hold_ms, invocation.hold_ms);
+    if (portal->hostile == "huge_operating") {
+      invocation.operating = 1e15;
+      invocation.operating_reset_at = 4'000'000'000'000L;
+    }
     if (!invocation.result) {
       out = finish(ErrorOut(invocation.result.error()), invocation.result.error().code);
     } else {

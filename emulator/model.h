@@ -126,6 +126,12 @@ struct Portal {
   double bucket_updated = 0;
   std::map<std::string, OperatingWindow> operating;  // caller + method
   std::vector<Fault> faults;
+  // A hostile portal (issue 15, item 8), for every REST call of apps and webhooks: "" (off),
+  // "wrong_types" (every value of the envelope of the wrong type), "huge_operating"
+  // (time.operating and operating_reset_at far beyond any limit), "redirect" (302 to another
+  // host), "html" (an HTML page with status 200), "slow" (every answer held hostile_delay_ms).
+  std::string hostile;
+  double hostile_delay_ms = 0;
 
   long NextId(const std::string& sequence) { return ++next_id[sequence]; }
 };

@@ -158,9 +158,12 @@ void Portals(Deps& deps, const httplib::Request& req, httplib::Response& res) {
   for (const auto& p : *portals) {
     auto depth = deps.inbox->Depth(p.member_id);
     auto last = deps.inbox->LastReceivedAt(p.member_id);
+    const auto health = deps.client->Health(p.member_id);
     list.push_back({{"member_id", p.member_id},
                     {"domain", p.domain},
                     {"state", p.state},
+                    {"healthy", health.healthy},
+                    {"last_failure", health.last_failure},
                     {"inbox_depth", depth ? *depth : -1},
                     {"last_event_at", last ? *last : 0}});
   }

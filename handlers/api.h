@@ -16,7 +16,8 @@
 namespace handlers {
 
 // GET /api/portals (operations token): every installation with its health — who is installed,
-// the inbox depth and the last event. Tenants are named here and nowhere public.
+// whether the portal answered the last call as a portal should (b24::PortalHealth), the inbox
+// depth and the last event. Tenants are named here and nowhere public.
 void Portals(Deps& deps, const httplib::Request& req, httplib::Response& res);
 void Decisions(Deps& deps, const httplib::Request& req, httplib::Response& res);
 void Journey(Deps& deps, const httplib::Request& req, httplib::Response& res);

@@ -45,12 +45,6 @@ double SafeDouble(const json& object, const char* key) {
   return std::isfinite(number) ? number : 0;
 }
 
-// "http://new.host/rest/crm.lead.add.json?x" -> "http://new.host/rest/"
-std::string EndpointFrom(const std::string& location) {
-  const auto rest = location.find("/rest/");
-  return rest == std::string::npos ? "" : location.substr(0, rest + 6);
-}
-
 // A list method's rows: legacy lists answer an array, crm.item.list {"items":[...]},
 // tasks.task.list {"tasks":[...]}, crm.category.list {"categories":[...]}.
 json RowsOf(const json& result) {
@@ -179,8 +173,37 @@ void RestClient::Count(const std::string& method, const std::string& outcome) {
 
 Result<Response> RestClient::CallOnce(const std::string& member_id, const std::string& method,
                                       const nlohmann::ordered_json& params, Lane lane, bool read) {
+  auto response = Attempts(member_id, method, params, lane, read);
+  NoteHealth(member_id, response ? std::nullopt : std::optional<Failure>(response.error()));
+  return response;
+}
+
+void RestClient::NoteHealth(const std::string& member_id, const std::optional<Failure>& failure) {
+  if (failure &&
+      (failure->kind == FailureKind::kQueryLimit || failure->kind == FailureKind::kOperationLimit ||
+       failure->kind == FailureKind::kUnknownPortal || failure->description == "shutting down")) {
+    return;  // the portal's own limits, or nothing asked of it
+  }
+  std::lock_guard<std::mutex> lock(stats_mutex_);
+  PortalHealth& health = health_[member_id];
+  const bool healthy = !failure.has_value();
+  if (health.healthy != healthy) health.since = clock_.Now();
+  health.healthy = healthy;
+  health.last_failure =
+      healthy ? "" : (failure->code.empty() ? failure->description : failure->code);
+}
+
+PortalHealth RestClient::Health(const std::string& member_id) const {
+  std::lock_guard<std::mutex> lock(stats_mutex_);
+  const auto found = health_.find(member_id);
+  return found == health_.end() ? PortalHealth{} : found->second;
+}
+
+Result<Response> RestClient::Attempts(const std::string& member_id, const std::string& method,
+                                      const nlohmann::ordered_json& params, Lane lane, bool read) {
   double backoff = options_.backoff_seconds;
   bool refreshed = false;
+  bool redirect_checked = false;
   Failure last{FailureKind::kTransport, 0, "", "no attempt made"};
   for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
     if (stopping_) return tl::unexpected(Failure{FailureKind::kTransport, 0, "", "shutting down"});
@@ -223,16 +246,22 @@ Result<Response> RestClient::CallOnce(const std::string& member_id, const std::s
       stats_.limiter_wait_seconds += waited;
     }
     if (reply.status == 302 || reply.status == 301) {
-      const std::string endpoint = EndpointFrom(reply.location);
-      if (endpoint.empty())
+      // A portal that changed its domain redirects (REST.md §1.6), but a redirect is only the
+      // answering host's word: the new address is taken from the OAuth server, which a refresh
+      // asks (and which persists it). A redirect it does not confirm is refused, so no token
+      // ever follows one to another host.
+      const std::string before = auth->client_endpoint;
+      if (redirect_checked) {
         return tl::unexpected(
-            Failure{FailureKind::kServer, reply.status, "", "redirect without a REST address"});
-      auto saved = store_.SaveEndpoint(member_id, endpoint);
-      if (!saved) return tl::unexpected(saved.error());
-      auto session = SessionFor(member_id);
-      {
-        std::lock_guard<std::mutex> lock(session->mutex);
-        session->auth.client_endpoint = endpoint;
+            Failure{FailureKind::kServer, reply.status, "", "a redirect the OAuth server denies"});
+      }
+      redirect_checked = true;
+      if (auto ok = Refresh(member_id, auth->access_token); !ok) return tl::unexpected(ok.error());
+      auto moved = CurrentAuth(member_id);
+      if (!moved) return tl::unexpected(moved.error());
+      if (moved->client_endpoint == before) {
+        return tl::unexpected(
+            Failure{FailureKind::kServer, reply.status, "", "a redirect the OAuth server denies"});
       }
       std::lock_guard<std::mutex> lock(stats_mutex_);
       ++stats_.redirects;
@@ -318,6 +347,16 @@ Result<std::vector<BatchItem>> RestClient::Batch(const std::string& member_id,
     const json& r = response->result;
     const json& results = Entry(r, "result");
     const json& errors = Entry(r, "result_error");
+    // The envelope of REST.md §5: result and result_error are objects (or empty lists).
+    const auto part_ok = [](const json& part) {
+      return part.is_object() || (part.is_array() && part.empty()) || part.is_null();
+    };
+    if (!r.is_object() || !part_ok(results) || !part_ok(errors) ||
+        (results.is_null() && errors.is_null())) {
+      const Failure malformed{FailureKind::kBadRequest, 200, "", "malformed batch answer"};
+      NoteHealth(member_id, malformed);
+      return tl::unexpected(malformed);
+    }
     for (size_t i = start; i < end; ++i) {
       BatchItem item;
       item.key = commands[i].key;

@@ -75,6 +75,16 @@ struct ClientStats {
   std::map<std::string, long> requests_by_kind;
 };
 
+// Whether a portal answers as a portal should, from the last call to it: a refusal for the
+// rate limits does not count; anything else that failed (no answer, a server error, an answer
+// of the wrong shape, a redirect the OAuth server denies) marks it unhealthy until a call
+// succeeds again.
+struct PortalHealth {
+  bool healthy = true;
+  std::string last_failure;  // the failure's code or description; "" while healthy
+  double since = 0;          // when it last changed, clock time
+};
+
 class RestClient {
  public:
   RestClient(ClientOptions options, Transport& transport, TokenStore& store, RateLimiter& limiter,
@@ -115,6 +125,7 @@ class RestClient {
   void Forget(const std::string& member_id);
 
   ClientStats Stats() const;
+  PortalHealth Health(const std::string& member_id) const;
   // How full the portal's rate-limit bucket is: 0 (empty) to 1 (the next request waits).
   double BucketUse(const std::string& member_id) { return limiter_.Use(member_id); }
 
@@ -135,6 +146,9 @@ class RestClient {
   // `params` keeps its key order: batch commands run in the order they are sent.
   Result<Response> CallOnce(const std::string& member_id, const std::string& method,
                             const nlohmann::ordered_json& params, Lane lane, bool read);
+  Result<Response> Attempts(const std::string& member_id, const std::string& method,
+                            const nlohmann::ordered_json& params, Lane lane, bool read);
+  void NoteHealth(const std::string& member_id, const std::optional<Failure>& failure);
   void Count(const std::string& method, const std::string& outcome);
 
   ClientOptions options_;
@@ -147,7 +161,8 @@ class RestClient {
   std::map<std::string, std::shared_ptr<Session>> sessions_;  // GUARDED_BY(sessions_mutex_)
   mutable std::mutex stats_mutex_;
   std::atomic<bool> stopping_{false};
-  ClientStats stats_;  // GUARDED_BY(stats_mutex_)
+  ClientStats stats_;                           // GUARDED_BY(stats_mutex_)
+  std::map<std::string, PortalHealth> health_;  // GUARDED_BY(stats_mutex_)
 };
 
 }  // namespace b24

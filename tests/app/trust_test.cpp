@@ -551,3 +551,46 @@ TEST_CASE(
 }
 
 }  // namespace trust_test
+
+namespace trust_test {
+
+TEST_CASE("a hostile portal marks itself unhealthy and the conveyor recovers when it does") {
+  TrustFixture f;
+  REQUIRE(f.Install().body["installed"] == true);
+  const auto portal = [&] {
+    return f.Call("GET", "/api/portals", "Bearer " + test::kApiToken).body["portals"][0];
+  };
+  const auto add_lead = [&](const std::string& title) {
+    f.emu.Control("act",
+                  {{"as", "user"},
+                   {"method", "crm.lead.add"},
+                   {"params", {{"fields", {{"TITLE", title}, {"STATUS_ID", test::kInWork}}}}}});
+  };
+  httplib::Client client("127.0.0.1", f.app.port());
+  int n = 0;
+  for (const char* mode : {"wrong_types", "html", "redirect", "huge_operating"}) {
+    INFO(mode);
+    REQUIRE(f.emu.Control("hostile", {{"mode", mode}}).status == 200);
+    add_lead(std::string(mode) + " " + std::to_string(++n));
+    if (std::string(mode) != "huge_operating") {
+      CHECK(test::Eventually([&] { return portal()["healthy"] == false; }, 15));
+    }
+    CHECK(client.Get("/health")->status == 200);  // the service lives on
+    REQUIRE(f.emu.Control("hostile", {{"mode", "off"}}).status == 200);
+    const std::string title = std::string("after ") + mode;
+    add_lead(title);
+    if (std::string(mode) == "huge_operating") break;  // batch is held back by its answer, ≤ 10 min
+    CHECK(test::Eventually(
+        [&] {
+          for (const auto& row : f.emu.State("leads").body) {
+            if (row.value("TITLE", "") == title)
+              return f.SnapshotOf("lead", core::IdValue(row["ID"])).is_object();
+          }
+          return false;
+        },
+        30));
+    CHECK(portal()["healthy"] == true);
+  }
+}
+
+}  // namespace trust_test

@@ -219,7 +219,7 @@ TEST_CASE("a keyset scan reads every row without counting — next-paging reads 
   CHECK(all->size() == 120);
 }
 
-TEST_CASE("a portal's domain change is followed and persisted") {
+TEST_CASE("a portal's domain change is followed once the OAuth server confirms it") {
   RestClientFixture f;
   auto& client = f.client;
   const std::string domain = f.emu.Control("domain").body["domain"];
@@ -228,6 +228,36 @@ TEST_CASE("a portal's domain change is followed and persisted") {
   CHECK(f.token_store.auth().client_endpoint == "http://" + domain + "/rest/");
   CHECK(client.Stats().redirects == 1);
   CHECK(f.emu.State("leads").body.size() == 1);
+}
+
+TEST_CASE("a redirect the OAuth server does not confirm is refused — no token follows it") {
+  RestClientFixture f;
+  auto& client = f.client;
+  const std::string before = f.token_store.auth().client_endpoint;
+  REQUIRE(f.emu.Control("hostile", {{"mode", "redirect"}}).status == 200);
+  auto added = client.Call(kMember, "crm.lead.add", {{"fields", {{"TITLE", "x"}}}});
+  REQUIRE_FALSE(added);
+  CHECK(added.error().description == "a redirect the OAuth server denies");
+  CHECK(f.token_store.auth().client_endpoint == before);
+  CHECK_FALSE(client.Health(kMember).healthy);
+  REQUIRE(f.emu.Control("hostile", {{"mode", "off"}}).status == 200);
+  REQUIRE(client.Call(kMember, "crm.lead.add", {{"fields", {{"TITLE", "y"}}}}));
+  CHECK(client.Health(kMember).healthy);
+}
+
+TEST_CASE("answers of the wrong shape are failed calls that mark the portal unhealthy") {
+  RestClientFixture f;
+  auto& client = f.client;
+  for (const char* mode : {"wrong_types", "html"}) {
+    INFO(mode);
+    REQUIRE(f.emu.Control("hostile", {{"mode", mode}}).status == 200);
+    auto batch = client.Batch(kMember, {{"a", "crm.lead.list", json::object()}});
+    CHECK_FALSE(batch);
+    CHECK_FALSE(client.Health(kMember).healthy);
+    REQUIRE(f.emu.Control("hostile", {{"mode", "off"}}).status == 200);
+    CHECK(client.Batch(kMember, {{"a", "crm.lead.list", json::object()}}));
+    CHECK(client.Health(kMember).healthy);
+  }
 }
 
 TEST_CASE("the limiter keeps the portal's own limit from ever refusing a burst") {
