@@ -6,17 +6,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lib/core/change.h"
 #include "lib/core/query_encoding.h"
 
 namespace b24 {
 namespace {
 
 using json = nlohmann::json;
-
-std::string AnswerText(const json& body, const char* key) {
-  auto it = body.find(key);
-  return it != body.end() && it->is_string() ? it->get<std::string>() : "";
-}
 
 // A whole number given as a JSON number or as decimal text (the docs show both); 0 otherwise.
 int64_t AnswerWhole(const json& body, const char* key) {
@@ -79,18 +75,19 @@ Result<VouchedGrant> ExchangeRefreshToken(Transport& transport, const ClientOpti
   const HttpReply reply = transport.Get(url, options.timeout_seconds);
   const json body = json::parse(reply.body, nullptr, false);
   if (reply.status != 200) {
-    return tl::unexpected(Classify(reply.status, body.is_object() ? AnswerText(body, "error") : "",
-                                   body.is_object() ? AnswerText(body, "error_description") : ""));
+    return tl::unexpected(
+        Classify(reply.status, body.is_object() ? core::TextField(body, "error") : "",
+                 body.is_object() ? core::TextField(body, "error_description") : ""));
   }
   if (!body.is_object()) return tl::unexpected(Malformed("not a JSON object"));
   VouchedGrant grant;
-  grant.member_id = AnswerText(body, "member_id");
-  grant.client_endpoint = AnswerText(body, "client_endpoint");
-  grant.server_endpoint = AnswerText(body, "server_endpoint");
-  grant.access_token = AnswerText(body, "access_token");
-  grant.refresh_token = AnswerText(body, "refresh_token");
-  grant.scope = AnswerText(body, "scope");
-  grant.status = AnswerText(body, "status");
+  grant.member_id = core::TextField(body, "member_id");
+  grant.client_endpoint = core::TextField(body, "client_endpoint");
+  grant.server_endpoint = core::TextField(body, "server_endpoint");
+  grant.access_token = core::TextField(body, "access_token");
+  grant.refresh_token = core::TextField(body, "refresh_token");
+  grant.scope = core::TextField(body, "scope");
+  grant.status = core::TextField(body, "status");
   grant.user_id = AnswerWhole(body, "user_id");
   grant.expires = AnswerWhole(body, "expires");
   if (grant.expires <= 0) {
@@ -122,16 +119,17 @@ Result<TokenHolder> WhoHolds(Transport& transport, const std::string& client_end
                                          call.dump(), timeout_seconds);
   const json body = json::parse(reply.body, nullptr, false);
   if (reply.status != 200 || !body.is_object()) {
-    return tl::unexpected(Classify(reply.status, body.is_object() ? AnswerText(body, "error") : "",
-                                   body.is_object() ? AnswerText(body, "error_description") : ""));
+    return tl::unexpected(
+        Classify(reply.status, body.is_object() ? core::TextField(body, "error") : "",
+                 body.is_object() ? core::TextField(body, "error_description") : ""));
   }
   const json outer = body.value("result", json());
   const json errors = outer.is_object() ? outer.value("result_error", json()) : json();
   if (errors.is_object() && !errors.empty()) {
     const json first = errors.begin().value();
     return tl::unexpected(
-        Classify(403, first.is_object() ? AnswerText(first, "error") : "",
-                 first.is_object() ? AnswerText(first, "error_description") : ""));
+        Classify(403, first.is_object() ? core::TextField(first, "error") : "",
+                 first.is_object() ? core::TextField(first, "error_description") : ""));
   }
   const json results = outer.is_object() ? outer.value("result", json()) : json();
   if (!results.is_object()) return tl::unexpected(Malformed("no batch result"));
@@ -141,7 +139,7 @@ Result<TokenHolder> WhoHolds(Transport& transport, const std::string& client_end
   TokenHolder holder;
   holder.user_id = me.is_object() ? AnswerWhole(me, "ID") : 0;
   holder.admin = admin == true || admin == "Y" || admin == "true";
-  holder.app_code = app.is_object() ? AnswerText(app, "CODE") : "";
+  holder.app_code = app.is_object() ? core::TextField(app, "CODE") : "";
   if (holder.user_id <= 0) return tl::unexpected(Malformed("no user id"));
   return holder;
 }

@@ -54,6 +54,16 @@ struct ExecutorFixture : test::EngineFixture {
     REQUIRE(answer.status == 200);
     return answer.body["total"].get<long>();
   }
+  // The next write batch (after `skip` that pass) runs on the portal and answers 500: applied,
+  // its answer lost.
+  void LoseNextBatchAnswer(int skip = 0) {
+    REQUIRE(emu.Control("faults", {{"method", "batch"},
+                                   {"skip", skip},
+                                   {"after", true},
+                                   {"status", 500},
+                                   {"error", "INTERNAL_SERVER_ERROR"}})
+                .status == 200);
+  }
   long Comments() {
     return Count("crm.timeline.comment.list",
                  {{"filter", {{"ENTITY_TYPE", "deal"}, {"ENTITY_ID", 1}}}});
@@ -97,12 +107,7 @@ long Rows(test::Emulator& emu, const std::string& section) {
 
 TEST_CASE("a 500 on the batch that makes the deal: nothing naming it went — all of it once") {
   ExecutorFixture f;
-  REQUIRE(f.emu
-              .Control("faults", {{"method", "batch"},
-                                  {"after", true},
-                                  {"status", 500},
-                                  {"error", "INTERNAL_SERVER_ERROR"}})
-              .status == 200);
+  f.LoseNextBatchAnswer();
   auto report = f.executor.Run(f.kMember, HandOver());
   REQUIRE_FALSE(report);
   CHECK(f.Count("crm.deal.list") == 1);  // it ran; its answer was lost
@@ -121,13 +126,7 @@ TEST_CASE("a 500 on the batch that makes the deal: nothing naming it went — al
 TEST_CASE(
     "a 500 on the batch naming the deal loses no comment or task — a notification at most once") {
   ExecutorFixture f;
-  REQUIRE(f.emu
-              .Control("faults", {{"method", "batch"},
-                                  {"skip", 1},
-                                  {"after", true},
-                                  {"status", 500},
-                                  {"error", "INTERNAL_SERVER_ERROR"}})
-              .status == 200);
+  f.LoseNextBatchAnswer(1);
   auto report = f.executor.Run(f.kMember, HandOver());
   REQUIRE_FALSE(report);
   report = f.executor.Run(f.kMember, HandOver());
@@ -280,12 +279,7 @@ TEST_CASE("a plan runs in a request and one for what names its results — once"
 
 TEST_CASE("an answer lost after the portal applied the batch duplicates nothing") {
   ExecutorFixture f;
-  REQUIRE(f.emu
-              .Control("faults", {{"method", "batch"},
-                                  {"after", true},
-                                  {"status", 500},
-                                  {"error", "INTERNAL_SERVER_ERROR"}})
-              .status == 200);
+  f.LoseNextBatchAnswer();
   auto report = f.executor.Run(f.kMember, ExecutorFixture::Plan());
   REQUIRE_FALSE(report);
   CHECK(report.error().code == core::ErrorCode::kUnavailable);
