@@ -1,6 +1,7 @@
 // Runs build/bin/conveyor as a child process on an ephemeral port; killed when out of scope.
 #pragma once
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -30,19 +31,38 @@ class ConveyorProcess {
     if (mkdtemp(dir) == nullptr) throw std::runtime_error("mkdtemp");
     dir_ = dir;
     const std::string port_file = dir_ + "/port.json";
+    // Everything the child needs is made before the fork: the test process has threads (the
+    // emulator's), so between fork and exec the child may only make async-signal-safe calls —
+    // a malloc there can wait for ever on a lock another thread held at the fork.
+    std::map<std::string, std::string> vars = {{"CONVEYOR_LOG_LEVEL", "warn"}};
+    for (char** e = environ; *e != nullptr; ++e) {
+      const std::string entry = *e;
+      const auto eq = entry.find('=');
+      if (eq != std::string::npos) vars.emplace(entry.substr(0, eq), entry.substr(eq + 1));
+    }
+    for (const auto& [k, v] : env) vars[k] = v;
+    vars["CONVEYOR_DB"] = db_;
+    std::vector<std::string> entries;
+    for (const auto& [k, v] : vars) entries.push_back(k + "=" + v);
+    std::vector<char*> envp;
+    for (auto& entry : entries) envp.push_back(entry.data());
+    envp.push_back(nullptr);
+    std::vector<std::string> args = {CONVEYOR_BIN,  "serve",       "--listen",
+                                     "127.0.0.1:0", "--port-file", port_file};
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    const int log_fd = log.empty() ? -1 : open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     pid_ = fork();
     if (pid_ == 0) {
       // If the test process dies (an abort under ASan), take the server down with it: an orphan
       // would hold ctest's output pipe open and hang the whole run.
       prctl(PR_SET_PDEATHSIG, SIGKILL);
-      setenv("CONVEYOR_LOG_LEVEL", "warn", 1);  // unless the test says otherwise
-      for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
-      setenv("CONVEYOR_DB", db_.c_str(), 1);
-      if (!log.empty() && std::freopen(log.c_str(), "w", stderr) == nullptr) _exit(126);
-      execl(CONVEYOR_BIN, CONVEYOR_BIN, "serve", "--listen", "127.0.0.1:0", "--port-file",
-            port_file.c_str(), static_cast<char*>(nullptr));
+      if (log_fd >= 0) dup2(log_fd, STDERR_FILENO);
+      execve(CONVEYOR_BIN, argv.data(), envp.data());
       _exit(127);
     }
+    if (log_fd >= 0) close(log_fd);
     if (!Eventually(
             [&] {
               std::ifstream in(port_file);
