@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 
 #include <nlohmann/json.hpp>
 
@@ -13,22 +12,6 @@ namespace b24 {
 namespace {
 
 using json = nlohmann::json;
-
-// A whole number given as a JSON number or as decimal text (the docs show both); 0 otherwise.
-int64_t AnswerWhole(const json& body, const char* key) {
-  auto it = body.find(key);
-  if (it == body.end()) return 0;
-  if (it->is_number_integer()) return it->get<int64_t>();
-  if (it->is_number_float()) {
-    const double value = it->get<double>();
-    return value > 0 && value < 1e15 ? static_cast<int64_t>(value) : 0;
-  }
-  if (!it->is_string()) return 0;
-  const auto& text = it->get_ref<const std::string&>();
-  int64_t out = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && end == text.data() + text.size() ? out : 0;
-}
 
 bool IsTokenText(const std::string& text) {
   return !text.empty() && text.size() <= 512 &&
@@ -88,10 +71,10 @@ Result<VouchedGrant> ExchangeRefreshToken(Transport& transport, const ClientOpti
   grant.refresh_token = core::TextField(body, "refresh_token");
   grant.scope = core::TextField(body, "scope");
   grant.status = core::TextField(body, "status");
-  grant.user_id = AnswerWhole(body, "user_id");
-  grant.expires = AnswerWhole(body, "expires");
+  grant.user_id = core::IdField(body, "user_id");
+  grant.expires = core::IdField(body, "expires");
   if (grant.expires <= 0) {
-    const int64_t lifetime = AnswerWhole(body, "expires_in");
+    const int64_t lifetime = core::IdField(body, "expires_in");
     grant.expires = now + (lifetime > 0 ? lifetime : 3600);
   }
   if (!IsTokenText(grant.access_token) || !IsTokenText(grant.refresh_token))
@@ -137,7 +120,7 @@ Result<TokenHolder> WhoHolds(Transport& transport, const std::string& client_end
   const json app = results.value("app", json());
   const json admin = results.value("admin", json());
   TokenHolder holder;
-  holder.user_id = me.is_object() ? AnswerWhole(me, "ID") : 0;
+  holder.user_id = me.is_object() ? core::IdField(me, "ID") : 0;
   holder.admin = admin == true || admin == "Y" || admin == "true";
   holder.app_code = app.is_object() ? core::TextField(app, "CODE") : "";
   if (holder.user_id <= 0) return tl::unexpected(Malformed("no user id"));

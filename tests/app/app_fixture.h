@@ -152,6 +152,32 @@ struct AppFixture {
     return ToAnswer(
         client.Post(path.c_str(), emu::EncodeForm(post.form), "application/x-www-form-urlencoded"));
   }
+  // A new user of the portal; returns their id.
+  long AddUser(const char* name, bool admin) {
+    return std::stol(
+        emu.Control("users", {{"NAME", name}, {"ADMIN", admin}}).body["ID"].get<std::string>());
+  }
+  std::string Api(const std::string& rest) { return "/api/portals/" + kMember + rest; }
+  // A call to the app's API with this Authorization header ("Bearer …" or "Session …"); PATCH
+  // sends a merge patch.
+  Answer Call(const std::string& method, const std::string& path, const std::string& auth,
+              const json& body = nullptr) {
+    httplib::Client client("127.0.0.1", app.port());
+    const httplib::Headers headers = {{"Authorization", auth}};
+    if (method == "PUT")
+      return ToAnswer(client.Put(path.c_str(), headers, body.dump(), "application/json"));
+    if (method == "PATCH") {
+      return ToAnswer(
+          client.Patch(path.c_str(), headers, body.dump(), "application/merge-patch+json"));
+    }
+    if (method == "POST")
+      return ToAnswer(client.Post(path.c_str(), headers, body.dump(), "application/json"));
+    return ToAnswer(client.Get(path.c_str(), headers));
+  }
+  // The settings patched with the operations token.
+  Answer PatchSettings(const json& patch) {
+    return Call("PATCH", Api("/settings"), "Bearer " + kApiToken, patch);
+  }
   Answer PostEvent(const std::string& form) {
     httplib::Client client("127.0.0.1", app.port());
     return ToAnswer(client.Post("/b24/events", form, "application/x-www-form-urlencoded"));

@@ -31,26 +31,16 @@ struct PagesFixture : test::AppFixture {
     const auto to = html.find("</script>", from);
     return json::parse(html.substr(from + open.size(), to - from - open.size()), nullptr, false);
   }
+  // A call with the page's session.
   test::Answer Call(const std::string& method, const std::string& path, const std::string& session,
                     const json& body = nullptr) {
-    httplib::Client client("127.0.0.1", app.port());
-    const httplib::Headers headers = {{"Authorization", "Session " + session}};
-    if (method == "PUT")
-      return test::ToAnswer(client.Put(path.c_str(), headers, body.dump(), "application/json"));
-    if (method == "POST")
-      return test::ToAnswer(client.Post(path.c_str(), headers, body.dump(), "application/json"));
-    return test::ToAnswer(client.Get(path.c_str(), headers));
+    return AppFixture::Call(method, path, "Session " + session, body);
   }
   test::Answer PostPage(const std::string& form) {
     httplib::Client client("127.0.0.1", app.port());
     return test::ToAnswer(client.Post("/placements/deal?DOMAIN=x.bitrix24.ru&PROTOCOL=1&LANG=ru",
                                       form, "application/x-www-form-urlencoded"));
   }
-  long AddUser(const char* name, bool admin) {
-    return std::stol(
-        emu.Control("users", {{"NAME", name}, {"ADMIN", admin}}).body["ID"].get<std::string>());
-  }
-  std::string Api(const std::string& rest) { return "/api/portals/" + kMember + rest; }
 };
 
 }  // namespace
@@ -97,11 +87,7 @@ TEST_CASE("only a portal administrator changes the settings from the app page") 
   PagesFixture f;
   const long operator_id = f.AddUser("Оператор", false);
   // A viewer the settings name: reads the settings and previews, never saves.
-  httplib::Client ops("127.0.0.1", f.app.port());
-  REQUIRE(ops.Patch(f.Api("/settings").c_str(), {{"Authorization", "Bearer " + test::kApiToken}},
-                    json{{"reports", {{"viewers", {operator_id}}}}}.dump(),
-                    "application/merge-patch+json")
-              ->status == 200);
+  REQUIRE(f.PatchSettings({{"reports", {{"viewers", {operator_id}}}}}).status == 200);
   const json mine = PagesFixture::Boot(f.Open("DEFAULT", operator_id));
   REQUIRE(mine.is_object());
   CHECK(mine["user"]["admin"] == false);

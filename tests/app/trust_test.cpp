@@ -29,10 +29,6 @@ namespace {
 struct TrustFixture : test::AppFixture {
   TrustFixture() : AppFixture("0", {{"CONVEYOR_API_TOKEN", test::kApiToken}}) {}
 
-  long AddUser(const char* name, bool admin) {
-    return std::stol(
-        emu.Control("users", {{"NAME", name}, {"ADMIN", admin}}).body["ID"].get<std::string>());
-  }
   // POSTs `form` to the app's `path` with a query naming `domain` as the portal.
   test::Answer PostForm(const std::string& path, const std::string& domain,
                         const emu::FormPairs& form) {
@@ -41,17 +37,6 @@ struct TrustFixture : test::AppFixture {
     return test::ToAnswer(
         client.Post(target.c_str(), emu::EncodeForm(form), "application/x-www-form-urlencoded"));
   }
-  test::Answer Call(const std::string& method, const std::string& path, const std::string& auth,
-                    const json& body = nullptr) {
-    httplib::Client client("127.0.0.1", app.port());
-    const httplib::Headers headers = {{"Authorization", auth}};
-    if (method == "PUT")
-      return test::ToAnswer(client.Put(path.c_str(), headers, body.dump(), "application/json"));
-    if (method == "POST")
-      return test::ToAnswer(client.Post(path.c_str(), headers, body.dump(), "application/json"));
-    return test::ToAnswer(client.Get(path.c_str(), headers));
-  }
-  std::string Api(const std::string& rest) { return "/api/portals/" + kMember + rest; }
   // The session a page gives `user_id` (a card's tab when `id` is given).
   std::string SessionOf(long user_id, const std::string& placement = "DEFAULT",
                         const std::string& id = "") {
@@ -278,12 +263,7 @@ TEST_CASE("a user who is not an admin sees the journey of the card they opened a
   CHECK(f.Call("POST", f.Api("/backfill"), page, json::object()).status == 403);
 
   // An admin names the hunter a viewer: reports and settings to read, still no saving.
-  httplib::Client ops("127.0.0.1", f.app.port());
-  const auto patched =
-      ops.Patch(f.Api("/settings").c_str(), {{"Authorization", "Bearer " + test::kApiToken}},
-                json{{"reports", {{"viewers", {hunter}}}}}.dump(), "application/merge-patch+json");
-  REQUIRE(patched);
-  REQUIRE(patched->status == 200);
+  REQUIRE(f.PatchSettings({{"reports", {{"viewers", {hunter}}}}}).status == 200);
   CHECK(f.Call("GET", f.Api("/report"), page).status == 200);
   const auto settings = f.Call("GET", f.Api("/settings"), page);
   REQUIRE(settings.status == 200);
@@ -467,12 +447,10 @@ void KillDuringHandOver(int held) {
   };
   const long hunter = add_user("Анна");
   const long closer = add_user("Дмитрий");
-  httplib::Client ops("127.0.0.1", f.app.port());
-  const json queues = {
-      {"queues", {{"hunters", {{"users", {hunter}}}}, {"closers", {{"users", {closer}}}}}}};
-  REQUIRE(ops.Patch(f.Api("/settings").c_str(), {{"Authorization", "Bearer " + test::kApiToken}},
-                    queues.dump(), "application/merge-patch+json")
-              ->status == 200);
+  REQUIRE(
+      f.PatchSettings(
+           {{"queues", {{"hunters", {{"users", {hunter}}}}, {"closers", {{"users", {closer}}}}}}})
+          .status == 200);
   const json phone = {{{"VALUE", "+7 900 111-22-33"}, {"VALUE_TYPE", "WORK"}}};
   const long lead =
       f.emu
