@@ -10,6 +10,16 @@ void FromEnv(const char* name, std::string& field) {
   if (const char* v = std::getenv(name); v != nullptr && *v != '\0') field = v;
 }
 
+// A number of seconds; text that is not one becomes -1, which Validate refuses by name.
+void SecondsFromEnv(const char* name, double& field) {
+  std::string text;
+  FromEnv(name, text);
+  if (text.empty()) return;
+  char* end = nullptr;
+  const double seconds = std::strtod(text.c_str(), &end);
+  field = end != nullptr && *end == '\0' ? seconds : -1;
+}
+
 core::Result<void> Invalid(const std::string& message) {
   return core::Fail(core::ErrorCode::kInvalidArgument, message);
 }
@@ -46,13 +56,8 @@ void ApplyEnvironment(Config& config) {
   FromEnv("CONVEYOR_CLOCK_URL", config.clock_url);
   // Set but empty turns the library off, so this one is read even when empty.
   if (const char* v = std::getenv("CONVEYOR_BX24_URL")) config.bx24_url = v;
-  std::string sweep;
-  FromEnv("CONVEYOR_SWEEP_SECONDS", sweep);
-  if (!sweep.empty()) {
-    char* end = nullptr;
-    const double seconds = std::strtod(sweep.c_str(), &end);
-    config.sweep_seconds = end != nullptr && *end == '\0' ? seconds : -1;  // Validate says why
-  }
+  SecondsFromEnv("CONVEYOR_SWEEP_SECONDS", config.sweep_seconds);
+  SecondsFromEnv("CONVEYOR_REST_TIMEOUT_SECONDS", config.rest_timeout_seconds);
   std::string dev;
   FromEnv("CONVEYOR_DEV", dev);
   config.dev = dev == "1" || dev == "true";
@@ -66,6 +71,10 @@ core::Result<void> Validate(const Config& config) {
   }
   if (!(config.sweep_seconds >= 0)) {
     return Invalid("CONVEYOR_SWEEP_SECONDS must be a number of seconds, 0 or more");
+  }
+  if (!(config.rest_timeout_seconds > 0 && config.rest_timeout_seconds <= 300)) {
+    return Invalid(
+        "CONVEYOR_REST_TIMEOUT_SECONDS must be a number of seconds, above 0 and up to 300");
   }
   if (config.client_id.empty() || config.client_secret.empty()) {
     return Invalid("CONVEYOR_CLIENT_ID and CONVEYOR_CLIENT_SECRET must be set");

@@ -22,7 +22,10 @@ struct Config {
   std::string tls_key;   // CONVEYOR_TLS_KEY
   std::string log_level = "info";  // CONVEYOR_LOG_LEVEL
   double sweep_seconds = 300;      // CONVEYOR_SWEEP_SECONDS; 0 turns the reconciliation sweep off
-  std::string port_file;           // written with {"port":N} once listening
+  // CONVEYOR_REST_TIMEOUT_SECONDS: how long a portal's answer is awaited. A write that times out
+  // is never resent blind: the executor looks for what it made first.
+  double rest_timeout_seconds = 30;
+  std::string port_file;  // written with {"port":N} once listening
   std::string api_token;  // CONVEYOR_API_TOKEN (environment only): the operations API's token
   // CONVEYOR_CLOCK_URL (development only): follow this virtual clock (the emulator's
   // /_emulator/clock) instead of the system clock, for the demo's simulated day.

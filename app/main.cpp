@@ -109,6 +109,7 @@ int Serve(app::Config config) {
   client_options.oauth_url = config.oauth_url;
   client_options.client_id = config.client_id;
   client_options.client_secret = config.client_secret;
+  client_options.timeout_seconds = config.rest_timeout_seconds;
   b24::RestClient client(client_options, transport, tokens, limiter, clock);
 
   handlers::Deps deps;
@@ -162,6 +163,13 @@ int Serve(app::Config config) {
   // Workers drain the inbox: events acknowledged to Bitrix24 are processed even after a crash.
   store::SnapshotStore snapshots(**db);
   store::OperationLog operations(**db);
+  // Whatever the last process began and never sent, it never sent: the next attempt sends it.
+  if (auto forgotten = operations.ForgetUnsent(); !forgotten) {
+    return Fail(forgotten.error().message, 1);
+  } else if (*forgotten > 0) {
+    engine::Log(spdlog::level::info, "operations begun and never sent are forgotten",
+                {{"count", *forgotten}});
+  }
   store::SettingsStore settings_store(**db);
   engine::PortalSettings settings(settings_store, *defaults);
   engine::ConveyorRules conveyor_rules(client, settings, portals, clock);
@@ -271,6 +279,8 @@ int main(int argc, char** argv) {
                   "allow the insecure development encryption key (env CONVEYOR_DEV=1)");
   serve->add_option("--sweep-seconds", config.sweep_seconds,
                     "reconciliation sweep interval, 0 = off (env CONVEYOR_SWEEP_SECONDS)");
+  serve->add_option("--rest-timeout-seconds", config.rest_timeout_seconds,
+                    "how long a portal's answer is awaited (env CONVEYOR_REST_TIMEOUT_SECONDS)");
   serve->add_option("--bx24-url", config.bx24_url,
                     "BX24 library URL the pages load, empty = none (env CONVEYOR_BX24_URL)");
   serve->add_option("--port-file", config.port_file, "write {\"port\":N} here once listening");

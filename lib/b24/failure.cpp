@@ -35,6 +35,7 @@ bool CertainlyNotRun(FailureKind kind) {
     case FailureKind::kInvalidToken:
     case FailureKind::kNeedsReinstall:
     case FailureKind::kUnknownPortal:
+    case FailureKind::kNotSent:
       return true;
     case FailureKind::kTransport:
     case FailureKind::kNotFound:
@@ -65,6 +66,7 @@ core::Error ToCoreError(const Failure& f, const std::string& context) {
     case FailureKind::kQueryLimit:
     case FailureKind::kOperationLimit:
     case FailureKind::kServer:
+    case FailureKind::kNotSent:
       return {core::ErrorCode::kUnavailable, text};
   }
   return {core::ErrorCode::kInternal, text};

@@ -22,6 +22,7 @@ enum class FailureKind {
   kAccessDenied,  // ACCESS_DENIED, insufficient_scope, WRONG_AUTH_TYPE
   kBadRequest,    // any other 4xx: the request itself is wrong; never retried
   kServer,        // 5xx other than 503 limits: the call may or may not have run
+  kNotSent,       // never left: the client is stopping, or the caller's last check said no
 };
 
 struct Failure {

@@ -172,8 +172,9 @@ void RestClient::Count(const std::string& method, const std::string& outcome) {
 }
 
 Result<Response> RestClient::CallOnce(const std::string& member_id, const std::string& method,
-                                      const nlohmann::ordered_json& params, Lane lane, bool read) {
-  auto response = Attempts(member_id, method, params, lane, read);
+                                      const nlohmann::ordered_json& params, Lane lane, bool read,
+                                      const std::function<bool()>& before_sending) {
+  auto response = Attempts(member_id, method, params, lane, read, before_sending);
   NoteHealth(member_id, response ? std::nullopt : std::optional<Failure>(response.error()));
   return response;
 }
@@ -181,7 +182,7 @@ Result<Response> RestClient::CallOnce(const std::string& member_id, const std::s
 void RestClient::NoteHealth(const std::string& member_id, const std::optional<Failure>& failure) {
   if (failure &&
       (failure->kind == FailureKind::kQueryLimit || failure->kind == FailureKind::kOperationLimit ||
-       failure->kind == FailureKind::kUnknownPortal || failure->description == "shutting down")) {
+       failure->kind == FailureKind::kUnknownPortal || failure->kind == FailureKind::kNotSent)) {
     return;  // the portal's own limits, or nothing asked of it
   }
   std::lock_guard<std::mutex> lock(stats_mutex_);
@@ -200,13 +201,15 @@ PortalHealth RestClient::Health(const std::string& member_id) const {
 }
 
 Result<Response> RestClient::Attempts(const std::string& member_id, const std::string& method,
-                                      const nlohmann::ordered_json& params, Lane lane, bool read) {
+                                      const nlohmann::ordered_json& params, Lane lane, bool read,
+                                      const std::function<bool()>& before_sending) {
+  bool announced = false;
   double backoff = options_.backoff_seconds;
   bool refreshed = false;
   bool redirect_checked = false;
   Failure last{FailureKind::kTransport, 0, "", "no attempt made"};
   for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
-    if (stopping_) return tl::unexpected(Failure{FailureKind::kTransport, 0, "", "shutting down"});
+    if (stopping_) return tl::unexpected(Failure{FailureKind::kNotSent, 0, "", "shutting down"});
     if (attempt > 0) {
       std::lock_guard<std::mutex> lock(stats_mutex_);
       ++stats_.retries;
@@ -223,7 +226,12 @@ Result<Response> RestClient::Attempts(const std::string& member_id, const std::s
       if (!auth) return tl::unexpected(auth.error());
     }
     const double waited = limiter_.Acquire(member_id, method, lane);
-    if (stopping_) return tl::unexpected(Failure{FailureKind::kTransport, 0, "", "shutting down"});
+    if (stopping_) return tl::unexpected(Failure{FailureKind::kNotSent, 0, "", "shutting down"});
+    if (before_sending && !announced) {
+      if (!before_sending())
+        return tl::unexpected(Failure{FailureKind::kNotSent, 0, "", "refused before sending"});
+      announced = true;
+    }
     nlohmann::ordered_json body = params.is_object() ? params : nlohmann::ordered_json::object();
     body["auth"] = auth->access_token;
     const HttpReply reply =
@@ -305,6 +313,7 @@ Result<Response> RestClient::Attempts(const std::string& member_id, const std::s
         continue;
       case FailureKind::kTransport:
       case FailureKind::kServer:
+        NoteHealth(member_id, last);  // shown while the retries go on, not only after them
         if (!read) return tl::unexpected(last);  // it may have run: the caller checks and decides
         // In slices, so a shutdown does not wait out the whole backoff.
         for (double slept = 0; slept < backoff && !stopping_; slept += 0.1) clock_.Sleep(0.1);
@@ -316,6 +325,7 @@ Result<Response> RestClient::Attempts(const std::string& member_id, const std::s
       case FailureKind::kNotFound:
       case FailureKind::kAccessDenied:
       case FailureKind::kBadRequest:
+      case FailureKind::kNotSent:
         return tl::unexpected(last);
     }
   }
@@ -329,7 +339,8 @@ Result<Response> RestClient::Call(const std::string& member_id, const std::strin
 
 Result<std::vector<BatchItem>> RestClient::Batch(const std::string& member_id,
                                                  const std::vector<BatchCommand>& commands,
-                                                 Lane lane, bool halt) {
+                                                 Lane lane, bool halt,
+                                                 const BeforeSending& before_sending) {
   constexpr size_t kMaxCommands = 50;
   std::vector<BatchItem> items;
   for (size_t start = 0; start < commands.size(); start += kMaxCommands) {
@@ -342,7 +353,10 @@ Result<std::vector<BatchItem>> RestClient::Batch(const std::string& member_id,
       read = read && IsRead(c.method);
     }
     const nlohmann::ordered_json request = {{"halt", halt ? 1 : 0}, {"cmd", cmd}};
-    auto response = CallOnce(member_id, "batch", request, lane, read);
+    std::function<bool()> announce;
+    if (before_sending)
+      announce = [&before_sending, start, end] { return before_sending(start, end); };
+    auto response = CallOnce(member_id, "batch", request, lane, read, announce);
     if (!response) return tl::unexpected(response.error());
     const json& r = response->result;
     const json& results = Entry(r, "result");

@@ -90,7 +90,7 @@ class RestClient {
   RestClient(ClientOptions options, Transport& transport, TokenStore& store, RateLimiter& limiter,
              core::Clock& clock);
 
-  // From now on every call fails at once (kTransport, "shutting down") and retries stop, so the
+  // From now on every call fails at once (kNotSent, "shutting down") and retries stop, so the
   // workers finish their round promptly on SIGTERM; what they were doing is retried after the
   // restart (at-least-once).
   void Shutdown() {
@@ -103,10 +103,15 @@ class RestClient {
                         const nlohmann::json& params = nlohmann::json::object(),
                         Lane lane = Lane::kInteractive);
 
+  // Called once per batch of `commands[first, end)`, when it has its turn (the rate limiter's
+  // waits are over) and just before it is first sent; false keeps it unsent (kNotSent).
+  using BeforeSending = std::function<bool(size_t first, size_t end)>;
+
   // Runs the commands in batches of 50 (REST.md §5); one item per command, in order.
   Result<std::vector<BatchItem>> Batch(const std::string& member_id,
                                        const std::vector<BatchCommand>& commands,
-                                       Lane lane = Lane::kInteractive, bool halt = false);
+                                       Lane lane = Lane::kInteractive, bool halt = false,
+                                       const BeforeSending& before_sending = {});
 
   // Full scan of a list method by keyset (`>ID`, order by ID, start=-1); `on_page` gets each
   // page's rows and may return false to stop. Returns the number of rows seen.
@@ -145,9 +150,11 @@ class RestClient {
   Result<void> Refresh(const std::string& member_id, const std::string& expired_token);
   // `params` keeps its key order: batch commands run in the order they are sent.
   Result<Response> CallOnce(const std::string& member_id, const std::string& method,
-                            const nlohmann::ordered_json& params, Lane lane, bool read);
+                            const nlohmann::ordered_json& params, Lane lane, bool read,
+                            const std::function<bool()>& before_sending = {});
   Result<Response> Attempts(const std::string& member_id, const std::string& method,
-                            const nlohmann::ordered_json& params, Lane lane, bool read);
+                            const nlohmann::ordered_json& params, Lane lane, bool read,
+                            const std::function<bool()>& before_sending);
   void NoteHealth(const std::string& member_id, const std::optional<Failure>& failure);
   void Count(const std::string& method, const std::string& outcome);
 

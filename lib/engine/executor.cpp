@@ -1,5 +1,6 @@
 #include "lib/engine/executor.h"
 
+#include <algorithm>
 #include <set>
 
 #include "lib/core/change.h"
@@ -166,10 +167,12 @@ void Executor::Send(const std::string& member_id, std::vector<Prepared*>& group)
 void Executor::SendOnce(const std::string& member_id, std::vector<Prepared*>& group) {
   for (auto* p : group) BeginKeys(member_id, *p);
   std::vector<b24::BatchCommand> commands;
+  std::vector<std::string> op_keys;  // of each command; none for the re-reads after them
   for (auto* p : group) {
     for (const auto& pending : p->to_send) {
       commands.push_back({pending.action->key, pending.action->method,
                           core::ResolveReferences(pending.action->params, p->report.results)});
+      op_keys.push_back(pending.key);
     }
   }
   if (commands.empty()) return;
@@ -191,7 +194,14 @@ void Executor::SendOnce(const std::string& member_id, std::vector<Prepared*>& gr
     }
     first_action += p->to_send.size();
   }
-  auto items = client_.Batch(member_id, commands, b24::Lane::kInteractive);
+  // Marked sent only once the limiter has let the batch go: a process killed while it waited
+  // (a hold can last minutes) leaves keys that the next start knows were never sent.
+  const auto mark_sent = [&](size_t first, size_t end) {
+    std::vector<std::string> leaving;
+    for (size_t i = first; i < std::min(end, op_keys.size()); ++i) leaving.push_back(op_keys[i]);
+    return operations_.MarkSent(member_id, leaving).has_value();
+  };
+  auto items = client_.Batch(member_id, commands, b24::Lane::kInteractive, false, mark_sent);
   if (!items) {
     for (auto* p : group) {
       if (p->to_send.empty()) continue;

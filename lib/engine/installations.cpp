@@ -26,6 +26,7 @@ core::Error NotVouched(const b24::Failure& failure, const std::string& who) {
     case b24::FailureKind::kServer:
     case b24::FailureKind::kQueryLimit:
     case b24::FailureKind::kOperationLimit:
+    case b24::FailureKind::kNotSent:
       return {ErrorCode::kUnavailable, who + " did not answer; try again"};
     case b24::FailureKind::kExpiredToken:
     case b24::FailureKind::kInvalidToken:

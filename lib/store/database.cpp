@@ -199,6 +199,12 @@ constexpr std::string_view kSchemaV7 = R"sql(
 CREATE INDEX inbox_pending_portal ON inbox (done, member_id, id);
 )sql";
 
+// A begun key is 'sent' once its request is about to leave; one begun by a process that died
+// before that point was never sent. Keys from before this version count as sent.
+constexpr std::string_view kSchemaV8 = R"sql(
+ALTER TABLE operations ADD COLUMN sent INTEGER NOT NULL DEFAULT 1;
+)sql";
+
 core::ErrorCode CodeFor(int rc) {
   if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) return core::ErrorCode::kNotFound;
   switch (rc & 0xff) {
@@ -530,6 +536,7 @@ const std::vector<Migration>& Database::Migrations() {
       {5, "journeys: a change sequence for the reports' index", kSchemaV5},
       {6, "inbox: a portal's live leases", kSchemaV6},
       {7, "inbox: pending events by portal", kSchemaV7},
+      {8, "operations: begun keys tell whether they were sent", kSchemaV8},
   };
   return kMigrations;
 }

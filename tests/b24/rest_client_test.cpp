@@ -191,6 +191,34 @@ TEST_CASE("batch chunks to 50 and reports each command") {
   CHECK(client.Stats().requests_by_kind == std::map<std::string, long>{{"read", 1}, {"write", 3}});
 }
 
+TEST_CASE("each part of a batch is announced once, as it leaves — a refusal sends nothing") {
+  RestClientFixture f;
+  auto& client = f.client;
+  std::vector<b24::BatchCommand> commands;
+  for (int i = 0; i < 60; ++i)
+    commands.push_back({"add" + std::to_string(i), "crm.lead.add", {{"fields", {{"TITLE", "x"}}}}});
+  // The first part meets a refusal and is retried: still announced once.
+  f.emu.Control("faults",
+                {{"method", "batch"}, {"status", 503}, {"error", "QUERY_LIMIT_EXCEEDED"}});
+  std::vector<std::pair<size_t, size_t>> announced;
+  auto items = client.Batch(kMember, commands, b24::Lane::kInteractive, false,
+                            [&](size_t first, size_t end) {
+                              announced.emplace_back(first, end);
+                              return true;
+                            });
+  REQUIRE(items);
+  CHECK(announced == std::vector<std::pair<size_t, size_t>>{{0, 50}, {50, 60}});
+  CHECK(f.CountOf("batch", 200) == 2);
+
+  auto refused = client.Batch(kMember, commands, b24::Lane::kInteractive, false,
+                              [](size_t, size_t) { return false; });
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().kind == b24::FailureKind::kNotSent);
+  CHECK(b24::CertainlyNotRun(refused.error().kind));
+  CHECK(f.CountOf("batch", 200) == 2);
+  CHECK(f.emu.State("leads").body.size() == 60);
+}
+
 TEST_CASE("a keyset scan reads every row without counting — next-paging reads them too") {
   RestClientFixture f;
   auto& client = f.client;
@@ -295,6 +323,7 @@ TEST_CASE("after Shutdown a read waiting out its retries gives up at once and ca
   CHECK_FALSE(result);
   auto later = client.Call(kMember, "crm.lead.list");
   REQUIRE_FALSE(later);
+  CHECK(later.error().kind == b24::FailureKind::kNotSent);  // nothing left: safe to send again
   CHECK(later.error().description == "shutting down");
 }
 

@@ -85,4 +85,24 @@ TEST_CASE("an abandoned key can be begun again — a finished one cannot be aban
   CHECK((*log.Find("m1", "done"))->result == "7");
 }
 
+TEST_CASE("keys begun and never sent are forgotten at the next start — sent ones are kept") {
+  auto db = store_test::MustOpen(":memory:");
+  store_test::AddPortal(*db, "m1");
+  store::OperationLog log(*db);
+  REQUIRE(*log.Begin("m1", "waited-its-turn", 1));
+  REQUIRE(*log.Begin("m1", "left", 1));
+  REQUIRE(*log.Begin("m1", "answered", 1));
+  REQUIRE(log.MarkSent("m1", {"left", "answered"}));
+  REQUIRE(log.Finish("m1", "answered", "7"));
+  CHECK_FALSE((*log.Find("m1", "waited-its-turn"))->sent);
+  CHECK((*log.Find("m1", "left"))->sent);
+
+  auto forgotten = log.ForgetUnsent();
+  REQUIRE(forgotten);
+  CHECK(*forgotten == 1);
+  CHECK_FALSE(log.Find("m1", "waited-its-turn")->has_value());  // sent by the next attempt
+  CHECK((*log.Find("m1", "left"))->state == store::OperationState::kStarted);  // outcome unknown
+  CHECK((*log.Find("m1", "answered"))->result == "7");
+}
+
 }  // namespace operation_log_test
