@@ -15,10 +15,9 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 DURATION="${BENCH_DURATION:-10s}"
 WARMUP="${BENCH_WARMUP:-2s}"
 # One wrk thread drives ~10k requests/s on one event loop; a second would take CPU from the
-# server on this 2-core machine, which also runs the emulator. 8 connections: cpp-httplib
-# 0.11.4 serves each keep-alive connection on one of its 8 pool threads, so more connections
-# would wait in the accept queue and measure the pool's queueing rather than the intake, and
-# every write is serialised on the one SQLite connection anyway, so more would not add throughput.
+# server on this 2-core machine, which also runs the emulator. 8 connections: every write is
+# serialised on the one SQLite connection, so more would not add throughput (the server has 64
+# threads, each keep-alive connection holding one).
 CONNECTIONS="${BENCH_CONNECTIONS:-8}"
 THREADS="${BENCH_THREADS:-1}"
 LOG_LEVEL="${BENCH_LOG_LEVEL:-info}"
