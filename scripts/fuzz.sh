@@ -10,7 +10,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="$ROOT/build-fuzz"
 seconds="${FUZZ_SECONDS:-12}"
 targets=("$@")
-((${#targets[@]})) || targets=(form event placement_options settings rest_answer)
+((${#targets[@]})) || targets=(form event placement_options settings rest_answer entity)
 
 CXX=clang++ CC=clang cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCONVEYOR_FUZZ=ON -DCONVEYOR_WERROR=OFF -DBUILD_TESTING=OFF -DCMAKE_UNITY_BUILD=ON >/dev/null

@@ -1,5 +1,8 @@
 #include "lib/core/journey.h"
 
+#include <cmath>
+#include <cstdlib>
+
 #include "lib/core/change.h"
 #include "lib/core/working_time.h"
 
@@ -36,11 +39,11 @@ ItemFacts FactsOf(const std::string& entity_type, const json& entity) {
   facts.currency = TextField(entity, "CURRENCY_ID");
   facts.title = TextField(entity, "TITLE");
   facts.created_at = TimeField(entity, "DATE_CREATE");
-  try {
-    facts.amount = std::stod(TextField(entity, "OPPORTUNITY"));
-  } catch (const std::exception&) {
-    facts.amount = 0;  // empty or not a number: no money
-  }
+  const std::string amount = TextField(entity, "OPPORTUNITY");
+  char* end = nullptr;
+  const double parsed = std::strtod(amount.c_str(), &end);
+  // Empty, not a number, or no finite number: no money.
+  facts.amount = end != amount.c_str() && std::isfinite(parsed) ? parsed : 0;
   if (entity_type == "lead") {
     facts.region = TextField(entity, "ADDRESS_REGION");
     facts.journey_id = facts.entity_id;
