@@ -172,12 +172,12 @@ int Serve(app::Config config) {
   }
   store::SettingsStore settings_store(**db);
   engine::PortalSettings settings(settings_store, *defaults);
-  engine::ConveyorRules conveyor_rules(client, settings, portals, clock);
+  store::DecisionLog decisions(**db);
+  engine::ConveyorRules conveyor_rules(client, settings, portals, decisions, clock);
   engine::LoggingRules rules(conveyor_rules);
   engine::EchoExpectations echoes;
   store::JourneyStore journeys(**db);
   engine::Executor executor(client, operations, snapshots, clock, &echoes, &journeys);
-  store::DecisionLog decisions(**db);
   store::TimerStore timers(**db);
   engine::InboxWorker worker(inbox, snapshots, client, rules, executor, decisions, timers, clock,
                              {}, &echoes, &journeys);

@@ -232,8 +232,8 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
 
   post("/_emulator/portals", [s, open_listener](const json& body) -> tl::expected<json, RestError> {
     const std::string plan = TextField(body, "plan", "basic");
-    if (plan != "basic" && plan != "enterprise")
-      return Fail(400, "BAD_PLAN", "plan: basic or enterprise");
+    if (plan != "free" && plan != "basic" && plan != "enterprise")
+      return Fail(400, "BAD_PLAN", "plan: free, basic or enterprise");
     std::string member_id;
     {
       std::lock_guard<std::mutex> lock(s->mutex);
@@ -268,8 +268,8 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
     auto portal = PortalOf(*s, body);
     if (!portal) return tl::unexpected(portal.error());
     const std::string plan = TextField(body, "plan");
-    if (plan != "basic" && plan != "enterprise")
-      return Fail(400, "BAD_PLAN", "plan: basic or enterprise");
+    if (plan != "free" && plan != "basic" && plan != "enterprise")
+      return Fail(400, "BAD_PLAN", "plan: free, basic or enterprise");
     SetPlan(**portal, plan);
     return PortalSummary(*s, **portal);
   });

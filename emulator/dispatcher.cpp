@@ -241,6 +241,9 @@ Invocation Invoke(Call& call, const std::string& method) {
   const auto& table = Methods();
   auto def = table.find(method);
   if (def == table.end()) return out;
+  // Work-time tracking is not on every plan; where the module is missing, its methods are not
+  // registered at all, so the portal answers as for any unknown method.
+  if (call.portal.plan == "free" && method.rfind("timeman.", 0) == 0) return out;
   if (def->second.app_only && call.caller.kind != Caller::Kind::kApp) {
     const bool placement = method.rfind("placement.", 0) == 0;
     out.result = Fail(403, "WRONG_AUTH_TYPE",

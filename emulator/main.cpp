@@ -27,8 +27,9 @@ int main(int argc, char** argv) {
                  "SQLite file to keep the state in (default: memory)");
   cli.add_option("--member-id", options.member_id,
                  "member_id of the default portal (default: random)");
-  cli.add_option("--plan", options.plan, "basic (50 req, 2/s) or enterprise (250, 5/s)")
-      ->check(CLI::IsMember({"basic", "enterprise"}))
+  cli.add_option("--plan", options.plan,
+                 "free (as basic, no timeman), basic (50 req, 2/s) or enterprise (250, 5/s)")
+      ->check(CLI::IsMember({"free", "basic", "enterprise"}))
       ->capture_default_str();
   cli.add_option("--token-lifetime", options.token_lifetime, "access token lifetime, seconds")
       ->capture_default_str();

@@ -12,9 +12,16 @@ namespace {
 
 constexpr size_t kBatchMaxLength = 50;
 
-std::string License(const Portal& portal) {
-  return portal.language + (portal.plan == "enterprise" ? "_ent250" : "_basic");
+// The license family of the plan; Bitrix24 names its free plan "project".
+std::string LicenseFamily(const Portal& portal) {
+  return portal.plan == "enterprise" ? "ent" : portal.plan == "free" ? "project" : "basic";
 }
+
+std::string LicenseType(const Portal& portal) {
+  return portal.plan == "enterprise" ? "ent250" : LicenseFamily(portal);
+}
+
+std::string License(const Portal& portal) { return portal.language + "_" + LicenseType(portal); }
 
 MethodResult AppInfo(Call& call) {
   if (call.caller.kind == Caller::Kind::kWebhook) {
@@ -35,8 +42,8 @@ MethodResult AppInfo(Call& call) {
                 {"DAYS", nullptr},
                 {"LANGUAGE_ID", call.portal.language},
                 {"LICENSE", License(call.portal)},
-                {"LICENSE_TYPE", call.portal.plan == "enterprise" ? "ent250" : "basic"},
-                {"LICENSE_FAMILY", call.portal.plan == "enterprise" ? "ent" : "basic"}},
+                {"LICENSE_TYPE", LicenseType(call.portal)},
+                {"LICENSE_FAMILY", LicenseFamily(call.portal)}},
                {},
                {}};
 }

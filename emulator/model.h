@@ -94,7 +94,9 @@ struct Portal {
   std::string member_id;
   std::string domain;  // host[:port]; REST lives at {protocol}://{domain}/rest/
   std::vector<std::string> previous_domains;  // they answer 302 to `domain`
-  std::string plan = "basic";  // "basic" (50 / 2 per s) or "enterprise" (250 / 5 per s)
+  // "free" (no work-time tracking: its timeman.* methods do not exist), "basic" (50 / 2 per s)
+  // or "enterprise" (250 / 5 per s).
+  std::string plan = "basic";
   std::string language = "ru";
   int tz_minutes = 180;  // the portal's zone east of UTC (Moscow by default)
 

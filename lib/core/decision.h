@@ -33,4 +33,9 @@ struct Outcome {
 // The journal's view of a choice: each candidate with presence, load, weight, cap and verdict.
 nlohmann::json CandidatesJson(const Choice& choice);
 
+// Whether the decision handed its item to `assignee` by the conveyor's rotation: a queue's
+// choice ("assigned", "handover", "carried_over", "fallback_queue"). A duplicate going to its
+// owner, a duty person and an SLA reassignment are not turns of the rotation.
+bool IsHandOut(const Decision& decision);
+
 }  // namespace core

@@ -52,6 +52,10 @@ std::string_view PresenceName(Presence presence) {
   return "unknown";
 }
 
+std::string_view PresenceSourceName(PresenceSource source) {
+  return source == PresenceSource::kWorkingHours ? "working_hours" : "timeman";
+}
+
 std::string_view VerdictName(Verdict verdict) {
   switch (verdict) {
     case Verdict::kChosen:
@@ -82,6 +86,8 @@ Choice ChooseAssignee(const std::vector<Candidate>& candidates, const QueueRules
     verdict.user_id = candidate.user_id;
     verdict.verdict = Judge(candidate, rules);
     verdict.presence = candidate.presence;
+    verdict.presence_source = candidate.presence_source;
+    verdict.handed_out_today = candidate.handed_out_today;
     verdict.open_items = candidate.open_items;
     verdict.cap = candidate.cap;
     verdict.weight = candidate.weight;
@@ -89,8 +95,9 @@ Choice ChooseAssignee(const std::vector<Candidate>& candidates, const QueueRules
     choice.candidates.push_back(verdict);
     if (verdict.verdict != Verdict::kEligible) continue;
     auto rank = [&](size_t index) {
-      return std::make_tuple(choice.candidates[index].load, candidates[index].last_assigned_at,
-                             candidates[index].user_id);
+      const Candidate& c = candidates[index];
+      return std::make_tuple(c.handed_out_today / c.weight, choice.candidates[index].load,
+                             c.last_assigned_at, c.user_id);
     };
     // Strictly better only: of two identical candidates the first in the queue keeps the item.
     if (!best || rank(i) < rank(*best)) best = i;

@@ -22,14 +22,23 @@ Presence ParsePresence(std::string_view status);
 // ParsePresence reads back.
 std::string_view PresenceName(Presence presence);
 
+// What said whether a member is at work (issue 16, item 2): the portal's work-time tracking
+// where it has it, else its working hours. The journal names it.
+enum class PresenceSource { kTimeman, kWorkingHours };
+
+// "timeman", "working_hours".
+std::string_view PresenceSourceName(PresenceSource source);
+
 struct Candidate {
   int64_t user_id = 0;
   double weight = 1;   // share of the queue's work; 2 takes twice the load of 1
   int open_items = 0;  // items in work now
   int cap = 0;         // most open items at once; 0 (or less) = no cap
   Presence presence = Presence::kUnknown;
+  PresenceSource presence_source = PresenceSource::kTimeman;
   bool active = true;            // the user's ACTIVE: false for dismissed employees
   std::optional<bool> online;    // read only when the queue requires online; unknown = offline
+  int handed_out_today = 0;      // items the conveyor gave them since the portal's midnight
   int64_t last_assigned_at = 0;  // Unix seconds of the last item handed out; 0 = never
 };
 
@@ -54,10 +63,12 @@ struct CandidateVerdict {
   int64_t user_id = 0;
   Verdict verdict = Verdict::kEligible;
   Presence presence = Presence::kUnknown;
+  PresenceSource presence_source = PresenceSource::kTimeman;
   int open_items = 0;
   int cap = 0;
   double weight = 0;
   double load = 0;  // open_items / weight; 0 when the weight is not positive
+  int handed_out_today = 0;
 };
 
 struct Choice {
@@ -68,9 +79,10 @@ struct Choice {
 // Eligible: active, presence kOpened, online when the rules require it, weight > 0, and below
 // the cap. A candidate failing several of these gets the most lasting reason, in the order
 // inactive, zero_weight, absent, offline, at_cap, so the journal does not blame a momentary
-// state on someone who is excluded anyway. Among the eligible the lowest load wins; ties go to
-// the one assigned longest ago (never assigned first), then to the smaller user_id, so the
-// same inputs always give the same choice.
+// state on someone who is excluded anyway. Among the eligible, rotation first: the fewest items
+// handed out today per weight, so that over a day equal weights get equal shares (within one);
+// then the lowest load; then the one assigned longest ago (never assigned first), then the
+// smaller user_id, so the same inputs always give the same choice.
 Choice ChooseAssignee(const std::vector<Candidate>& candidates, const QueueRules& rules);
 
 }  // namespace core

@@ -153,6 +153,11 @@ bool IsWorkingTime(int64_t t, const WorkSchedule& schedule) {
   return calendar.IsWorkday(calendar.Day(t)) && second >= calendar.start && second < calendar.end;
 }
 
+int64_t LocalDayStart(int64_t t, const WorkSchedule& schedule) {
+  const Calendar calendar(schedule);
+  return calendar.At(calendar.Day(t), 0);
+}
+
 int64_t NextWorkdayStart(int64_t t, const WorkSchedule& schedule) {
   const Calendar calendar(schedule);
   int64_t day = calendar.Day(t);

@@ -38,6 +38,9 @@ int64_t DaysFromCivil(int year, int month, int day);
 // Whether `t` falls inside a working interval [start, end) of a working day.
 bool IsWorkingTime(int64_t t, const WorkSchedule& schedule);
 
+// The portal's midnight that began the day `t` is in: where "today" starts for the rotation.
+int64_t LocalDayStart(int64_t t, const WorkSchedule& schedule);
+
 // `t` as the portal writes times: "2026-11-27T13:00:00+03:00" in the zone `tz_minutes`.
 std::string FormatLocalTime(int64_t t, int tz_minutes);
 

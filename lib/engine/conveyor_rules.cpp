@@ -152,15 +152,41 @@ b24::BatchCommand ConveyorRules::NameRead(int64_t user) {
   return {"n" + std::to_string(user), "user.get", {{"ID", user}}};
 }
 
+bool ConveyorRules::WithoutTimeman(const std::string& member_id, double now) const {
+  const auto missing = timeman_missing_since_.find(member_id);
+  return missing != timeman_missing_since_.end() && now - missing->second < kDictionarySeconds;
+}
+
+bool ConveyorRules::MeansNoTimeman(const b24::Failure& failure) {
+  // Docs: timeman/base/timeman-status.md (scope timeman); a module a plan lacks registers no
+  // methods, so the portal answers ERROR_METHOD_NOT_FOUND.
+  return failure.code == "ERROR_METHOD_NOT_FOUND" || failure.code == "insufficient_scope" ||
+         failure.kind == b24::FailureKind::kAccessDenied;
+}
+
 std::vector<b24::BatchCommand> ConveyorRules::MemberReads(const std::string& member_id,
                                                           const core::Settings& settings,
                                                           const std::set<int64_t>& members,
                                                           int64_t category_id, bool names,
-                                                          double now) {
+                                                          bool online, double now) {
   std::vector<b24::BatchCommand> reads;
+  const bool timeman = !WithoutTimeman(member_id, now);
+  // IS_ONLINE of the members not kept, 50 to a user.get (docs: user/user-get.md, a filter
+  // value may be a list).
+  std::vector<int64_t> unknown_online;
+  for (const int64_t user : members) {
+    if (online && now - online_[{member_id, user}].read_at >= kPresenceSeconds)
+      unknown_online.push_back(user);
+  }
+  for (size_t first = 0; first < unknown_online.size(); first += 50) {
+    const auto from = unknown_online.begin() + static_cast<std::ptrdiff_t>(first);
+    const std::vector<int64_t> ids(from, from + static_cast<std::ptrdiff_t>(std::min<size_t>(
+                                                    50, unknown_online.size() - first)));
+    reads.push_back({"o" + std::to_string(ids.front()), "user.get", {{"FILTER", {{"ID", ids}}}}});
+  }
   for (const int64_t user : members) {
     const std::string id = std::to_string(user);
-    if (now - presence_[{member_id, user}].read_at >= kPresenceSeconds)
+    if (timeman && now - presence_[{member_id, user}].read_at >= kPresenceSeconds)
       reads.push_back({"p" + id, "timeman.status", {{"USER_ID", user}}});
     if (names && now - names_[{member_id, user}].read_at >= kDictionarySeconds)
       reads.push_back(NameRead(user));
@@ -217,7 +243,8 @@ std::vector<core::Read> ConveyorRules::ReadAhead(const std::vector<core::EntityC
       if (now - known.read_at >= kDictionarySeconds) reads.push_back(DepartmentRead(department));
       for (const auto& member : known.value) members.insert(member.first);
     }
-    auto member_reads = MemberReads(member_id, *settings, members, category, need.names, now);
+    auto member_reads = MemberReads(member_id, *settings, members, category, need.names,
+                                    queue->second.require_online, now);
     reads.insert(reads.end(), member_reads.begin(), member_reads.end());
     for (const int64_t user : need.also_named) {
       if (need.names && members.count(user) == 0 &&
@@ -287,6 +314,7 @@ core::Result<std::vector<core::Candidate>> ConveyorRules::QueueCandidates(
   reads.clear();
   if (along != nullptr) reads = along->riders;
   std::map<int64_t, core::Presence> presence;
+  std::map<int64_t, bool> online;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     for (const int64_t user : members) {
@@ -296,8 +324,12 @@ core::Result<std::vector<core::Candidate>> ConveyorRules::QueueCandidates(
       const auto& kept_name = names_[{member_id, user}];
       if (fresh(kept_name.read_at, kDictionarySeconds)) (*names)[user] = kept_name.value;
     }
-    auto member_reads =
-        MemberReads(member_id, settings, members, category_id, names != nullptr, now);
+    for (const int64_t user : members) {
+      const auto& kept = online_[{member_id, user}];
+      if (fresh(kept.read_at, kPresenceSeconds)) online[user] = kept.value;
+    }
+    auto member_reads = MemberReads(member_id, settings, members, category_id, names != nullptr,
+                                    members_of.require_online, now);
     reads.insert(reads.end(), member_reads.begin(), member_reads.end());
   }
   if (names != nullptr && along != nullptr) {
@@ -323,8 +355,22 @@ core::Result<std::vector<core::Candidate>> ConveyorRules::QueueCandidates(
         if (along != nullptr) along->answers.push_back(item);
         continue;
       }
+      if (item.key[0] == 'o') {
+        // A failed read leaves them unknown: offline, for a queue that asks for online.
+        if (item.failure || !item.result.is_array()) continue;
+        for (const auto& row : item.result) {
+          const int64_t user = core::IdValue(row.value("ID", json()));
+          online[user] = core::TextField(row, "IS_ONLINE") == "Y";
+          online_[{member_id, user}] = {now, online[user]};
+        }
+        continue;
+      }
       const int64_t user = std::stoll(item.key.substr(1));
       if (item.key[0] == 'p') {
+        if (item.failure && MeansNoTimeman(*item.failure)) {
+          timeman_missing_since_[member_id] = now;
+          continue;
+        }
         // A failed presence read counts as unknown (not at work) and is not kept: the item
         // waits rather than going to someone who may be away.
         presence[user] = item.failure ? core::Presence::kUnknown
@@ -344,6 +390,19 @@ core::Result<std::vector<core::Candidate>> ConveyorRules::QueueCandidates(
       }
     }
   }
+  bool by_hours = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    by_hours = WithoutTimeman(member_id, now);
+  }
+  // The rotation's turns today, and this round's own (not journaled yet).
+  auto today = decisions_.HandOutsSince(
+      member_id, core::LocalDayStart(static_cast<int64_t>(now), settings.schedule));
+  if (!today) return tl::unexpected(today.error());
+  // Without work-time tracking, whoever is active is at work during the working hours.
+  const core::Presence by_schedule =
+      core::IsWorkingTime(static_cast<int64_t>(now), settings.schedule) ? core::Presence::kOpened
+                                                                        : core::Presence::kClosed;
   for (const int64_t user : members) {
     core::Candidate c;
     c.user_id = user;
@@ -352,7 +411,18 @@ core::Result<std::vector<core::Candidate>> ConveyorRules::QueueCandidates(
     c.cap = members_of.cap;
     c.active = inactive.count(user) == 0;
     c.presence = presence.count(user) ? presence[user] : core::Presence::kUnknown;
-    c.open_items = loads[user] + round.AssignedInRound(category_id, user);
+    if (by_hours) {
+      c.presence = by_schedule;
+      c.presence_source = core::PresenceSource::kWorkingHours;
+    }
+    if (members_of.require_online && online.count(user)) c.online = online[user];
+    const int in_round = round.AssignedInRound(category_id, user);
+    c.open_items = loads[user] + in_round;
+    const auto turns = today->find(user);
+    c.handed_out_today = in_round + (turns == today->end() ? 0 : turns->second.count);
+    c.last_assigned_at = in_round > 0            ? static_cast<int64_t>(now)
+                         : turns != today->end() ? turns->second.last_at
+                                                 : 0;
     candidates.push_back(c);
   }
   return candidates;

@@ -22,6 +22,7 @@
 #include "lib/core/stage_tasks.h"
 #include "lib/engine/planning_round.h"
 #include "lib/engine/portal_settings.h"
+#include "lib/store/decision_log.h"
 #include "lib/store/portal_store.h"
 
 namespace engine {
@@ -35,9 +36,14 @@ struct ReadAlong {
 
 class ConveyorRules : public core::Rules {
  public:
+  // `decisions` tell each member's hand-outs of the day, which the rotation evens out.
   ConveyorRules(b24::RestClient& client, PortalSettings& settings, store::PortalStore& portals,
-                core::Clock& clock)
-      : client_(client), settings_(settings), portals_(portals), clock_(clock) {}
+                store::DecisionLog& decisions, core::Clock& clock)
+      : client_(client),
+        settings_(settings),
+        portals_(portals),
+        decisions_(decisions),
+        clock_(clock) {}
 
   core::Result<core::Outcome> Plan(const core::EntityChange& change) override {
     return std::move(PlanAll({change}, {}).front());
@@ -110,10 +116,16 @@ class ConveyorRules : public core::Rules {
   static b24::BatchCommand PipelinesRead();
   static b24::BatchCommand DepartmentRead(int64_t department);
   static b24::BatchCommand NameRead(int64_t user);
+  // `online`: the queue requires online members, so IS_ONLINE is read (user.get, 50 a read).
   std::vector<b24::BatchCommand> MemberReads(const std::string& member_id,
                                              const core::Settings& settings,
                                              const std::set<int64_t>& members, int64_t category_id,
-                                             bool names, double now);
+                                             bool names, bool online, double now);
+  // A portal whose timeman.status is missing (a plan without work-time tracking, an app
+  // without the scope, no right to see others' days) takes its presence from the working
+  // hours for kDictionarySeconds, then asks again. Both require mutex_.
+  bool WithoutTimeman(const std::string& member_id, double now) const;
+  static bool MeansNoTimeman(const b24::Failure& failure);
   // The queue for an item's direction with its category ("lead", "sales", "production").
   core::Result<std::vector<core::Candidate>> DirectionCandidates(
       const core::Settings& settings, const std::string& queue, const std::string& direction,
@@ -137,6 +149,7 @@ class ConveyorRules : public core::Rules {
   b24::RestClient& client_;
   PortalSettings& settings_;
   store::PortalStore& portals_;
+  store::DecisionLog& decisions_;
   core::Clock& clock_;
   std::mutex mutex_;
   std::map<std::string, PipelineNames> pipelines_;  // GUARDED_BY(mutex_), by member_id
@@ -144,6 +157,8 @@ class ConveyorRules : public core::Rules {
   std::map<std::pair<std::string, int64_t>, Kept<std::vector<std::pair<int64_t, bool>>>>
       department_members_;  // (user, active)
   std::map<std::pair<std::string, int64_t>, Kept<core::Presence>> presence_;
+  std::map<std::pair<std::string, int64_t>, Kept<bool>> online_;
+  std::map<std::string, double> timeman_missing_since_;  // by member_id
   std::map<std::pair<std::string, int64_t>, Kept<std::string>> names_;
 };
 

@@ -205,6 +205,15 @@ constexpr std::string_view kSchemaV8 = R"sql(
 ALTER TABLE operations ADD COLUMN sent INTEGER NOT NULL DEFAULT 1;
 )sql";
 
+// The rotation counts each person's hand-outs of the day (core::IsHandOut, whose kinds the
+// update below repeats for the rows written before).
+constexpr std::string_view kSchemaV9 = R"sql(
+ALTER TABLE decisions ADD COLUMN handed_to INTEGER NOT NULL DEFAULT 0;
+UPDATE decisions SET handed_to = COALESCE(json_extract(body, '$.assignee'), 0)
+ WHERE kind IN ('assigned', 'handover', 'carried_over', 'fallback_queue');
+CREATE INDEX decisions_hand_outs ON decisions (member_id, at) WHERE handed_to > 0;
+)sql";
+
 core::ErrorCode CodeFor(int rc) {
   if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) return core::ErrorCode::kNotFound;
   switch (rc & 0xff) {
@@ -537,6 +546,7 @@ const std::vector<Migration>& Database::Migrations() {
       {6, "inbox: a portal's live leases", kSchemaV6},
       {7, "inbox: pending events by portal", kSchemaV7},
       {8, "operations: begun keys tell whether they were sent", kSchemaV8},
+      {9, "decisions: whom each hand-out went to, for the rotation", kSchemaV9},
   };
   return kMigrations;
 }

@@ -44,7 +44,7 @@ core::Result<void> DecisionLog::Append(std::string_view member_id, const core::D
   auto statement = session.Prepare(
       "decision append",
       "INSERT INTO decisions (member_id, at, kind, entity_type, entity_id, settings_version, "
-      "body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      "body, handed_to) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   if (!statement) return tl::make_unexpected(statement.error());
   statement->Bind(1, member_id)
       .Bind(2, at)
@@ -52,8 +52,29 @@ core::Result<void> DecisionLog::Append(std::string_view member_id, const core::D
       .Bind(4, decision.entity_type)
       .Bind(5, decision.entity_id)
       .Bind(6, static_cast<int64_t>(decision.settings_version))
-      .Bind(7, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      .Bind(7, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+      .Bind(8, core::IsHandOut(decision) ? decision.assignee : int64_t{0});
   return statement->Run();
+}
+
+core::Result<std::map<int64_t, HandOuts>> DecisionLog::HandOutsSince(std::string_view member_id,
+                                                                     int64_t since) {
+  Session session(db_);
+  auto statement =
+      session.Prepare("decision hand-outs",
+                      "SELECT handed_to, COUNT(*), MAX(at) FROM decisions "
+                      "WHERE member_id = ?1 AND at >= ?2 AND handed_to > 0 GROUP BY handed_to");
+  if (!statement) return tl::make_unexpected(statement.error());
+  statement->Bind(1, member_id).Bind(2, since);
+  std::map<int64_t, HandOuts> out;
+  for (;;) {
+    auto row = statement->Step();
+    if (!row) return tl::make_unexpected(row.error());
+    if (!*row) break;
+    out[statement->ColumnInt64(0)] = {static_cast<int>(statement->ColumnInt64(1)),
+                                      statement->ColumnInt64(2)};
+  }
+  return out;
 }
 
 core::Result<std::vector<JournalEntry>> DecisionLog::ForEntity(std::string_view member_id,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string_view>
 #include <vector>
 
@@ -12,6 +13,12 @@
 #include "lib/store/database.h"
 
 namespace store {
+
+// A person's turns of the rotation in a period.
+struct HandOuts {
+  int count = 0;
+  int64_t last_at = 0;  // Unix seconds
+};
 
 struct JournalEntry {
   int64_t id = 0;
@@ -33,6 +40,9 @@ class DecisionLog {
   // The newest `limit` decisions of the portal, newest first.
   [[nodiscard]] core::Result<std::vector<JournalEntry>> Recent(std::string_view member_id,
                                                                int limit);
+  // Per person, the hand-outs (core::IsHandOut) from `since` on.
+  [[nodiscard]] core::Result<std::map<int64_t, HandOuts>> HandOutsSince(std::string_view member_id,
+                                                                        int64_t since);
   // The portal's decisions from `at` on, oldest first, at most `limit`.
   [[nodiscard]] core::Result<std::vector<JournalEntry>> Since(std::string_view member_id,
                                                               int64_t at, int limit);

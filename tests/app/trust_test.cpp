@@ -446,6 +446,8 @@ TEST_CASE("idle connections cannot take all of the server's threads") {
 
 namespace trust_test {
 
+namespace {
+
 // A lead ready for its hand-over: a hunter owns it, a closer waits in sales. `HandOver` moves
 // it to «Готов СЕЙЧАС»; `CheckEveryEffectOnce` then finds each of the hand-over's effects
 // on the portal exactly once.
@@ -567,6 +569,8 @@ void KillDuringHandOver(int held) {
   REQUIRE(test::Eventually([&] { return scene.Converted(); }, 20));
   scene.CheckEveryEffectOnce();
 }
+
+}  // namespace
 
 TEST_CASE("a kill -9 while the portal holds the deal's batch: every effect once after a restart") {
   KillDuringHandOver(1);

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
+#include "lib/core/decision.h"
 #include "tests/core/rules_fixtures.h"
 
 namespace distribution_test {
@@ -280,6 +282,61 @@ TEST_CASE("handing out one by one spreads items by weight") {
   CHECK(queue[0].open_items == 8);
   CHECK(queue[1].open_items == 16);
   CHECK(queue[2].open_items == 8);
+}
+
+TEST_CASE("rotation first: the fewest hand-outs today per weight, then the load") {
+  auto member = [](int64_t user_id, int today, int open_items, double weight = 1) {
+    auto candidate = Member(user_id, open_items);
+    candidate.handed_out_today = today;
+    candidate.weight = weight;
+    return candidate;
+  };
+  struct Row {
+    const char* what;
+    std::vector<core::Candidate> candidates;
+    int64_t assignee;
+  };
+  const Row rows[] = {
+      // A quick worker keeps fewer items open, but still waits for the others' turn.
+      {"fewer today beats a lighter load", {member(1, 5, 0), member(2, 4, 3)}, 2},
+      {"equal turns: the lighter load", {member(1, 4, 1), member(2, 4, 3)}, 1},
+      {"weight 2 is given twice the turns: 7/2 beats 4/1",
+       {member(1, 4, 0), member(2, 7, 0, 2)},
+       2},
+      {"weight 2 at twice the turns ties, then the load", {member(1, 4, 2), member(2, 8, 1, 2)}, 2},
+  };
+  for (const auto& row : rows) {
+    INFO(row.what);
+    CHECK(core::ChooseAssignee(row.candidates, core::QueueRules{}).assignee == row.assignee);
+  }
+}
+
+TEST_CASE("over a day, handing out by rotation leaves equal weights at most one apart") {
+  // Member 2 closes items at once and member 3 never does: loads differ, turns do not.
+  std::vector<core::Candidate> queue = {Member(1), Member(2), Member(3)};
+  std::vector<int> given(3, 0);
+  for (int64_t now = 1; now <= 60; ++now) {
+    const auto choice = core::ChooseAssignee(queue, core::QueueRules{});
+    REQUIRE(choice.assignee);
+    const size_t i = static_cast<size_t>(*choice.assignee - 1);
+    ++given[i];
+    ++queue[i].handed_out_today;
+    queue[i].last_assigned_at = now;
+    if (i != 1) ++queue[i].open_items;
+    const auto [low, high] = std::minmax_element(given.begin(), given.end());
+    CHECK(*high - *low <= 1);
+  }
+  CHECK(given == std::vector<int>{20, 20, 20});
+}
+
+TEST_CASE("the journal says what told whether each candidate was at work") {
+  auto hours = Member(21);
+  hours.presence_source = core::PresenceSource::kWorkingHours;
+  hours.handed_out_today = 3;
+  const auto rows = core::CandidatesJson(core::ChooseAssignee({Member(20), hours}, {}));
+  CHECK(rows[0]["presence_source"] == "timeman");
+  CHECK(rows[1]["presence_source"] == "working_hours");
+  CHECK(rows[1]["handed_out_today"] == 3);
 }
 
 }  // namespace distribution_test

@@ -104,6 +104,20 @@ TEST_CASE("a schedule is valid only when it can ever be at work") {
   CHECK(core::AddWorkingDays(t, 3, rows[4].schedule) == core::AddWorkingDays(t, 3, kMoscow));
 }
 
+TEST_CASE("a day starts at the portal's midnight, not UTC's") {
+  const Row rows[] = {
+      {"Moscow noon", kMoscow, At(2026, 11, 24, 12, 0), At(2026, 11, 24, 0, 0)},
+      {"Moscow 00:30 is 21:30 UTC the day before", kMoscow, At(2026, 11, 24, 0, 30),
+       At(2026, 11, 24, 0, 0)},
+      {"midnight itself", kMoscow, At(2026, 11, 24, 0, 0), At(2026, 11, 24, 0, 0)},
+      {"New York 23:30", NewYork(), At(2026, 11, 23, 23, 30, -300), At(2026, 11, 23, 0, 0, -300)},
+  };
+  for (const auto& row : rows) {
+    INFO(row.what);
+    CHECK(core::LocalDayStart(row.t, row.schedule) == row.expected);
+  }
+}
+
 TEST_CASE("working time is inside the day's interval of a working day") {
   struct TimeRow {
     const char* what;

@@ -28,7 +28,7 @@ inline core::Settings InstallDefaults() {
 struct ConveyorFixture : test::EngineFixture {
   store::SettingsStore settings_store{*db};
   engine::PortalSettings settings{settings_store, InstallDefaults()};
-  engine::ConveyorRules rules{client, settings, portals, clock};
+  engine::ConveyorRules rules{client, settings, portals, decisions, clock};
   engine::InboxWorker worker{inbox,  snapshots, client, rules,   executor, decisions,
                              timers, clock,     {},     nullptr, &journeys};
   long call_center = 0, sales = 0, production = 0;

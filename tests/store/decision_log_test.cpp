@@ -45,4 +45,37 @@ TEST_CASE("decisions are journaled per portal and read by entity and by time") {
   CHECK(unknown.error().code == core::ErrorCode::kNotFound);
 }
 
+TEST_CASE("each person's hand-outs since a moment count the rotation's turns only") {
+  auto db = store_test::MustOpen(":memory:");
+  store_test::AddPortal(*db, "m1");
+  store_test::AddPortal(*db, "m2");
+  store::DecisionLog log(*db);
+  const auto body = nlohmann::json::object();
+  const struct {
+    const char* member;
+    int64_t at;
+    core::Decision decision;
+  } rows[] = {
+      {"m1", 90, {"assigned", "lead", 1, 11, 1, body}},  // yesterday
+      {"m1", 100, {"assigned", "lead", 2, 11, 1, body}},
+      {"m1", 110, {"handover", "lead", 2, 12, 1, body}},
+      {"m1", 120, {"carried_over", "deal", 7, 13, 1, body}},
+      {"m1", 130, {"fallback_queue", "deal", 8, 11, 1, body}},
+      {"m1", 140, {"duplicate", "lead", 3, 11, 1, body}},       // to the owner: not a turn
+      {"m1", 150, {"sla_reassigned", "lead", 2, 12, 1, body}},  // shown apart
+      {"m1", 160, {"fallback_duty", "lead", 4, 12, 1, body}},
+      {"m1", 170, {"waiting", "lead", 5, 0, 1, body}},
+      {"m2", 180, {"assigned", "lead", 1, 11, 1, body}},  // another portal
+  };
+  for (const auto& row : rows) REQUIRE(log.Append(row.member, row.decision, row.at));
+  auto today = log.HandOutsSince("m1", 100);
+  REQUIRE(today);
+  REQUIRE(today->size() == 3);
+  CHECK((*today)[11].count == 2);
+  CHECK((*today)[11].last_at == 130);
+  CHECK((*today)[12].count == 1);
+  CHECK((*today)[12].last_at == 110);
+  CHECK((*today)[13].count == 1);
+}
+
 }  // namespace decision_log_test

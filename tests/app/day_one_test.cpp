@@ -1,0 +1,107 @@
+// Issue 16 (day one on a customer's portal): a portal on any plan, fair to every employee —
+// each over real HTTP against the real binary and emulator.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "lib/core/change.h"
+#include "tests/app/app_fixture.h"
+
+namespace day_one_test {
+
+using test::json;
+
+namespace {
+
+// Every day, all day: the tests run at any hour, and a portal without work-time tracking takes
+// presence from its working hours.
+const json kAlwaysWorking = {{"day_start", "00:00"},
+                             {"day_end", "24:00"},
+                             {"workdays", {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}}};
+
+struct DayOneFixture : test::AppFixture {
+  DayOneFixture() : AppFixture("0", {{"CONVEYOR_API_TOKEN", test::kApiToken}}) {}
+
+  long AddLead(const std::string& title) {
+    return emu
+        .Control("act", {{"as", "user"},
+                         {"method", "crm.lead.add"},
+                         {"params", {{"fields", {{"TITLE", title}, {"STATUS_ID", "NEW"}}}}}})
+        .body["result"]
+        .get<long>();
+  }
+  // Leads per ASSIGNED_BY_ID among `leads`; 0 counts the unassigned (the portal's default
+  // owner, the admin, counts as unassigned too: it is nobody's queue).
+  std::map<long, int> Owners(const std::vector<long>& leads, const std::vector<long>& queue) {
+    std::map<long, int> owners;
+    for (const auto& row : emu.State("leads").body) {
+      const long id = core::IdValue(row["ID"]);
+      if (std::find(leads.begin(), leads.end(), id) == leads.end()) continue;
+      const long owner = core::IdValue(row.value("ASSIGNED_BY_ID", json()));
+      ++owners[std::find(queue.begin(), queue.end(), owner) == queue.end() ? 0 : owner];
+    }
+    return owners;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("on a plan without work-time tracking every lead is assigned, evenly") {
+  DayOneFixture f;
+  REQUIRE(f.emu.Control("plan", {{"plan", "free"}}).status == 200);
+  REQUIRE(f.Install().body["installed"] == true);
+  const std::vector<long> hunters = {f.AddUser("Анна", false), f.AddUser("Борис", false),
+                                     f.AddUser("Вера", false)};
+  REQUIRE(f.PatchSettings(
+               {{"queues", {{"hunters", {{"users", hunters}}}}}, {"schedule", kAlwaysWorking}})
+              .status == 200);
+  std::vector<long> leads;
+  for (int i = 1; i <= 9; ++i) leads.push_back(f.AddLead("Заявка " + std::to_string(i)));
+  REQUIRE(test::Eventually([&] { return f.Owners(leads, hunters)[0] == 0; }, 30));
+  const auto owners = f.Owners(leads, hunters);
+  for (const long hunter : hunters) {
+    INFO("hunter " << hunter);
+    CHECK(owners.at(hunter) == 3);
+  }
+  // The journal says what decided that they were at work (it is written after the portal is).
+  json assigned = json::array();
+  REQUIRE(test::Eventually(
+      [&] {
+        assigned = json::array();
+        const auto journal =
+            f.Call("GET", f.Api("/decisions?limit=50"), "Bearer " + test::kApiToken).body;
+        for (const auto& decision : journal["decisions"])
+          if (decision["kind"] == "assigned") assigned.push_back(decision);
+        return assigned.size() == 9;
+      },
+      10));
+  for (const auto& decision : assigned) {
+    for (const auto& candidate : decision["reasons"]["candidates"])
+      CHECK(candidate["presence_source"] == "working_hours");
+  }
+}
+
+TEST_CASE("a queue that asks for online members reads IS_ONLINE: only those online get work") {
+  DayOneFixture f;
+  REQUIRE(f.Install().body["installed"] == true);
+  const long online = f.AddUser("Анна", false);
+  const long offline = f.AddUser("Борис", false);
+  for (const long user : {online, offline}) {
+    REQUIRE(f.emu
+                .Control("presence",
+                         {{"user_id", user}, {"status", "OPENED"}, {"online", user == online}})
+                .status == 200);
+  }
+  REQUIRE(
+      f.PatchSettings(
+           {{"queues", {{"hunters", {{"users", {online, offline}}, {"require_online", true}}}}}})
+          .status == 200);
+  std::vector<long> leads;
+  for (int i = 1; i <= 4; ++i) leads.push_back(f.AddLead("Звонок " + std::to_string(i)));
+  REQUIRE(test::Eventually([&] { return f.Owners(leads, {online, offline})[online] == 4; }, 30));
+}
+
+}  // namespace day_one_test
