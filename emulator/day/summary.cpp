@@ -12,19 +12,27 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-std::string People(const std::vector<PersonCount>& counts) {
+std::string People(const std::vector<PersonCount>& counts, const Fairness& fairness) {
   if (counts.empty()) return "nobody";
   std::string out;
   for (const auto& c : counts) {
     if (!out.empty()) out += ", ";
-    out += c.name + " " + std::to_string(c.count);
+    out += c.name + " " + std::to_string(c.count) + (c.at_work ? "" : " (absent)");
   }
-  return out;
+  if (fairness.day.empty()) return out;
+  return out + "; spread " + std::to_string(fairness.spread) + " (worst day " + fairness.day + ")";
+}
+
+json FairnessJson(const Fairness& fairness) {
+  return {{"spread", fairness.spread},
+          {"worst_day", fairness.day.empty() ? json(nullptr) : json(fairness.day)}};
 }
 
 json PeopleJson(const std::vector<PersonCount>& counts) {
   json out = json::array();
-  for (const auto& c : counts) out.push_back({{"id", c.id}, {"name", c.name}, {"count", c.count}});
+  for (const auto& c : counts) {
+    out.push_back({{"id", c.id}, {"name", c.name}, {"count", c.count}, {"at_work", c.at_work}});
+  }
   return out;
 }
 
@@ -72,7 +80,7 @@ void PrintSummary(std::ostream& out, const Summary& s) {
           " (repeat enquiries " + std::to_string(s.repeat_enquiries) + ", recognised by the app " +
           std::to_string(s.repeats_recognised) + ")");
   Row(out, "  by source", sources.empty() ? "-" : sources);
-  Row(out, "leads per hunter", People(s.leads_per_hunter));
+  Row(out, "leads per hunter", People(s.leads_per_hunter, s.hunters_fairness));
   Row(out, "hunters' outcomes",
       "ready now " + std::to_string(s.ready_now) + ", ready later " +
           std::to_string(s.ready_later) + ", junk " + std::to_string(s.junk) + ", left " +
@@ -103,7 +111,8 @@ void PrintSummary(std::ostream& out, const Summary& s) {
             depth(w.depth_max));
   }
   Row(out, "sales deals",
-      std::to_string(s.sales_deals) + "; per closer: " + People(s.deals_per_closer));
+      std::to_string(s.sales_deals) +
+          "; per closer: " + People(s.deals_per_closer, s.closers_fairness));
   Row(out, "ready later", std::to_string(s.ready_later_leads.size()) + " leads");
   for (const auto& r : s.ready_later_leads) {
     std::string line = "lead #" + std::to_string(r.lead_id) + " for " + r.ready_date + ": ";
@@ -122,8 +131,11 @@ void PrintSummary(std::ostream& out, const Summary& s) {
           std::to_string(s.rescheduled_meetings) + ", offers " + std::to_string(s.offers) +
           ", contracts " + std::to_string(s.contracts) + ", lost " + std::to_string(s.lost));
   Row(out, "production deals",
-      std::to_string(s.production_deals) + "; per master: " + People(s.production_per_master) +
-          "; shipped " + std::to_string(s.shipped));
+      std::to_string(s.production_deals) +
+          "; per master: " + People(s.production_per_master, s.masters_fairness) + "; shipped " +
+          std::to_string(s.shipped));
+  Row(out, "reassigned (SLA)",
+      std::to_string(s.reassigned) + " leads and deals, not counted in the spreads above");
   const auto per_lead = [&s](long count) {
     std::ostringstream text;
     text << std::fixed << std::setprecision(1)
@@ -206,6 +218,7 @@ json SummaryJson(const Summary& s) {
         {"repeats_recognised", s.repeats_recognised},
         {"by_source", sources},
         {"per_hunter", PeopleJson(s.leads_per_hunter)},
+        {"hunters_fairness", FairnessJson(s.hunters_fairness)},
         {"ready_now", s.ready_now},
         {"ready_later", s.ready_later},
         {"junk", s.junk},
@@ -230,6 +243,7 @@ json SummaryJson(const Summary& s) {
       {"sales",
        {{"deals", s.sales_deals},
         {"per_closer", PeopleJson(s.deals_per_closer)},
+        {"closers_fairness", FairnessJson(s.closers_fairness)},
         {"meetings", s.meetings},
         {"rescheduled_meetings", s.rescheduled_meetings},
         {"offers", s.offers},
@@ -238,6 +252,7 @@ json SummaryJson(const Summary& s) {
       {"production",
        {{"deals", s.production_deals},
         {"per_master", PeopleJson(s.production_per_master)},
+        {"masters_fairness", FairnessJson(s.masters_fairness)},
         {"moves", s.production_moves},
         {"shipped", s.shipped}}},
       {"app_requests",
@@ -250,6 +265,7 @@ json SummaryJson(const Summary& s) {
         {"requests_by_method", requests_by_method},
         {"requests_by_kind", requests_by_kind},
         {"commands_by_method", commands_by_method}}},
+      {"reassigned", s.reassigned},
       {"acts", {{"done", s.acts}, {"refused", s.acts_refused}}},
       {"decisions", s.metrics_asked ? decisions : json(nullptr)},
   };

@@ -12,10 +12,20 @@
 
 namespace day {
 
+// Items the conveyor handed a person (the first owner in their queue; a reassignment by the
+// SLA is counted apart, in Summary::reassigned).
 struct PersonCount {
   long id = 0;
   std::string name;
   int count = 0;
+  bool at_work = true;  // false for one absent all day
+};
+
+// The fairness of a queue: on each local day, the most minus the fewest items handed out among
+// the people at work; the worst day's. Equal weights should give at most 1 (issue 16).
+struct Fairness {
+  int spread = 0;
+  std::string day;  // the worst day, "2026-12-08"; empty when nothing was handed out
 };
 
 struct ReadyLaterLead {
@@ -49,6 +59,7 @@ struct Summary {
   std::vector<std::pair<std::string, int>> sources;
 
   std::vector<PersonCount> leads_per_hunter;
+  Fairness hunters_fairness;
   int ready_now = 0;
   int ready_later = 0;
   int junk = 0;
@@ -56,6 +67,7 @@ struct Summary {
 
   int sales_deals = 0;
   std::vector<PersonCount> deals_per_closer;
+  Fairness closers_fairness;
   int handed_over = 0;  // ready-now leads whose sales deal reached a closer
   // From the moment the portal accepted the operator's «ready now» to the moment the deal with
   // the closer existed, both on the portal's clock: virtual seconds; -1 when none was handed over.
@@ -83,6 +95,8 @@ struct Summary {
 
   int production_deals = 0;
   std::vector<PersonCount> production_per_master;
+  Fairness masters_fairness;
+  int reassigned = 0;  // leads and deals that went on to another member of their queue (SLA)
   int production_moves = 0;
   int shipped = 0;
 

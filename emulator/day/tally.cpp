@@ -1,22 +1,52 @@
 #include "emulator/day/tally.h"
 
 #include <algorithm>
+#include <climits>
 #include <vector>
 
+#include "emulator/day/calendar.h"
 #include "emulator/day/rows.h"
 
 namespace day {
 namespace {
 
 std::vector<PersonCount> CountPeople(const std::vector<Person>& people,
-                                     const std::map<long, long>& owner_of) {
+                                     const std::map<long, long>& owner_of,
+                                     const std::set<long>& absent) {
   std::vector<PersonCount> out;
   for (const auto& person : people) {
     int count = 0;
     for (const auto& [item, owner] : owner_of) count += owner == person.id ? 1 : 0;
-    out.push_back({person.id, person.name, count});
+    out.push_back({person.id, person.name, count, absent.count(person.id) == 0});
   }
   return out;
+}
+
+// An item handed to `owner` at `at` (virtual seconds).
+struct HandOut {
+  long owner = 0;
+  double at = 0;
+};
+
+// The worst local day's most minus fewest hand-outs among the people at work.
+Fairness FairnessOf(const std::vector<Person>& people, const std::set<long>& absent,
+                    const std::vector<HandOut>& hand_outs, const Calendar& calendar) {
+  std::map<std::string, std::map<long, int>> by_day;  // day -> person -> items
+  for (const auto& h : hand_outs) ++by_day[calendar.Date(h.at)][h.owner];
+  Fairness worst;
+  for (const auto& [day, counts] : by_day) {
+    int low = INT_MAX, high = 0;
+    for (const auto& person : people) {
+      if (absent.count(person.id) != 0) continue;
+      const auto found = counts.find(person.id);
+      const int n = found == counts.end() ? 0 : found->second;
+      low = std::min(low, n);
+      high = std::max(high, n);
+    }
+    if (low == INT_MAX) continue;
+    if (worst.day.empty() || high - low > worst.spread) worst = {high - low, day};
+  }
+  return worst;
 }
 
 bool Among(const std::vector<Person>& people, long id) {
@@ -43,8 +73,9 @@ void Tally::Observe(const json& leads, const json& deals, const Pipelines& pipel
       // the time does not depend on how often the portal is looked at.
       lead.handed_out_at = NumberOf(row, "MOVED_TIME", NumberOf(row, "DATE_MODIFY", 0));
     }
-    if (status == kLeadAssigned && Among(company_.hunters, assignee) && !lead_hunter_.count(id)) {
-      lead_hunter_[id] = assignee;
+    if (status == kLeadAssigned && Among(company_.hunters, assignee)) {
+      const auto first = lead_hunter_.emplace(id, assignee).first;
+      if (first->second != assignee) reassigned_.insert({'l', id});
     }
     if (lead.repeat &&
         (status == kLeadDuplicate || IdOf(row.value("UF_CRM_CONVEYOR_DUPLICATE_OF", json())) > 0)) {
@@ -67,10 +98,17 @@ void Tally::Observe(const json& leads, const json& deals, const Pipelines& pipel
         // fraction of a second, however long after it this poll came.
         seen.closer = assignee;
         seen.assigned_at = NumberOf(row, "MOVED_TIME", NumberOf(row, "DATE_MODIFY", 0));
+      } else if (seen.closer != 0 && assignee != seen.closer && Among(company_.closers, assignee)) {
+        reassigned_.insert({'d', id});
       }
     } else if (category == pipelines.production.id) {
       long& master = production_master_[id];
-      if (master == 0 && Among(company_.production, assignee)) master = assignee;
+      if (master == 0 && Among(company_.production, assignee)) {
+        master = assignee;
+        production_assigned_at_[id] = NumberOf(row, "MOVED_TIME", NumberOf(row, "DATE_MODIFY", 0));
+      }
+      if (master != 0 && assignee != master && Among(company_.production, assignee))
+        reassigned_.insert({'d', id});
       const long sales_deal = IdOf(row.value("UF_CRM_CONVEYOR_SALES_DEAL", json()));
       if (sales_deal > 0) carried_.insert(sales_deal);
     }
@@ -144,7 +182,12 @@ void Tally::Fill(Summary& s) const {
   for (const auto& wait : lead_waits) s.leads_waiting += wait.until < 0 ? 1 : 0;
   s.repeats_recognised = static_cast<int>(recognised_.size());
   s.sources.assign(sources_.begin(), sources_.end());
-  s.leads_per_hunter = CountPeople(company_.hunters, lead_hunter_);
+  const Calendar calendar{s.tz_minutes};
+  s.leads_per_hunter = CountPeople(company_.hunters, lead_hunter_, company_.absent);
+  std::vector<HandOut> to_hunters;
+  for (const auto& [lead, hunter] : lead_hunter_)
+    to_hunters.push_back({hunter, created_.at(lead).handed_out_at});
+  s.hunters_fairness = FairnessOf(company_.hunters, company_.absent, to_hunters, calendar);
   s.ready_now = static_cast<int>(ready_now_at_.size());
   s.ready_later = static_cast<int>(ready_later_date_.size());
   s.junk = static_cast<int>(junk_.size());
@@ -155,7 +198,12 @@ void Tally::Fill(Summary& s) const {
     if (seen.closer != 0) closer_of[id] = seen.closer;
   }
   s.sales_deals = static_cast<int>(sales_deals_.size());
-  s.deals_per_closer = CountPeople(company_.closers, closer_of);
+  s.deals_per_closer = CountPeople(company_.closers, closer_of, company_.absent);
+  std::vector<HandOut> to_closers;
+  for (const auto& [id, seen] : sales_deals_) {
+    if (seen.closer != 0) to_closers.push_back({seen.closer, seen.assigned_at});
+  }
+  s.closers_fairness = FairnessOf(company_.closers, company_.absent, to_closers, calendar);
   std::vector<double> waits;
   for (const auto& [lead, at] : ready_now_at_) {
     const auto deal = deal_of_lead_.find(lead);
@@ -195,8 +243,13 @@ void Tally::Fill(Summary& s) const {
   for (const auto& [id, master] : production_master_) {
     if (master != 0) master_of[id] = master;
   }
-  s.production_per_master = CountPeople(company_.production, master_of);
+  s.production_per_master = CountPeople(company_.production, master_of, company_.absent);
+  std::vector<HandOut> to_masters;
+  for (const auto& [id, master] : master_of)
+    to_masters.push_back({master, production_assigned_at_.at(id)});
+  s.masters_fairness = FairnessOf(company_.production, company_.absent, to_masters, calendar);
   s.production_moves = moves(MoveKind::kProduction) + moves(MoveKind::kShipped);
+  s.reassigned = static_cast<int>(reassigned_.size());
   s.shipped = moves(MoveKind::kShipped);
 }
 

@@ -65,10 +65,12 @@ class Tally {
   std::map<long, std::string> ready_later_date_;  // lead -> the client's day
   std::set<long> junk_;
   std::set<long> left_alone_;
-  std::map<long, DealSeen> sales_deals_;    // sales deal id -> what was seen
-  std::map<long, long> deal_of_lead_;       // lead -> its first sales deal
-  std::map<long, long> production_master_;  // production deal -> first master (0: none)
-  std::set<long> carried_;                  // sales deals with a production deal
+  std::map<long, DealSeen> sales_deals_;           // sales deal id -> what was seen
+  std::map<long, long> deal_of_lead_;              // lead -> its first sales deal
+  std::map<long, long> production_master_;         // production deal -> first master (0: none)
+  std::map<long, double> production_assigned_at_;  // production deal -> when it reached them
+  std::set<long> carried_;                         // sales deals with a production deal
+  std::set<std::pair<char, long>> reassigned_;     // ('l' lead | 'd' deal, id) seen with another
   std::map<MoveKind, int> moves_;
 };
 
