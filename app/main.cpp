@@ -214,6 +214,8 @@ int Serve(app::Config config) {
   install_wiring.sweeper = &sweeper;
   install_wiring.backfills = &backfills;
   install_wiring.reports = &reports;
+  install_wiring.first_setup =
+      engine::FirstSetupWiring{&client, &settings_store, &decisions, *defaults, *spec};
   engine::Installations installations(std::move(install_wiring));
   deps.installations = &installations;
   // Checkpoint in a quiet second, or at least every other second of a burst. The intake's

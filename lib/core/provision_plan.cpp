@@ -103,6 +103,22 @@ long CategoryByName(const PortalLayout& layout, const std::string& name) {
   return -1;
 }
 
+std::string FoundStage(const PortalLayout& layout, const std::string& pipeline,
+                       const StageSpec& stage) {
+  if (pipeline.empty()) {
+    const json* row = FindStage(layout.lead_statuses, stage.id, stage.name);
+    return row == nullptr ? "" : Str(*row, "STATUS_ID");
+  }
+  const long category = CategoryByName(layout, pipeline);
+  const auto rows = layout.stages.find(category);
+  if (category < 0 || rows == layout.stages.end()) return "";
+  const json* row = FindStage(rows->second, Prefixed(category, stage.id), stage.name);
+  if (row == nullptr) return "";
+  const std::string id = Str(*row, "STATUS_ID");
+  const std::string prefix = "C" + std::to_string(category) + ":";
+  return id.rfind(prefix, 0) == 0 ? id.substr(prefix.size()) : id;
+}
+
 std::vector<RestStep> PlanPipelines(const InstallSpec& spec, const PortalLayout& layout) {
   std::vector<RestStep> steps;
   for (const auto& p : spec.pipelines) {

@@ -36,6 +36,12 @@ struct PortalLayout {
 // The pipeline (deal category) id with this name, or -1.
 long CategoryByName(const PortalLayout& layout, const std::string& name);
 
+// The STATUS_ID of the portal's stage playing `stage` — of the pipeline named `pipeline`, or a
+// lead status when `pipeline` is empty — as provisioning matches them (by Conveyor's id or by
+// name), without the C<n>: prefix; "" when the portal has none.
+std::string FoundStage(const PortalLayout& layout, const std::string& pipeline,
+                       const StageSpec& stage);
+
 // Phase 1: the pipelines that do not exist yet.
 std::vector<RestStep> PlanPipelines(const InstallSpec& spec, const PortalLayout& layout);
 

@@ -127,6 +127,13 @@ core::Result<void> Installations::Install(const b24::VouchedGrant& grant,
     return core::Fail(ErrorCode::kUnavailable,
                       "Conveyor could not prepare the portal: " + report->failures.front());
   }
+  if (w_.first_setup) {
+    // Not fatal: the app page says what is missing and the admin picks it there.
+    if (auto set_up = SetUpFirst(*w_.first_setup, grant.member_id, now); !set_up) {
+      Log(spdlog::level::warn, "the first settings could not be made",
+          {{"member_id", grant.member_id}, {"error", set_up.error().message}});
+    }
+  }
   if (!fresh) return {};  // the installer after ONAPPINSTALL, or the other way round; an update
   // From here on a lost event is recovered by the sweep; an error only delays the mark.
   if (w_.sweeper != nullptr) (void)w_.sweeper->SweepPortal(grant.member_id);

@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "lib/b24/rest_client.h"
@@ -22,6 +23,7 @@
 #include "lib/core/install_spec.h"
 #include "lib/core/payloads.h"
 #include "lib/engine/backfill_runs.h"
+#include "lib/engine/first_setup.h"
 #include "lib/engine/reports.h"
 #include "lib/engine/sweeper.h"
 #include "lib/store/portal_store.h"
@@ -45,6 +47,8 @@ class Installations {
     Sweeper* sweeper = nullptr;         // optional: marks where the sweep starts
     BackfillRuns* backfills = nullptr;  // optional: reads the portal's history
     Reports* reports = nullptr;         // optional: forgotten on uninstall
+    // Optional: the first settings of a new installation (departments and stages found).
+    std::optional<FirstSetupWiring> first_setup;
   };
 
   explicit Installations(Wiring wiring) : w_(std::move(wiring)) {}

@@ -54,7 +54,7 @@ TEST_CASE("settings are validated and versioned and a stale version is refused")
   REQUIRE(f.Install().body["installed"] == true);
   const auto initial = f.Get(f.Settings());
   REQUIRE(initial.status == 200);
-  CHECK(initial.body["version"] == 0);  // the defaults of a new installation
+  CHECK(initial.body["version"] == 1);  // the installer's first settings
   json settings = initial.body["settings"];
 
   json bad = settings;
@@ -64,16 +64,16 @@ TEST_CASE("settings are validated and versioned and a stale version is refused")
   CHECK(refused.body["error"] == "invalid_settings");
   CHECK(refused.body["error_description"].get<std::string>().find("queues.hunters.cap") !=
         std::string::npos);
-  CHECK(f.Get(f.Settings()).body["version"] == 0);  // nothing stored
+  CHECK(f.Get(f.Settings()).body["version"] == 1);  // nothing stored
 
   settings["queues"]["hunters"]["cap"] = 5;
-  const auto saved = f.Put(f.Settings(), settings, {{"If-Match", "0"}});
+  const auto saved = f.Put(f.Settings(), settings, {{"If-Match", "1"}});
   REQUIRE(saved.status == 200);
-  CHECK(saved.body["version"] == 1);
+  CHECK(saved.body["version"] == 2);
   const auto read = f.Get(f.Settings());
-  CHECK(read.body["version"] == 1);
+  CHECK(read.body["version"] == 2);
   CHECK(read.body["settings"]["queues"]["hunters"]["cap"] == 5);
-  const auto stale = f.Put(f.Settings(), settings, {{"If-Match", "0"}});
+  const auto stale = f.Put(f.Settings(), settings, {{"If-Match", "1"}});
   CHECK(stale.status == 409);
   CHECK(f.Put(f.Settings(), json::array()).status == 400);
 
@@ -83,7 +83,7 @@ TEST_CASE("settings are validated and versioned and a stale version is refused")
       client.Patch(f.Settings().c_str(), {{"Authorization", "Bearer " + test::kApiToken}},
                    R"({"queues": {"closers": {"departments": [7]}}})", "application/json"));
   REQUIRE(patched.status == 200);
-  CHECK(patched.body["version"] == 2);
+  CHECK(patched.body["version"] == 3);
   const auto now = f.Get(f.Settings()).body["settings"];
   CHECK(now["queues"]["closers"]["departments"] == json::array({7}));
   CHECK(now["queues"]["hunters"]["cap"] == 5);
@@ -113,9 +113,10 @@ TEST_CASE("settings saved through the API take effect and the decision is read b
   const json decision = f.Get(path).body["decisions"][0];
   CHECK(decision["kind"] == "assigned");
   CHECK(decision["assignee"] == hunter);
-  CHECK(decision["settings_version"] == 1);
+  CHECK(decision["settings_version"] == 2);  // the installer's were 1
   CHECK(decision["reasons"]["candidates"][0]["verdict"] == "chosen");
-  CHECK(f.Get("/api/portals/" + kMember + "/decisions?limit=5").body["decisions"].size() == 1);
+  // The installer's set-up and this assignment.
+  CHECK(f.Get("/api/portals/" + kMember + "/decisions?limit=5").body["decisions"].size() == 2);
   CHECK(f.Get("/api/portals/" + kMember + "/decisions?entity_type=task&entity_id=1").status == 400);
   CHECK(f.Get("/api/portals/" + kMember + "/decisions?limit=0").status == 400);
 

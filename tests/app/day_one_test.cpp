@@ -35,6 +35,23 @@ struct DayOneFixture : test::AppFixture {
   }
   // Leads per ASSIGNED_BY_ID among `leads`; 0 counts the unassigned (the portal's default
   // owner, the admin, counts as unassigned too: it is nobody's queue).
+  long Department(const char* name) {
+    return std::stol(emu.Control("departments", {{"NAME", name}}).body["ID"].get<std::string>());
+  }
+  long Employee(const char* name, long department) {
+    const long id =
+        std::stol(emu.Control("users", {{"NAME", name}, {"UF_DEPARTMENT", {department}}})
+                      .body["ID"]
+                      .get<std::string>());
+    REQUIRE(emu.Control("presence", {{"user_id", id}, {"status", "OPENED"}}).status == 200);
+    return id;
+  }
+  json Act(const std::string& method, const json& params) {
+    return emu.Control("act", {{"as", "user"}, {"method", method}, {"params", params}}).body;
+  }
+  json Settings() {
+    return Call("GET", Api("/settings"), "Bearer " + test::kApiToken).body["settings"];
+  }
   std::map<long, int> Owners(const std::vector<long>& leads, const std::vector<long>& queue) {
     std::map<long, int> owners;
     for (const auto& row : emu.State("leads").body) {
@@ -102,6 +119,67 @@ TEST_CASE("a queue that asks for online members reads IS_ONLINE: only those onli
   std::vector<long> leads;
   for (int i = 1; i <= 4; ++i) leads.push_back(f.AddLead("Звонок " + std::to_string(i)));
   REQUIRE(test::Eventually([&] { return f.Owners(leads, {online, offline})[online] == 4; }, 30));
+}
+
+TEST_CASE("departments named after the roles work right after the install, with no set-up") {
+  DayOneFixture f;
+  const long operators = f.Department("КОЛЛ-ЦЕНТР");
+  const long sales = f.Department("Отдел продаж");
+  f.Department("Бухгалтерия");
+  const long anna = f.Employee("Анна", operators);
+  f.Employee("Дмитрий", sales);
+  REQUIRE(f.Install().body["installed"] == true);
+  // Nobody touched the settings: the installer found the departments.
+  const auto queues = f.Settings()["queues"];
+  CHECK(queues["hunters"]["departments"] == json{operators});
+  CHECK(queues["closers"]["departments"] == json{sales});
+  CHECK(queues["production"]["departments"] == json::array());
+  const long lead = f.AddLead("Окна");
+  REQUIRE(test::Eventually([&] { return f.Owners({lead}, {anna})[anna] == 1; }, 20));
+  // The journal says what the installer chose, by name.
+  const auto journal =
+      f.Call("GET", f.Api("/decisions?limit=50"), "Bearer " + test::kApiToken).body["decisions"];
+  json set_up;
+  for (const auto& decision : journal)
+    if (decision["kind"] == "set_up") set_up = decision;
+  REQUIRE(set_up.is_object());
+  CHECK(set_up["reasons"]["departments"]["hunters"] ==
+        json{{{"id", operators}, {"name", "КОЛЛ-ЦЕНТР"}}});
+}
+
+TEST_CASE("a portal that had the stages already: the settings follow them and the rules fire") {
+  DayOneFixture f;
+  // «Продажи» exists, its meeting stage under an id of the portal's own making.
+  const long pipeline =
+      f.Act("crm.category.add",
+            {{"entityTypeId", 2}, {"fields", {{"name", "Продажи"}}}})["result"]["category"]["id"]
+          .get<long>();
+  const std::string prefix = "C" + std::to_string(pipeline) + ":";
+  REQUIRE(f.Act("crm.status.add", {{"fields",
+                                    {{"ENTITY_ID", "DEAL_STAGE_" + std::to_string(pipeline)},
+                                     {"STATUS_ID", "UC_MEET01"},
+                                     {"NAME", "Встреча назначена"},
+                                     {"SORT", 30}}}})
+              .contains("result"));
+  REQUIRE(f.Install().body["installed"] == true);
+  CHECK(f.Settings()["sales"]["meeting"] == "UC_MEET01");
+  // A deal reaching that stage gets the meeting's task, as on a portal Conveyor set up itself.
+  const long closer = f.AddUser("Дмитрий", false);
+  const long deal = f.Act("crm.deal.add", {{"fields",
+                                            {{"TITLE", "Окна"},
+                                             {"CATEGORY_ID", pipeline},
+                                             {"STAGE_ID", prefix + "ASSIGNED"},
+                                             {"ASSIGNED_BY_ID", closer}}}})["result"]
+                        .get<long>();
+  f.Act("crm.deal.update", {{"id", deal}, {"fields", {{"STAGE_ID", prefix + "UC_MEET01"}}}});
+  REQUIRE(test::Eventually(
+      [&] {
+        for (const auto& task : f.emu.State("tasks").body) {
+          if (task.value("TITLE", std::string()) == "Подготовить расчёт: Окна") return true;
+        }
+        return false;
+      },
+      20));
 }
 
 }  // namespace day_one_test
