@@ -415,7 +415,9 @@ json BackfillJson(const engine::BackfillStatus& status) {
                      {"max_id", list.max_id},
                      {"rows", list.rows},
                      {"done", list.done()},
-                     {"share", share}});
+                     {"share", list.skipped.empty() ? share : 0.0},
+                     // A list the portal does not offer is left out, and says why.
+                     {"skipped", list.skipped.empty() ? json(nullptr) : json(list.skipped)}});
   }
   return {{"running", status.running}, {"done", done},          {"requests", status.requests},
           {"rows", status.rows},       {"error", status.error}, {"lists", lists}};

@@ -27,6 +27,11 @@ Failure Classify(int http_status, const std::string& code, const std::string& de
   return {kind, http_status, code, description};
 }
 
+bool NotOffered(const Failure& failure) {
+  return failure.code == "ERROR_METHOD_NOT_FOUND" || failure.code == "insufficient_scope" ||
+         failure.kind == FailureKind::kAccessDenied;
+}
+
 bool CertainlyNotRun(FailureKind kind) {
   switch (kind) {
     case FailureKind::kQueryLimit:

@@ -25,6 +25,12 @@ enum class FailureKind {
   kNotSent,       // never left: the client is stopping, or the caller's last check said no
 };
 
+struct Failure;
+
+// The portal does not offer the method to this app: its module is not on the plan
+// (ERROR_METHOD_NOT_FOUND), the app lacks the scope, or its user the right.
+bool NotOffered(const Failure& failure);
+
 struct Failure {
   FailureKind kind = FailureKind::kServer;
   int http_status = 0;

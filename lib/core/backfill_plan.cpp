@@ -42,13 +42,18 @@ const json& RowsOf(const json& result) {
 }  // namespace
 
 std::vector<BackfillList> BackfillLists() {
-  return {{"lead"}, {"deal"}, {"lead_history"}, {"deal_history"}};
+  std::vector<BackfillList> lists;
+  for (const char* kind : {"lead", "deal", "lead_history", "deal_history"}) {
+    lists.emplace_back();
+    lists.back().kind = kind;
+  }
+  return lists;
 }
 
 std::vector<ListCommand> NextBackfillBatch(const std::vector<BackfillList>& lists) {
   std::vector<ListCommand> batch;
   for (const auto& list : lists) {
-    if (list.max_id >= 0) continue;
+    if (list.max_id >= 0 || !list.skipped.empty()) continue;
     for (const char* end : {"min", "max"}) {
       ListCommand c = ListOf(list.kind);
       c.key = list.kind + ":" + end;
@@ -71,6 +76,14 @@ std::vector<ListCommand> NextBackfillBatch(const std::vector<BackfillList>& list
     }
   }
   return batch;
+}
+
+void SkipBackfillList(std::vector<BackfillList>& lists, const std::string& key,
+                      const std::string& why) {
+  const std::string kind = key.substr(0, key.rfind(':'));
+  for (auto& list : lists) {
+    if (list.kind == kind) list.skipped = why.empty() ? "not offered" : why;
+  }
 }
 
 std::optional<BackfillRows> ApplyBackfillAnswer(std::vector<BackfillList>& lists,

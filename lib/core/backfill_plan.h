@@ -27,7 +27,8 @@ struct BackfillList {
   int64_t next_id = 1;
   int64_t max_id = -1;  // -1: not known yet
   int64_t rows = 0;     // read so far
-  bool done() const { return max_id >= 0 && next_id > max_id; }
+  std::string skipped;  // why the portal does not offer it ("" while it is read)
+  bool done() const { return !skipped.empty() || (max_id >= 0 && next_id > max_id); }
 };
 
 // The lists of a backfill, in the order they run.
@@ -52,6 +53,11 @@ struct BackfillRows {
   std::vector<ItemFacts> items;
   std::vector<Transition> transitions;
 };
+// The list of a command's `key` is one the portal does not offer (`why`): it is left out, and the
+// others are read.
+void SkipBackfillList(std::vector<BackfillList>& lists, const std::string& key,
+                      const std::string& why);
+
 // Applies the answer of `key` to `lists` (next_id, max_id, rows) and returns what to record.
 // Fails (nullopt) when the key is not one of NextBackfillBatch's.
 std::optional<BackfillRows> ApplyBackfillAnswer(std::vector<BackfillList>& lists,

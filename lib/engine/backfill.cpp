@@ -25,6 +25,13 @@ core::Result<BackfillReport> Backfill::Run(const std::string& member_id,
     core::BackfillRows rows;
     std::optional<core::Error> failure;
     for (const auto& answer : *answers) {
+      if (answer.failure && b24::NotOffered(*answer.failure)) {
+        // A list this portal does not offer (an older box, a missing scope): the rest is read.
+        core::SkipBackfillList(
+            report.lists, answer.key,
+            answer.failure->code.empty() ? answer.failure->description : answer.failure->code);
+        continue;
+      }
       if (answer.failure) {
         failure = b24::ToCoreError(*answer.failure, "backfill " + answer.key);
         break;

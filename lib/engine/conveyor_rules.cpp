@@ -157,13 +157,6 @@ bool ConveyorRules::WithoutTimeman(const std::string& member_id, double now) con
   return missing != timeman_missing_since_.end() && now - missing->second < kDictionarySeconds;
 }
 
-bool ConveyorRules::MeansNoTimeman(const b24::Failure& failure) {
-  // Docs: timeman/base/timeman-status.md (scope timeman); a module a plan lacks registers no
-  // methods, so the portal answers ERROR_METHOD_NOT_FOUND.
-  return failure.code == "ERROR_METHOD_NOT_FOUND" || failure.code == "insufficient_scope" ||
-         failure.kind == b24::FailureKind::kAccessDenied;
-}
-
 std::vector<b24::BatchCommand> ConveyorRules::MemberReads(const std::string& member_id,
                                                           const core::Settings& settings,
                                                           const std::set<int64_t>& members,
@@ -367,7 +360,9 @@ core::Result<std::vector<core::Candidate>> ConveyorRules::QueueCandidates(
       }
       const int64_t user = std::stoll(item.key.substr(1));
       if (item.key[0] == 'p') {
-        if (item.failure && MeansNoTimeman(*item.failure)) {
+        // Docs: timeman/base/timeman-status.md (scope timeman); a module a plan lacks
+        // registers no methods.
+        if (item.failure && b24::NotOffered(*item.failure)) {
           timeman_missing_since_[member_id] = now;
           continue;
         }

@@ -123,9 +123,8 @@ class ConveyorRules : public core::Rules {
                                              bool names, bool online, double now);
   // A portal whose timeman.status is missing (a plan without work-time tracking, an app
   // without the scope, no right to see others' days) takes its presence from the working
-  // hours for kDictionarySeconds, then asks again. Both require mutex_.
+  // hours for kDictionarySeconds, then asks again. Requires mutex_.
   bool WithoutTimeman(const std::string& member_id, double now) const;
-  static bool MeansNoTimeman(const b24::Failure& failure);
   // The queue for an item's direction with its category ("lead", "sales", "production").
   core::Result<std::vector<core::Candidate>> DirectionCandidates(
       const core::Settings& settings, const std::string& queue, const std::string& direction,

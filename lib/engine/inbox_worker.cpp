@@ -154,13 +154,20 @@ core::Result<RoundReport> InboxWorker::RunOnce() {
         reads.push_back({"e" + std::to_string(e.id), method, {{"id", e.entity_id}}});
         auto previous = snapshots_.Get(member_id, e.entity_type, e.entity_id);
         if (!previous) return tl::unexpected(previous.error());
+        auto before = *previous ? json::parse((*previous)->fields, nullptr, false) : json(nullptr);
+        if (!*previous) {
+          // An item of before the install is not a new arrival: it existed, in a state unknown
+          // (an empty object), so only a stage it now enters counts.
+          auto horizon = snapshots_.HorizonOf(member_id, e.entity_type);
+          if (!horizon) return tl::unexpected(horizon.error());
+          if (*horizon && e.entity_id <= (*horizon)->up_to_id) before = json::object();
+        }
         seen_of[e.id] = {expected.size(),
                          *previous ? std::optional<std::string>((*previous)->hash) : std::nullopt};
-        expected.push_back(
-            {member_id, e.entity_type, e.entity_id, e.event,
-             *previous ? json::parse((*previous)->fields, nullptr, false) : json(nullptr), nullptr,
-             e.event == core::kTimerEvent ? json::parse(e.payload, nullptr, false)
-                                          : json(nullptr)});
+        expected.push_back({member_id, e.entity_type, e.entity_id, e.event, std::move(before),
+                            nullptr,
+                            e.event == core::kTimerEvent ? json::parse(e.payload, nullptr, false)
+                                                         : json(nullptr)});
       }
       to_read.push_back(std::move(e));
     }

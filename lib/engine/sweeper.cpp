@@ -12,17 +12,30 @@ core::Result<void> Sweeper::SweepType(const std::string& member_id, const std::s
   const std::string method = "crm." + entity_type + ".list";
   auto mark = marks_.Get(member_id, entity_type);
   if (!mark) return tl::unexpected(mark.error());
-  if (!*mark) {  // first sweep: remember the newest modification, replay nothing
-    auto newest = client_.Call(
-        member_id, method,
-        {{"order", {{"DATE_MODIFY", "DESC"}}}, {"select", {"ID", "DATE_MODIFY"}}, {"start", -1}},
+  if (!*mark) {
+    // First sweep: remember the newest modification and the highest id, replay nothing — what
+    // is there now existed before the install (the horizon), and stays untouched.
+    auto newest = client_.Batch(
+        member_id,
+        {{"m",
+          method,
+          {{"order", {{"DATE_MODIFY", "DESC"}}}, {"select", {"ID", "DATE_MODIFY"}}, {"start", -1}}},
+         {"i", method, {{"order", {{"ID", "DESC"}}}, {"select", {"ID"}}, {"start", -1}}}},
         b24::Lane::kBackfill);
     if (!newest) return tl::unexpected(b24::ToCoreError(newest.error(), "sweep"));
-    const json& rows = newest->result;
-    const std::string since =
-        rows.is_array() && !rows.empty() ? core::TextField(rows[0], "DATE_MODIFY") : "";
+    for (const auto& item : *newest) {
+      if (item.failure) return tl::unexpected(b24::ToCoreError(*item.failure, "sweep"));
+    }
+    const auto first_row = [](const json& rows) {
+      return rows.is_array() && !rows.empty() && rows[0].is_object() ? rows[0] : json::object();
+    };
+    const std::string since = core::TextField(first_row((*newest)[0].result), "DATE_MODIFY");
+    const int64_t up_to = core::IdField(first_row((*newest)[1].result), "ID");
+    if (auto ok = snapshots_.SetHorizon(member_id, entity_type, {up_to, since}); !ok) return ok;
     return marks_.Set(member_id, entity_type, since);
   }
+  auto horizon = snapshots_.HorizonOf(member_id, entity_type);
+  if (!horizon) return tl::unexpected(horizon.error());
   // Inclusive: a change in the same second as the mark is not missed; one already processed
   // is skipped by its snapshot.
   json params = {{"select", {"ID", "DATE_MODIFY"}}, {"filter", json::object()}};
@@ -40,6 +53,11 @@ core::Result<void> Sweeper::SweepType(const std::string& member_id, const std::s
         stored = tl::unexpected(snapshot.error());
         return false;
       }
+      // An item of before the install, untouched since: not news (the inclusive filter lists
+      // the items modified in the install's last second again).
+      const bool old_untouched =
+          !*snapshot && *horizon && id <= (*horizon)->up_to_id && modified <= (*horizon)->modified;
+      if (old_untouched) continue;
       if (!*snapshot || (*snapshot)->modified != modified) {
         const std::string key = "SWEEP:" + entity_type + ":" + std::to_string(id) + ":" + modified;
         auto queued = inbox_.Enqueue(member_id, key, "SWEEP", entity_type, id, "{}", now);

@@ -3,8 +3,10 @@
 // paging by ID, backfill lane) and every one whose DATE_MODIFY differs from its snapshot is
 // queued as a SWEEP event. The inbox worker then treats it like any other event; one that was
 // processed already compares equal and costs nothing more.
-// A portal's first sweep only marks where it stands: history is not replayed as news (except
-// entities modified in the very second of the mark, as the filter is inclusive).
+// A portal's first sweep only marks where it stands — the newest modification and the highest
+// id, the portal's horizon (store::Horizon): history is not replayed as news, and an item of
+// before the install that nobody touched since is never queued (the inclusive filter lists the
+// items of the mark's very second again).
 // Deletions are not listed by Bitrix24; a lost delete event stays lost (the entity's snapshot
 // remains, and the next event about it, if any, finds it gone).
 // Thread-safety: SweepPortal may run concurrently for different portals.

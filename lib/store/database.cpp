@@ -214,6 +214,22 @@ UPDATE decisions SET handed_to = COALESCE(json_extract(body, '$.assignee'), 0)
 CREATE INDEX decisions_hand_outs ON decisions (member_id, at) WHERE handed_to > 0;
 )sql";
 
+// Items up to up_to_id existed at the install (the first sweep): without a snapshot they are
+// old, not new arrivals.
+constexpr std::string_view kSchemaV10 = R"sql(
+CREATE TABLE snapshot_horizons (
+  member_id TEXT NOT NULL REFERENCES portals (member_id) ON DELETE CASCADE,
+  entity_type TEXT NOT NULL,
+  up_to_id INTEGER NOT NULL,
+  modified TEXT NOT NULL,
+  PRIMARY KEY (member_id, entity_type)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::string_view kSchemaV11 = R"sql(
+ALTER TABLE backfills ADD COLUMN skipped TEXT NOT NULL DEFAULT '';
+)sql";
+
 core::ErrorCode CodeFor(int rc) {
   if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) return core::ErrorCode::kNotFound;
   switch (rc & 0xff) {
@@ -547,6 +563,8 @@ const std::vector<Migration>& Database::Migrations() {
       {7, "inbox: pending events by portal", kSchemaV7},
       {8, "operations: begun keys tell whether they were sent", kSchemaV8},
       {9, "decisions: whom each hand-out went to, for the rotation", kSchemaV9},
+      {10, "snapshots: what existed at the install", kSchemaV10},
+      {11, "backfill: lists a portal does not offer", kSchemaV11},
   };
   return kMigrations;
 }

@@ -151,14 +151,16 @@ core::Result<void> JourneyStore::RecordBackfill(std::string_view member_id,
   for (const auto& list : lists) {
     auto saved = session.Prepare(
         "backfill progress",
-        "INSERT INTO backfills (member_id, kind, next_id, max_id, rows) VALUES (?1, ?2, ?3, ?4, "
-        "?5) ON CONFLICT (member_id, kind) DO UPDATE SET next_id = ?3, max_id = ?4, rows = ?5");
+        "INSERT INTO backfills (member_id, kind, next_id, max_id, rows, skipped) VALUES (?1, ?2, "
+        "?3, ?4, ?5, ?6) ON CONFLICT (member_id, kind) DO UPDATE SET next_id = ?3, max_id = ?4, "
+        "rows = ?5, skipped = ?6");
     if (!saved) return tl::make_unexpected(saved.error());
     saved->Bind(1, member_id)
         .Bind(2, list.kind)
         .Bind(3, list.next_id)
         .Bind(4, list.max_id)
-        .Bind(5, list.rows);
+        .Bind(5, list.rows)
+        .Bind(6, list.skipped);
     if (auto ok = saved->Run(); !ok) return ok;
   }
   return tx->Commit();
@@ -167,9 +169,9 @@ core::Result<void> JourneyStore::RecordBackfill(std::string_view member_id,
 core::Result<std::vector<core::BackfillList>> JourneyStore::BackfillProgress(
     std::string_view member_id) {
   Session session(db_);
-  auto statement =
-      session.Prepare("backfill progress read",
-                      "SELECT kind, next_id, max_id, rows FROM backfills WHERE member_id = ?1");
+  auto statement = session.Prepare("backfill progress read",
+                                   "SELECT kind, next_id, max_id, rows, skipped FROM backfills "
+                                   "WHERE member_id = ?1");
   if (!statement) return tl::make_unexpected(statement.error());
   statement->Bind(1, member_id);
   std::vector<core::BackfillList> saved;
@@ -178,7 +180,7 @@ core::Result<std::vector<core::BackfillList>> JourneyStore::BackfillProgress(
     if (!row) return tl::make_unexpected(row.error());
     if (!*row) break;
     saved.push_back({statement->ColumnText(0), statement->ColumnInt64(1), statement->ColumnInt64(2),
-                     statement->ColumnInt64(3)});
+                     statement->ColumnInt64(3), statement->ColumnText(4)});
   }
   if (saved.empty()) return saved;
   // In the plan's order, whatever order the table keeps.

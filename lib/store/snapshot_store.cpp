@@ -41,4 +41,33 @@ core::Result<void> SnapshotStore::Put(std::string_view member_id, std::string_vi
   return statement->Run();
 }
 
+core::Result<void> SnapshotStore::SetHorizon(std::string_view member_id,
+                                             std::string_view entity_type, const Horizon& horizon) {
+  Session session(db_);
+  auto statement =
+      session.Prepare("snapshot horizon set",
+                      "INSERT INTO snapshot_horizons (member_id, entity_type, up_to_id, modified) "
+                      "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (member_id, entity_type) DO NOTHING");
+  if (!statement) return tl::make_unexpected(statement.error());
+  statement->Bind(1, member_id)
+      .Bind(2, entity_type)
+      .Bind(3, horizon.up_to_id)
+      .Bind(4, horizon.modified);
+  return statement->Run();
+}
+
+core::Result<std::optional<Horizon>> SnapshotStore::HorizonOf(std::string_view member_id,
+                                                              std::string_view entity_type) {
+  Session session(db_);
+  auto statement = session.Prepare(
+      "snapshot horizon get",
+      "SELECT up_to_id, modified FROM snapshot_horizons WHERE member_id = ?1 AND entity_type = ?2");
+  if (!statement) return tl::make_unexpected(statement.error());
+  statement->Bind(1, member_id).Bind(2, entity_type);
+  auto row = statement->Step();
+  if (!row) return tl::make_unexpected(row.error());
+  if (!*row) return std::optional<Horizon>();
+  return std::optional<Horizon>(Horizon{statement->ColumnInt64(0), statement->ColumnText(1)});
+}
+
 }  // namespace store

@@ -14,6 +14,13 @@
 
 namespace store {
 
+// What existed on the portal when Conveyor was installed: items up to this id, modified at
+// latest then. Without a snapshot of their own such items are known, not new (issue 16, item 8).
+struct Horizon {
+  int64_t up_to_id = 0;
+  std::string modified;  // the newest DATE_MODIFY then, as the portal spells it
+};
+
 struct Snapshot {
   std::string fields;    // a JSON object
   std::string modified;  // as Bitrix24 spells it (DATE_MODIFY)
@@ -32,6 +39,12 @@ class SnapshotStore {
   // portal is unknown.
   [[nodiscard]] core::Result<void> Put(std::string_view member_id, std::string_view entity_type,
                                        int64_t entity_id, const Snapshot& snapshot);
+  // The first horizon of a portal and type stays: a later call changes nothing.
+  [[nodiscard]] core::Result<void> SetHorizon(std::string_view member_id,
+                                              std::string_view entity_type, const Horizon& horizon);
+  // nullopt when none was set (a portal installed before horizons were kept).
+  [[nodiscard]] core::Result<std::optional<Horizon>> HorizonOf(std::string_view member_id,
+                                                               std::string_view entity_type);
 
  private:
   Database& db_;

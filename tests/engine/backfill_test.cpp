@@ -73,10 +73,10 @@ TEST_CASE("a new run starts where the saved progress says") {
   BackfillFixture f;
   // As if an earlier run had read leads 1 to 25 and every other list.
   auto lists = core::BackfillLists();
-  lists[0] = {"lead", 26, 30, 25};
-  lists[1] = {"deal", 11, 10, 10};
-  lists[2] = {"lead_history", 61, 60, 60};
-  lists[3] = {"deal_history", 21, 20, 20};
+  lists[0] = {"lead", 26, 30, 25, ""};
+  lists[1] = {"deal", 11, 10, 10, ""};
+  lists[2] = {"lead_history", 61, 60, 60, ""};
+  lists[3] = {"deal_history", 21, 20, 20, ""};
   REQUIRE(f.journeys.RecordBackfill(f.kMember, {}, lists));
   auto report = f.backfill.Run(f.kMember);
   REQUIRE(report);
@@ -89,6 +89,33 @@ TEST_CASE("a new run starts where the saved progress says") {
   REQUIRE(again);
   CHECK(again->requests == 2);  // from the start
   CHECK(f.journeys.JourneyOf(f.kMember, "lead", 25).value() == 25);
+}
+
+TEST_CASE("a list the portal does not offer is skipped and said — the rest is read") {
+  BackfillFixture f;
+  // An older box, or an app without the scope: the stage history is not there.
+  REQUIRE(f.emu
+              .Control("faults", {{"method", "crm.stagehistory.list"},
+                                  {"count", 1000},
+                                  {"status", 404},
+                                  {"error", "ERROR_METHOD_NOT_FOUND"},
+                                  {"description", "Method not found!"}})
+              .status == 200);
+  auto report = f.backfill.Run(f.kMember);
+  REQUIRE(report);
+  CHECK(report->done);
+  CHECK(report->lists[0].rows == 30);
+  CHECK(report->lists[1].rows == 10);
+  CHECK(report->lists[2].skipped == "ERROR_METHOD_NOT_FOUND");
+  CHECK(report->lists[3].skipped == "ERROR_METHOD_NOT_FOUND");
+  CHECK(f.journeys.JourneyOf(f.kMember, "lead", 30).value() == 30);
+  // Kept with the progress: the next run does not ask again.
+  auto saved = f.journeys.BackfillProgress(f.kMember);
+  REQUIRE(saved);
+  CHECK((*saved)[2].skipped == "ERROR_METHOD_NOT_FOUND");
+  auto again = f.backfill.Run(f.kMember);
+  REQUIRE(again);
+  CHECK(again->requests == 0);
 }
 
 }  // namespace backfill_test

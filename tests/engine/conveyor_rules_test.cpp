@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "lib/engine/sweeper.h"
 #include "tests/engine/conveyor_fixture.h"
 
 namespace conveyor_rules_test {
@@ -500,6 +501,29 @@ TEST_CASE("the echo of the app's own write and a timer whose item moved on cost 
   drain();
   CHECK(f.client.Stats().calls == after_junk);
   CHECK(f.Lead(id)["ASSIGNED_BY_ID"] == std::to_string(hunter));
+}
+
+TEST_CASE("a lead of before the install is not a new arrival when someone touches it") {
+  test::ConveyorFixture f;
+  // Made before the install: no event of it reached the conveyor.
+  const long old = f.emu
+                       .Control("act", {{"as", "user"},
+                                        {"method", "crm.lead.add"},
+                                        {"params", {{"fields", {{"TITLE", "Старая заявка"}}}}}})
+                       .body["result"]
+                       .get<long>();
+  const std::string owner = f.Lead(old)["ASSIGNED_BY_ID"];
+  store::SweepMarks marks{*f.db};
+  engine::Sweeper sweeper{f.portals, f.snapshots, marks, f.inbox, f.client, f.clock};
+  REQUIRE(sweeper.SweepPortal(f.kMember));  // the install's first sweep: the horizon
+  const long fresh = f.AddLead("Новая заявка", "+7 900 555 33 44");
+  f.Act(f.hunters[0], "crm.lead.update", {{"id", old}, {"fields", {{"COMMENTS", "перезвонить"}}}});
+  f.Queue("ONCRMLEADUPDATE", "lead", old, "touched");
+  f.Drain();
+  CHECK(f.Lead(old)["STATUS_ID"] == "NEW");
+  CHECK(f.Lead(old)["ASSIGNED_BY_ID"] == owner);
+  CHECK(f.Kinds("lead", old).empty());
+  CHECK(f.Lead(fresh)["STATUS_ID"] == "CONV_ASSIGNED");  // a new one still is
 }
 
 }  // namespace conveyor_rules_test

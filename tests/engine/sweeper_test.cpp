@@ -40,10 +40,11 @@ TEST_CASE("the sweep queues what changed since the last sweep — once") {
   f.emu.Hook("crm.deal.update", {{"id", 1}, {"fields", {{"TITLE", "Changed deal"}}}});
   auto second = f.sweeper.SweepPortal(f.kMember);
   REQUIRE(second);
-  // The new lead and the changed deal — and the old lead, whose DATE_MODIFY is the mark
-  // itself: the filter is inclusive so that nothing changed within that second is missed.
-  CHECK(second->queued == 3);
-  CHECK(*f.inbox.Depth() == 3);
+  // The new lead and the changed deal. The filter is inclusive, so that nothing changed within
+  // the mark's second is missed; it lists the old lead again, whose DATE_MODIFY is the mark,
+  // but an item of before the install that nobody touched is not news (issue 16, item 8).
+  CHECK(second->queued == 2);
+  CHECK(*f.inbox.Depth() == 2);
 
   // Sweeping again before the worker ran adds nothing (same keys).
   auto again = f.sweeper.SweepPortal(f.kMember);
@@ -52,7 +53,7 @@ TEST_CASE("the sweep queues what changed since the last sweep — once") {
 
   auto round = f.worker.RunOnce();
   REQUIRE(round);
-  CHECK(round->changed == 3);
+  CHECK(round->changed == 2);
   CHECK(*f.inbox.Depth() == 0);
 
   // Processed entities match their snapshots: nothing is queued even though the inclusive
