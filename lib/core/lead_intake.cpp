@@ -14,8 +14,9 @@ using json = nlohmann::json;
 
 std::string Status(const json& lead) { return TextField(lead, "STATUS_ID"); }
 
-// The original a duplicate points to: the oldest other lead, else the oldest contact.
-const DuplicateHit* Original(const std::vector<DuplicateHit>& hits, int64_t lead_id) {
+}  // namespace
+
+const DuplicateHit* OriginalOf(const std::vector<DuplicateHit>& hits, int64_t lead_id) {
   const DuplicateHit* best = nullptr;
   const auto rank = [](const DuplicateHit& h) { return h.entity_type == "lead" ? 0 : 1; };
   for (const auto& hit : hits) {
@@ -29,6 +30,8 @@ const DuplicateHit* Original(const std::vector<DuplicateHit>& hits, int64_t lead
   }
   return best;
 }
+
+namespace {
 
 Action LeadUpdate(const std::string& key, int64_t id, json fields, const std::string& why) {
   return Action{key, "crm.lead.update", {{"id", id}, {"fields", std::move(fields)}},
@@ -77,18 +80,37 @@ bool IsFreeLead(const json& lead, const Settings& settings) {
 Outcome PlanLeadArrival(const json& lead, const LeadContext& context, const Settings& settings) {
   const int64_t id = IdField(lead, "ID");
   const std::string key = "arrival:lead:" + std::to_string(id);
-  const DuplicateHit* original = Original(context.duplicates, id);
+  const DuplicateHit* original = OriginalOf(context.duplicates, id);
   if (original == nullptr) return Distribute(lead, context, settings, key, true);
 
-  // A repeat enquiry: it stays at the duplicate check, linked to the original, with the
-  // original's owner, who is told.
-  json fields = {{"STATUS_ID", settings.lead.duplicate_check}};
-  if (original->entity_type == "lead") fields["UF_CRM_CONVEYOR_DUPLICATE_OF"] = original->id;
-  if (original->owner_id > 0) fields["ASSIGNED_BY_ID"] = original->owner_id;
+  // A repeat enquiry, linked to the original. Its owner takes it when they could now; else the
+  // hunters' queue does, as with any lead.
+  const json link = original->entity_type == "lead"
+                        ? json{{"UF_CRM_CONVEYOR_DUPLICATE_OF", original->id}}
+                        : json::object();
+  const json of = {{"entity_type", original->entity_type}, {"id", original->id}};
+  const bool owner_known = context.owner && context.owner->user_id == original->owner_id;
+  const bool owner_can = original->owner_id > 0 && owner_known && context.owner->active &&
+                         context.owner->presence == Presence::kOpened;
   Outcome out;
-  out.actions.push_back(
-      LeadUpdate(key, id, fields,
-                 "duplicate of " + original->entity_type + " #" + std::to_string(original->id)));
+  if (owner_can) {
+    json fields = {{"STATUS_ID", settings.lead.assigned}, {"ASSIGNED_BY_ID", original->owner_id}};
+    fields.update(link);
+    out.actions.push_back(LeadUpdate(key, id, fields,
+                                     "repeat of " + original->entity_type + " #" +
+                                         std::to_string(original->id) + ": to its owner"));
+  } else {
+    out = Distribute(lead, context, settings, key, true);
+    for (auto& action : out.actions) action.params["fields"].update(link);
+    const std::string why_not = !owner_known ? "unknown"
+                                : !context.owner->active
+                                    ? "inactive"
+                                    : std::string(PresenceName(context.owner->presence));
+    for (auto& decision : out.decisions) {
+      decision.body["repeat_of"] = of;
+      decision.body["owner"] = {{"user_id", original->owner_id}, {"why_not", why_not}};
+    }
+  }
   if (original->owner_id > 0) {
     const std::string url = context.portal_url + "/crm/" + original->entity_type + "/details/" +
                             std::to_string(original->id) + "/";
@@ -105,10 +127,10 @@ Outcome PlanLeadArrival(const json& lead, const LeadContext& context, const Sett
                                  std::nullopt,
                                  {}});
   }
-  out.decisions.push_back(
-      LeadDecision("duplicate", id, original->owner_id, settings,
-                   {{"original", {{"entity_type", original->entity_type}, {"id", original->id}}},
-                    {"keys", CommunicationKeys(lead)}}));
+  if (owner_can) {
+    out.decisions.push_back(LeadDecision("duplicate", id, original->owner_id, settings,
+                                         {{"original", of}, {"keys", CommunicationKeys(lead)}}));
+  }
   return out;
 }
 

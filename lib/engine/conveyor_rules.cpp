@@ -373,6 +373,9 @@ core::Result<std::vector<core::Candidate>> ConveyorRules::QueueCandidates(
         if (!item.failure) presence_[{member_id, user}] = {now, presence[user]};
       } else if (item.key[0] == 'n') {
         if (item.failure || !item.result.is_array() || item.result.empty()) continue;
+        // Docs: user/user-get.md — ACTIVE is false for a dismissed employee.
+        const json active = item.result[0].value("ACTIVE", json(true));
+        if (active == false || active == "N") inactive.insert(user);
         const std::string full = core::TextField(item.result[0], "NAME") + " " +
                                  core::TextField(item.result[0], "LAST_NAME");
         const std::string trimmed = full.back() == ' ' ? full.substr(0, full.size() - 1) : full;
@@ -452,6 +455,24 @@ core::Result<core::LeadContext> ConveyorRules::LeadContextFor(const core::Settin
     if (!duplicates) return tl::unexpected(duplicates.error());
     context.duplicates = std::move(*duplicates);
   }
+  // A repeat enquiry's owner: could they take it now? A hunter is judged already; anyone else
+  // is read as a queue of one (presence, and whether still employed).
+  const core::DuplicateHit* original = core::OriginalOf(
+      context.duplicates,
+      lead_for_duplicates ? core::IdField(*lead_for_duplicates, "ID") : int64_t{0});
+  if (original == nullptr || original->owner_id <= 0) return context;
+  for (const auto& hunter : context.hunters) {
+    if (hunter.user_id == original->owner_id) context.owner = hunter;
+  }
+  if (context.owner) return context;
+  core::Settings of_one = settings;
+  core::Queue alone;
+  alone.users = {original->owner_id};
+  of_one.queues["repeat_owner"] = alone;
+  std::map<int64_t, std::string> names;
+  auto owner = QueueCandidates(of_one, "repeat_owner", -1, round, &names);
+  if (!owner) return tl::unexpected(owner.error());
+  if (!owner->empty()) context.owner = owner->front();
   return context;
 }
 

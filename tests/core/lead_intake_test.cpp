@@ -116,7 +116,7 @@ TEST_CASE("a newer lead with the same phone is not the original — the older on
   CHECK(out.actions[0].params["fields"]["ASSIGNED_BY_ID"] == 10);
 }
 
-TEST_CASE("a duplicate stays at the check — linked to the original and given to its owner") {
+TEST_CASE("a repeat enquiry goes into work with its original's owner, who is at work and told") {
   auto s = Defaults();
   s.texts["ru"]["duplicate_notify"] = "Повтор: {lead.title} → {original.url}";
   core::LeadContext context;
@@ -142,10 +142,12 @@ TEST_CASE("a duplicate stays at the check — linked to the original and given t
   for (const auto& row : rows) {
     INFO(row.what);
     context.duplicates = row.hits;
+    context.owner = Hunter(row.owner, 0);
+    context.owner->presence = core::Presence::kOpened;
     const auto out = core::PlanLeadArrival(Lead(5, "NEW"), context, s);
     REQUIRE(out.actions.size() == 2);
     const auto& fields = out.actions[0].params["fields"];
-    CHECK(fields["STATUS_ID"] == "CONV_DUPLICATES");
+    CHECK(fields["STATUS_ID"] == "CONV_ASSIGNED");
     CHECK(fields["ASSIGNED_BY_ID"] == row.owner);
     CHECK(fields.contains("UF_CRM_CONVEYOR_DUPLICATE_OF") == (row.original_type == "lead"));
     const auto& notify = out.actions[1];
@@ -159,6 +161,41 @@ TEST_CASE("a duplicate stays at the check — linked to the original and given t
     CHECK(out.decisions[0].kind == "duplicate");
     CHECK(out.decisions[0].body["original"]["id"] == row.original_id);
     CHECK(out.decisions[0].body["keys"] == json::array({"phone:+79123456789"}));
+  }
+}
+
+TEST_CASE("a repeat enquiry whose owner could not take it now goes to the queue") {
+  auto s = Defaults();
+  core::LeadContext context;
+  context.hunters = {Hunter(10, 0)};
+  context.hunters[0].presence = core::Presence::kOpened;
+  context.duplicates = {{"lead", 3, 44, "Old"}};
+  auto away = Hunter(44, 0);
+  away.presence = core::Presence::kPaused;
+  auto dismissed = Hunter(44, 0);
+  dismissed.presence = core::Presence::kOpened;
+  dismissed.active = false;
+  const struct {
+    const char* what;
+    std::optional<core::Candidate> owner;
+    const char* why_not;
+  } rows[] = {{"paused", away, "paused"},
+              {"dismissed", dismissed, "inactive"},
+              {"not known", std::nullopt, "unknown"}};
+  for (const auto& row : rows) {
+    INFO(row.what);
+    context.owner = row.owner;
+    const auto out = core::PlanLeadArrival(Lead(5, "NEW"), context, s);
+    REQUIRE(out.actions.size() == 2);
+    const auto& fields = out.actions[0].params["fields"];
+    CHECK(fields["STATUS_ID"] == "CONV_ASSIGNED");
+    CHECK(fields["ASSIGNED_BY_ID"] == 10);
+    CHECK(fields["UF_CRM_CONVEYOR_DUPLICATE_OF"] == 3);
+    CHECK(out.actions[1].params["USER_ID"] == 44);  // the owner is told
+    REQUIRE(out.decisions.size() == 1);
+    CHECK(out.decisions[0].kind == "assigned");
+    CHECK(out.decisions[0].body["owner"]["why_not"] == row.why_not);
+    CHECK(out.decisions[0].body["repeat_of"]["id"] == 3);
   }
 }
 

@@ -71,7 +71,7 @@ TEST_CASE("a repeat enquiry goes to the original's owner — who is told") {
   const long repeat = f.AddLead("Окна ещё раз", "+7 912 345 67 89");
   f.Drain();
   const json lead = f.Lead(repeat);
-  CHECK(lead["STATUS_ID"] == "CONV_DUPLICATES");
+  CHECK(lead["STATUS_ID"] == "CONV_ASSIGNED");  // in work with the owner, who is at work
   CHECK(lead["ASSIGNED_BY_ID"] == owner);
   CHECK(lead.value("UF_CRM_CONVEYOR_DUPLICATE_OF", json()).dump().find(std::to_string(original)) !=
         std::string::npos);
@@ -85,6 +85,30 @@ TEST_CASE("a repeat enquiry goes to the original's owner — who is told") {
   REQUIRE(journal);
   REQUIRE(journal->size() == 1);
   CHECK((*journal)[0].decision.kind == "duplicate");
+}
+
+TEST_CASE("a repeat enquiry whose owner is away goes to the queue — the owner is told") {
+  test::ConveyorFixture f;
+  const long original = f.AddLead("Окна", "8 912 345-67-89");
+  f.Drain();
+  const long owner = std::stol(f.Lead(original)["ASSIGNED_BY_ID"].get<std::string>());
+  f.Present(owner, "CLOSED");
+  f.Advance(120);  // past the presence the conveyor keeps for a minute
+  const long repeat = f.AddLead("Окна ещё раз", "+7 912 345 67 89");
+  f.Drain();
+  const json lead = f.Lead(repeat);
+  CHECK(lead["STATUS_ID"] == "CONV_ASSIGNED");
+  const long other = owner == f.hunters[0] ? f.hunters[1] : f.hunters[0];
+  CHECK(lead["ASSIGNED_BY_ID"] == std::to_string(other));
+  CHECK(core::IdValue(lead.value("UF_CRM_CONVEYOR_DUPLICATE_OF", json())) == original);
+  CHECK(f.Told(owner));
+  auto journal = f.decisions.ForEntity(f.kMember, "lead", repeat);
+  REQUIRE(journal);
+  REQUIRE(journal->size() == 1);
+  const auto& decision = (*journal)[0].decision;
+  CHECK(decision.kind == "assigned");  // a turn of the rotation
+  CHECK(decision.body["repeat_of"]["id"] == original);
+  CHECK(decision.body["owner"] == json{{"user_id", owner}, {"why_not", "closed"}});
 }
 
 TEST_CASE("with nobody at work a new lead waits at the free stage") {
