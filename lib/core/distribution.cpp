@@ -53,7 +53,15 @@ std::string_view PresenceName(Presence presence) {
 }
 
 std::string_view PresenceSourceName(PresenceSource source) {
-  return source == PresenceSource::kWorkingHours ? "working_hours" : "timeman";
+  switch (source) {
+    case PresenceSource::kTimeman:
+      return "timeman";
+    case PresenceSource::kWorkingHours:
+      return "working_hours";
+    case PresenceSource::kMarkedAway:
+      return "marked_away";
+  }
+  return "timeman";
 }
 
 std::string_view VerdictName(Verdict verdict) {

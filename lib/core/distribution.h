@@ -24,9 +24,9 @@ std::string_view PresenceName(Presence presence);
 
 // What said whether a member is at work (issue 16, item 2): the portal's work-time tracking
 // where it has it, else its working hours. The journal names it.
-enum class PresenceSource { kTimeman, kWorkingHours };
+enum class PresenceSource { kTimeman, kWorkingHours, kMarkedAway };
 
-// "timeman", "working_hours".
+// "timeman", "working_hours", "marked_away".
 std::string_view PresenceSourceName(PresenceSource source);
 
 struct Candidate {

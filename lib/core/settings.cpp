@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <climits>
 #include <cmath>
 #include <cstddef>
@@ -488,7 +489,7 @@ Result<Settings> ParseSettings(const json& in) {
   reader.RejectUnknownKeys(
       in, "",
       {"version", "language", "lead", "sales", "production", "queues", "sla_minutes", "tasks",
-       "field_mapping", "ready_date_field", "schedule", "texts", "reports"});
+       "field_mapping", "ready_date_field", "schedule", "texts", "reports", "away"});
   reader.Int(in, "version", "version", 1, out.version);
   reader.OneOf(in, "language", "language", Languages(), out.language);
   if (const json* lead = reader.Find(in, "lead")) ReadLead(reader, *lead, out.lead);
@@ -535,6 +536,24 @@ Result<Settings> ParseSettings(const json& in) {
   }
   if (const json* texts = reader.Find(in, "texts")) ReadTexts(reader, *texts, out.texts);
   if (const json* reports = reader.Find(in, "reports")) ReadReports(reader, *reports, out.reports);
+  if (const json* away = reader.Find(in, "away"); away && reader.Object(*away, "away")) {
+    for (const auto& item : away->items()) {
+      const std::string path = "away." + item.key();
+      int64_t user = 0;
+      const auto [end, ec] =
+          std::from_chars(item.key().data(), item.key().data() + item.key().size(), user);
+      if (ec != std::errc() || end != item.key().data() + item.key().size() || user <= 0) {
+        reader.Fail(path, "keys are user ids");
+        break;
+      }
+      const json& until = item.value();
+      if (!until.is_string() || (until != "paused" && !ParseDate(until.get<std::string>()))) {
+        reader.Fail(path, "must be the last day away as YYYY-MM-DD, or \"paused\"");
+        break;
+      }
+      out.away[user] = until.get<std::string>();
+    }
+  }
   if (!reader.ok()) return tl::unexpected(reader.error());
   return out;
 }
@@ -600,12 +619,27 @@ json SettingsToJson(const Settings& settings) {
   out["reports"] = {{"revenue_from", settings.reports.revenue_from},
                     {"stage_norm_hours", settings.reports.stage_norm_hours},
                     {"viewers", settings.reports.viewers}};
+  out["away"] = json::object();
+  for (const auto& [user, until] : settings.away) out["away"][std::to_string(user)] = until;
   out["texts"] = json::object();
   for (const auto& [language, texts] : settings.texts) {
     out["texts"][language] = json::object();
     for (const auto& [key, text] : texts) out["texts"][language][key] = text;
   }
   return out;
+}
+
+bool IsMarkedAway(const Settings& settings, int64_t user, int64_t now) {
+  const auto away = settings.away.find(user);
+  if (away == settings.away.end()) return false;
+  if (away->second == "paused") return true;
+  const auto date = ParseDate(away->second);
+  if (!date) return false;
+  const auto [year, month, day] = *date;
+  // Away through the end of that day in the portal's zone.
+  const int64_t day_after =
+      DaysFromCivil(year, month, day + 1) * 86400 - int64_t{settings.schedule.tz_minutes} * 60;
+  return now < day_after;
 }
 
 QueueRules QueueRulesOf(const Settings& settings, const std::string& queue) {

@@ -102,6 +102,10 @@ struct Settings {
   std::map<std::string, std::map<std::string, std::string>> texts;
   std::string language = "ru";
   ReportSettings reports;
+  // People an admin marked away (issue 16, item 2): by user id, the last day away as
+  // "YYYY-MM-DD" (a holiday, sick leave), or "paused" until unmarked. Whatever the work-time
+  // tracking or the working hours say, they get no work meanwhile.
+  std::map<int64_t, std::string> away;
 };
 
 // Reads settings from JSON, each missing key taking its default. Fails with kInvalidArgument
@@ -112,6 +116,9 @@ struct Settings {
 
 // The JSON ParseSettings reads back to the same settings.
 nlohmann::json SettingsToJson(const Settings& settings);
+
+// Whether `user` is marked away at `now` (through the end of the portal's day they are away).
+bool IsMarkedAway(const Settings& settings, int64_t user, int64_t now);
 
 // The rules ChooseAssignee applies to a queue (no queue of that name: the plain ones).
 QueueRules QueueRulesOf(const Settings& settings, const std::string& queue);

@@ -413,6 +413,10 @@ core::Result<std::vector<core::Candidate>> ConveyorRules::QueueCandidates(
       c.presence = by_schedule;
       c.presence_source = core::PresenceSource::kWorkingHours;
     }
+    if (core::IsMarkedAway(settings, user, static_cast<int64_t>(now))) {
+      c.presence = core::Presence::kClosed;
+      c.presence_source = core::PresenceSource::kMarkedAway;
+    }
     if (members_of.require_online && online.count(user)) c.online = online[user];
     const int in_round = round.AssignedInRound(category_id, user);
     c.open_items = loads[user] + in_round;

@@ -182,4 +182,35 @@ TEST_CASE("a portal that had the stages already: the settings follow them and th
       20));
 }
 
+TEST_CASE("an admin marks a person away: they get no work until then, and the journal says so") {
+  DayOneFixture f;
+  REQUIRE(f.Install().body["installed"] == true);
+  const long anna = f.AddUser("Анна", false);
+  const long boris = f.AddUser("Борис", false);
+  for (const long user : {anna, boris})
+    REQUIRE(f.emu.Control("presence", {{"user_id", user}, {"status", "OPENED"}}).status == 200);
+  // Анна's day is open (work-time tracking says so), but she is on holiday through next year.
+  REQUIRE(f.PatchSettings({{"queues", {{"hunters", {{"users", {anna, boris}}}}}},
+                           {"away", {{std::to_string(anna), "2099-12-31"}}}})
+              .status == 200);
+  std::vector<long> leads;
+  for (int i = 1; i <= 3; ++i) leads.push_back(f.AddLead("Звонок " + std::to_string(i)));
+  REQUIRE(test::Eventually([&] { return f.Owners(leads, {anna, boris})[boris] == 3; }, 20));
+  json assigned;
+  REQUIRE(test::Eventually(
+      [&] {
+        const auto journal =
+            f.Call("GET", f.Api("/decisions?limit=20"), "Bearer " + test::kApiToken).body;
+        for (const auto& d : journal["decisions"])
+          if (d["kind"] == "assigned") assigned = d;
+        return assigned.is_object();
+      },
+      10));
+  for (const auto& candidate : assigned["reasons"]["candidates"]) {
+    if (candidate["user_id"] != anna) continue;
+    CHECK(candidate["verdict"] == "absent");
+    CHECK(candidate["presence_source"] == "marked_away");
+  }
+}
+
 }  // namespace day_one_test

@@ -410,4 +410,23 @@ TEST_CASE("settings — the offered placeholders per text key") {
                                                                   "from.name", "to.name"});
 }
 
+TEST_CASE("settings — people marked away: until a day's end in the portal's zone, or paused") {
+  auto parsed = core::ParseSettings({{"away", {{"7", "2026-12-15"}, {"8", "paused"}}}});
+  REQUIRE(parsed);
+  CHECK(core::SettingsToJson(*parsed)["away"] == json{{"7", "2026-12-15"}, {"8", "paused"}});
+  // 2026-12-15 23:59 and 2026-12-16 00:00 in Moscow (+03:00).
+  const int64_t last_minute = core::DaysFromCivil(2026, 12, 15) * 86400 + 86340 - 3 * 3600;
+  CHECK(core::IsMarkedAway(*parsed, 7, last_minute));
+  CHECK_FALSE(core::IsMarkedAway(*parsed, 7, last_minute + 60));
+  CHECK(core::IsMarkedAway(*parsed, 8, last_minute + 86400 * 365));
+  CHECK_FALSE(core::IsMarkedAway(*parsed, 9, last_minute));
+  for (const json& bad : {json{{"x", "paused"}}, json{{"-1", "paused"}}, json{{"7", "soon"}},
+                          json{{"7", 20261215}}, json::array()}) {
+    INFO(bad.dump());
+    const auto refused = core::ParseSettings({{"away", bad}});
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().message.find("away") != std::string::npos);
+  }
+}
+
 }  // namespace settings_test
