@@ -69,6 +69,11 @@ double FollowedClock::Now() const {
   return last_;
 }
 
+double FollowedClock::Pace() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return std::max(1.0, speed_);
+}
+
 void FollowedClock::Sleep(double seconds) {
   double speed = 1;
   {

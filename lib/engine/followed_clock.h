@@ -26,6 +26,7 @@ class FollowedClock : public core::Clock {
 
   double Now() const override;
   void Sleep(double seconds) override;
+  double Pace() const override;
 
  private:
   explicit FollowedClock(std::string url) : url_(std::move(url)) {}

@@ -123,14 +123,17 @@ core::Result<RoundReport> InboxWorker::RunOnce() {
   const auto now = static_cast<int64_t>(clock_.Now());
   if (auto fired = FireDueTimers(now, report); !fired) return tl::unexpected(fired.error());
   std::map<std::string, std::vector<store::InboxEvent>> by_portal;
-  auto claimed = inbox_.ClaimMany(now, options_.lease_seconds, options_.max_claims);
+  // A lease is real time: on a clock that runs fast it lasts that many times longer.
+  const auto lease = static_cast<int64_t>(static_cast<double>(options_.lease_seconds) *
+                                          std::max(1.0, clock_.Pace()));
+  auto claimed = inbox_.ClaimMany(now, lease, options_.max_claims);
   if (!claimed) return tl::unexpected(claimed.error());
   // However long the portal keeps this round, no other round takes its events meanwhile.
   std::optional<LeaseKeeper> keeper;
   if (!claimed->empty()) {
     std::vector<int64_t> ids;
     for (const auto& event : *claimed) ids.push_back(event.id);
-    keeper.emplace(inbox_, std::move(ids), clock_, options_.lease_seconds);
+    keeper.emplace(inbox_, std::move(ids), clock_, lease);
   }
   for (auto& event : *claimed) by_portal[event.member_id].push_back(std::move(event));
   report.claimed = static_cast<int>(claimed->size());

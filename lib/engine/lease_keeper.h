@@ -1,9 +1,9 @@
 // Keeps a round's claim on its inbox events while the round works (issue 15): every third of the
 // lease it extends their leases, so a round that a slow portal holds up (timeouts, a rate-limit
 // hold) never has its events claimed by another round at the same time. The clock may be a
-// virtual one running many times faster than real time (the demo's day): the keeper measures
-// its pace and looks often enough to renew in time — every 0.1 s of real time at most, more
-// often on a fast clock — and stops at once when destroyed.
+// virtual one running many times faster than real time (the demo's day; its lease is then
+// lengthened by the clock's pace): the keeper looks every 0.1 s of real time at most, more often
+// should the lease be short in real time, and stops at once when destroyed.
 // Thread-safety: one keeper per round; it owns one thread.
 #pragma once
 
