@@ -8,7 +8,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="$ROOT/build-fuzz"
-seconds="${FUZZ_SECONDS:-12}"
+seconds="${FUZZ_SECONDS:-8}"
 targets=("$@")
 ((${#targets[@]})) || targets=(form event placement_options settings rest_answer entity)
 

@@ -65,10 +65,12 @@ struct AppFixture {
   // installer: its vouched tokens replace the installer's, so compare stored state after it.
   bool InstallSettled() {
     if (Install().body["installed"] != true) return false;
-    return Eventually([&] {
-      const auto stored = Stored();
-      return stored && stored->application_token == ApplicationToken();
-    }, 10);
+    return Eventually(
+        [&] {
+          const auto stored = Stored();
+          return stored && stored->application_token == ApplicationToken();
+        },
+        10);
   }
   long Count(const std::string& section, const char* key, const std::string& value) {
     long n = 0;
