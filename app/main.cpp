@@ -193,6 +193,8 @@ int Serve(app::Config config) {
   engine::Backfill backfill(client, journeys);
   engine::BackfillRuns backfills(backfill, journeys);
   deps.backfills = &backfills;
+  engine::SetUp set_up(client, settings, conveyor_rules, timers, clock);
+  deps.set_up = &set_up;
   deps.settings_store = &settings_store;
   deps.settings = &settings;
   deps.api_token = config.api_token;

@@ -335,6 +335,16 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
     auto portal = PortalOf(*s, body);
     if (!portal) return tl::unexpected(portal.error());
     Portal& p = **portal;
+    // With an ID: the department's head (UF_HEAD) or name changes, as an admin changes them.
+    if (body.contains("ID")) {
+      const auto found = p.departments.find(static_cast<long>(Number(body, "ID", 0)));
+      if (found == p.departments.end())
+        return Fail(400, "NO_SUCH_DEPARTMENT", "Unknown department ID");
+      if (!TextField(body, "NAME").empty()) found->second["NAME"] = TextField(body, "NAME");
+      if (body.contains("UF_HEAD")) found->second["UF_HEAD"] = TextField(body, "UF_HEAD");
+      s->dirty = true;
+      return found->second;
+    }
     if (TextField(body, "NAME").empty()) return Fail(400, "NAME_REQUIRED", "NAME is required");
     const long parent = static_cast<long>(Number(body, "PARENT", 1));
     if (p.departments.count(parent) == 0) return Fail(400, "NO_SUCH_DEPARTMENT", "Unknown PARENT");

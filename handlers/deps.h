@@ -16,6 +16,7 @@
 #include "lib/engine/installations.h"
 #include "lib/engine/portal_settings.h"
 #include "lib/engine/reports.h"
+#include "lib/engine/set_up.h"
 #include "lib/engine/sweeper.h"
 #include "lib/store/decision_log.h"
 #include "lib/store/inbox.h"
@@ -44,7 +45,9 @@ struct Deps {
   engine::EchoExpectations* echoes = nullptr;  // voided for an entity by a duplicate event
   store::JourneyStore* journeys = nullptr;
   engine::Reports* reports = nullptr;
-  engine::BackfillRuns* backfills = nullptr;  // started by an installation and from the API
+  engine::BackfillRuns* backfills = nullptr;
+  engine::SetUp* set_up = nullptr;  // the set-up page's reads and its distribute action  // started
+                                    // by an installation and from the API
   store::SettingsStore* settings_store = nullptr;
   engine::PortalSettings* settings = nullptr;
   std::string api_token;  // the operations API's bearer token; empty: the API is off

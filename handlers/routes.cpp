@@ -6,6 +6,7 @@
 #include "handlers/install.h"
 #include "handlers/pages.h"
 #include "handlers/reply.h"
+#include "handlers/set_up.h"
 #include "lib/core/form.h"
 
 namespace handlers {
@@ -68,6 +69,20 @@ void RegisterRoutes(httplib::Server& server, Deps& deps) {
       server.Get(portal + "/journey", [&deps](const httplib::Request& req, httplib::Response& res) {
         Journey(deps, req, res);
       });
+    }
+    if (deps.set_up != nullptr) {
+      server.Get(portal + "/setup", [&deps](const httplib::Request& req, httplib::Response& res) {
+        GetSetUp(deps, req, res);
+      });
+      server.Post(portal + "/setup/distribute",
+                  [&deps](const httplib::Request& req, httplib::Response& res) {
+                    DistributeWaiting(deps, req, res);
+                  });
+      const auto away = [&deps](const httplib::Request& req, httplib::Response& res) {
+        MarkAway(deps, req, res);
+      };
+      server.Put(portal + R"(/away/(\d{1,12}))", away);
+      server.Delete(portal + R"(/away/(\d{1,12}))", away);
     }
     server.Post(portal + "/settings/preview",
                 [&deps](const httplib::Request& req, httplib::Response& res) {

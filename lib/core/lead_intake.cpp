@@ -73,6 +73,12 @@ bool IsLeadArrival(const json& before, const json& lead, const Settings& setting
   return status == settings.lead.duplicate_check || (before.is_null() && status == "NEW");
 }
 
+bool IsWaitingNewLead(const json& lead, const Settings& settings) {
+  if (!lead.is_object()) return false;
+  const std::string status = Status(lead);
+  return status == "NEW" || status == settings.lead.duplicate_check;
+}
+
 bool IsFreeLead(const json& lead, const Settings& settings) {
   return lead.is_object() && Status(lead) == settings.lead.free;
 }

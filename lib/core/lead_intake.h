@@ -47,6 +47,9 @@ bool IsLeadArrival(const nlohmann::json& before, const nlohmann::json& lead,
                    const Settings& settings);
 // A lead waiting at the free stage for a hunter.
 bool IsFreeLead(const nlohmann::json& lead, const Settings& settings);
+// An open lead the conveyor never took in: in the portal's first status or at the duplicate
+// check (one that waited there since before the install).
+bool IsWaitingNewLead(const nlohmann::json& lead, const Settings& settings);
 
 // The plan for an arriving lead. Operation keys make a repeated event harmless.
 Outcome PlanLeadArrival(const nlohmann::json& lead, const LeadContext& context,

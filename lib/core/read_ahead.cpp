@@ -21,7 +21,7 @@ std::vector<QueueNeed> TimerNeeds(const std::string& entity_type, const json& it
   const std::string direction = entity_type == "lead" ? "lead" : DirectionOf(item, pipelines);
   if (direction.empty()) return {};
   if (kind == "sla") return {{direction, true, 0}};  // the reassignment's texts name people
-  if (kind != "wait" && kind != "ready_day") return {};
+  if (kind != "wait" && kind != "ready_day" && kind != "distribute") return {};
   return {FreeItemNeed(direction, item, pipelines)};
 }
 

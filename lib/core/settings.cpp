@@ -277,8 +277,8 @@ void ReadQueue(Reader& reader, const json& value, const std::string& path, Queue
   if (!reader.Object(value, path)) return;
   reader.RejectUnknownKeys(
       value, path,
-      {"departments", "users", "weights", "cap", "require_online", "fallback_queue", "duty_users",
-       "fallback_after_minutes", "alert_users"});
+      {"departments", "users", "weights", "cap", "caps", "require_online", "fallback_queue",
+       "duty_users", "fallback_after_minutes", "alert_users"});
   reader.Ids(value, "departments", path + ".departments", out.departments);
   reader.Ids(value, "users", path + ".users", out.users);
   if (const json* weights = reader.Find(value, "weights");
@@ -297,6 +297,20 @@ void ReadQueue(Reader& reader, const json& value, const std::string& path, Queue
     }
   }
   reader.Int(value, "cap", path + ".cap", 0, out.cap);
+  if (const json* caps = reader.Find(value, "caps");
+      caps != nullptr && reader.Object(*caps, path + ".caps")) {
+    for (const auto& item : caps->items()) {
+      int64_t user = 0;
+      if (!ParseUserId(item.key(), user)) {
+        reader.Fail(path + ".caps." + item.key(), "must be keyed by a positive user id");
+        break;
+      }
+      int cap = 0;
+      reader.Int(*caps, item.key().c_str(), path + ".caps." + item.key(), 0, cap);
+      if (!reader.ok()) break;
+      out.caps[user] = cap;
+    }
+  }
   reader.Bool(value, "require_online", path + ".require_online", out.require_online);
   reader.String(value, "fallback_queue", path + ".fallback_queue", true, out.fallback_queue);
   reader.Ids(value, "duty_users", path + ".duty_users", out.duty_users);
@@ -583,10 +597,13 @@ json SettingsToJson(const Settings& settings) {
   for (const auto& [name, queue] : settings.queues) {
     json weights = json::object();
     for (const auto& [user, weight] : queue.weights) weights[std::to_string(user)] = weight;
+    json caps = json::object();
+    for (const auto& [user, cap] : queue.caps) caps[std::to_string(user)] = cap;
     queues[name] = {{"departments", queue.departments},
                     {"users", queue.users},
                     {"weights", std::move(weights)},
                     {"cap", queue.cap},
+                    {"caps", std::move(caps)},
                     {"require_online", queue.require_online},
                     {"fallback_queue", queue.fallback_queue},
                     {"duty_users", queue.duty_users},

@@ -48,6 +48,7 @@ struct Queue {
   std::vector<int64_t> users;         // and these users
   std::map<int64_t, double> weights;  // per user; 1 when absent; 0 takes nothing
   int cap = 0;                        // open items per member; 0 = no cap
+  std::map<int64_t, int> caps;        // per user, in place of `cap`
   bool require_online = false;        // also require the user to be online (not just OPENED)
   // Nobody available: after `fallback_after_minutes` the item goes to the next queue named
   // here (and on down that queue's fallback chain), else to the first duty user, else it stays

@@ -63,6 +63,11 @@ class ConveyorRules : public core::Rules {
   // free stage: nothing to do.
   bool StillDue(const core::EntityChange& change) override;
 
+  // Each queue's members now, as a plan would judge them (presence and its source, load, turns
+  // today): what the set-up page shows. Reads through a round of its own.
+  core::Result<std::map<std::string, std::vector<core::Candidate>>> QueuesNow(
+      const std::string& member_id);
+
  private:
   // A round's reads are put off a few times at most: pipelines, then departments, then
   // presence, loads and duplicates, then the duplicates' owners.

@@ -5,6 +5,7 @@
 
 #include "lib/b24/failure.h"
 #include "lib/core/change.h"
+#include "lib/core/set_up_view.h"
 
 namespace engine {
 namespace {
@@ -14,41 +15,6 @@ using json = nlohmann::json;
 constexpr double kCatalogSeconds = 300;
 constexpr int kPage = 200000;  // rows per read while catching up; the store is free in between
 constexpr int kMostDecisions = 100000;
-
-// A status row's order: SORT comes as a string or a number.
-long SortOf(const json& row) {
-  const json sort = row.value("SORT", json(0));
-  if (sort.is_number()) return sort.get<long>();
-  if (sort.is_string()) return std::strtol(sort.get<std::string>().c_str(), nullptr, 10);
-  return 0;
-}
-
-// crm.status.list rows in the portal's order. Docs: api-reference/crm/status/crm-status-list.md.
-std::vector<core::CatalogStage> StagesOf(const json& rows) {
-  std::vector<std::pair<long, core::CatalogStage>> sorted;
-  if (!rows.is_array()) return {};
-  for (const auto& row : rows) {
-    if (!row.is_object()) continue;
-    core::CatalogStage stage;
-    stage.id = core::TextField(row, "STATUS_ID");
-    stage.name = core::TextField(row, "NAME");
-    const std::string semantics = core::TextField(row, "SEMANTICS");
-    stage.semantic = semantics == "S" ? 'S' : semantics == "F" ? 'F' : 'P';
-    sorted.emplace_back(SortOf(row), std::move(stage));
-  }
-  std::stable_sort(sorted.begin(), sorted.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<core::CatalogStage> stages;
-  for (auto& [sort, stage] : sorted) stages.push_back(std::move(stage));
-  return stages;
-}
-
-std::string NameOf(const json& user) {
-  std::string name = core::TextField(user, "NAME");
-  const std::string last = core::TextField(user, "LAST_NAME");
-  if (!last.empty()) name += (name.empty() ? "" : " ") + last;
-  return name;
-}
 
 // Who was passed over, and why, in the decisions' candidate lists.
 void CountSkips(const store::JournalEntry& entry, core::SkipCounts& out) {
@@ -105,7 +71,7 @@ core::Result<core::Catalog> Reports::ReadCatalog(const std::string& member_id,
   for (const auto& item : *first) {
     if (item.failure) return tl::make_unexpected(b24::ToCoreError(*item.failure, "pipelines"));
     if (item.key == "lead") {
-      catalog.lead.stages = StagesOf(item.result);
+      catalog.lead.stages = core::StagesOfRows(item.result);
       continue;
     }
     const json& rows =
@@ -130,7 +96,8 @@ core::Result<core::Catalog> Reports::ReadCatalog(const std::string& member_id,
     if (!second) return tl::make_unexpected(b24::ToCoreError(second.error(), "stages"));
     for (const auto& item : *second) {
       if (item.failure) return tl::make_unexpected(b24::ToCoreError(*item.failure, "stages"));
-      (item.key == "sales" ? catalog.sales : catalog.production).stages = StagesOf(item.result);
+      (item.key == "sales" ? catalog.sales : catalog.production).stages =
+          core::StagesOfRows(item.result);
     }
   }
   return catalog;
@@ -171,7 +138,7 @@ core::Result<core::Catalog> Reports::CatalogFor(const std::string& member_id,
       const int64_t id = std::stoll(item.key);
       catalog.users[id] = "#" + item.key;  // unknown users are not asked again
       if (item.result.is_array() && !item.result.empty()) {
-        const std::string name = NameOf(item.result.front());
+        const std::string name = core::PersonName(item.result.front());
         if (!name.empty()) catalog.users[id] = name;
       }
     }

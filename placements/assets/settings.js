@@ -1,11 +1,9 @@
-// The settings tab: a form over the portal's settings (stage roles, queues, SLA norms, working
-// hours, task templates) with the rest as JSON; Preview asks the server what would change,
-// Save stores the next version (If-Match: the version read). Only an admin may save.
-import { api, boot, el, errorText, fitWindow, loading, t, table, tOr } from './common.js';
+// The settings tab: a form over the portal's rules (SLA norms, working hours, task templates)
+// with the rest as JSON; the queues and stage roles are picked on the set-up tab. Preview asks
+// the server what would change, Save stores the next version (If-Match: the version read).
+// Only an admin may save.
+import { api, boot, el, errorText, fitWindow, loading, t, table } from './common.js';
 
-const LEAD_ROLES = ['duplicate_check', 'free', 'assigned', 'ready_now', 'ready_later', 'converted', 'junk'];
-const PIPELINE_ROLES = ['pipeline', 'free', 'assigned', 'meeting', 'carry_over'];
-const QUEUE_ORDER = ['hunters', 'closers', 'production'];
 const SLA_KEYS = ['lead.assigned', 'sales.assigned', 'production.assigned'];
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const ADVANCED = ['language', 'ready_date_field', 'field_mapping', 'texts'];
@@ -24,31 +22,6 @@ function put(obj, path, value) {
   node[keys[keys.length - 1]] = value;
 }
 
-function parseIds(text, field, errors) {
-  const out = [];
-  for (const part of String(text).split(/[\s,;]+/).filter(Boolean)) {
-    if (!/^\d{1,12}$/.test(part) || Number(part) <= 0) {
-      errors.push(t('set.bad_ids', { field, value: part }));
-      return [];
-    }
-    out.push(Number(part));
-  }
-  return out;
-}
-
-function parseWeights(text, field, errors) {
-  const out = {};
-  for (const part of String(text).split(/[,;\n]+/).map((s) => s.trim()).filter(Boolean)) {
-    const match = /^(\d{1,12})\s*[:=]\s*(\d+(?:[.,]\d+)?)$/.exec(part);
-    if (!match || Number(match[1]) <= 0) {
-      errors.push(t('set.bad_weights', { field, value: part }));
-      return {};
-    }
-    out[match[1]] = Number(match[2].replace(',', '.'));
-  }
-  return out;
-}
-
 function parseNumber(text, field, errors, { integer = true } = {}) {
   const value = Number(String(text).replace(',', '.'));
   if (String(text).trim() === '' || !Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
@@ -60,8 +33,10 @@ function parseNumber(text, field, errors, { integer = true } = {}) {
 
 // The form: each field adds a reader that writes its value into the settings being built.
 class SettingsForm {
-  constructor(settings) {
+  // `people`: the portal's employees ({id, name}) a task may be given to.
+  constructor(settings, people) {
     this.original = clone(settings);
+    this.people = people;
     this.readers = [];
     this.tasks = [];
   }
@@ -73,62 +48,6 @@ class SettingsForm {
     this.readers.push((out, errors) => put(out, path, read ? read(input, errors) : input.value.trim()));
     return el('label', { class: type === 'checkbox' ? 'cv-field cv-field-inline' : 'cv-field' },
       type === 'checkbox' ? [input, el('span', {}, label)] : [el('span', {}, label), input]);
-  }
-
-  stages() {
-    const s = this.original;
-    const group = (title, prefix, roles, values) => el('div', { class: 'cv-queue' },
-      el('h3', { class: 'cv-h3' }, title),
-      roles.map((role) => this.input(`${prefix}.${role}`, (values || {})[role], { label: t(`set.role.${role}`) })));
-    return el('section', { class: 'cv-card', dataset: { part: 'stages' } },
-      el('h2', { class: 'cv-h2' }, t('set.stages')),
-      el('p', { class: 'cv-hint' }, t('set.stages.hint')),
-      el('div', { class: 'cv-queues' },
-        group(t('set.lead'), 'lead', LEAD_ROLES, s.lead),
-        group(t('set.sales'), 'sales', PIPELINE_ROLES, s.sales),
-        group(t('set.production'), 'production', PIPELINE_ROLES, s.production)));
-  }
-
-  queue(name, q) {
-    const path = `queues.${name}`;
-    const others = Object.keys(this.original.queues || {}).filter((other) => other !== name);
-    const fallback = el('select', { class: 'cv-select', name: `${path}.fallback_queue` },
-      el('option', { value: '' }, t('set.q.fallback_none')),
-      others.map((other) => el('option', { value: other }, tOr(`queue.${other}`, other))));
-    fallback.value = q.fallback_queue || '';
-    this.readers.push((out) => put(out, `${path}.fallback_queue`, fallback.value));
-    const ids = (key) => this.input(`${path}.${key}`, (q[key] || []).join(', '), {
-      label: t(`set.q.${key}`), read: (input, errors) => parseIds(input.value, `${path}.${key}`, errors),
-    });
-    const number = (key) => this.input(`${path}.${key}`, q[key] ?? 0, {
-      type: 'number', label: t(`set.q.${key}`), attrs: { min: 0, step: 1 },
-      read: (input, errors) => parseNumber(input.value, `${path}.${key}`, errors),
-    });
-    const weights = Object.entries(q.weights || {}).map(([id, w]) => `${id}: ${w}`).join(', ');
-    return el('div', { class: 'cv-queue', dataset: { queue: name } },
-      el('h3', { class: 'cv-h3' }, tOr(`queue.${name}`, name)),
-      ids('departments'),
-      ids('users'),
-      this.input(`${path}.weights`, weights, {
-        label: t('set.q.weights'), attrs: { placeholder: '5: 2, 7: 0.5' },
-        read: (input, errors) => parseWeights(input.value, `${path}.weights`, errors),
-      }),
-      el('div', { class: 'cv-subgrid' }, number('cap'), number('fallback_after_minutes')),
-      this.input(`${path}.require_online`, q.require_online, {
-        type: 'checkbox', label: t('set.q.require_online'), read: (input) => input.checked,
-      }),
-      el('label', { class: 'cv-field' }, el('span', {}, t('set.q.fallback_queue')), fallback),
-      ids('duty_users'),
-      ids('alert_users'));
-  }
-
-  queues() {
-    const queues = this.original.queues || {};
-    const names = [...QUEUE_ORDER.filter((n) => n in queues), ...Object.keys(queues).filter((n) => !QUEUE_ORDER.includes(n))];
-    return el('section', { class: 'cv-card', dataset: { part: 'queues' } },
-      el('h2', { class: 'cv-h2' }, t('set.queues')),
-      el('p', { class: 'cv-hint' }, t('set.queues.hint')),
-      el('div', { class: 'cv-queues' }, names.map((name) => this.queue(name, queues[name] || {}))));
   }
 
   norms() {
@@ -185,7 +104,7 @@ class SettingsForm {
       title: input('title', task.title || ''),
       hours: input('hours', task.deadline_working_hours ?? 0, { type: 'number', min: 0, step: 0.5, class: 'cv-input cv-input-num' }),
       days: input('days', task.deadline_working_days ?? 0, { type: 'number', min: 0, step: 1, class: 'cv-input cv-input-num' }),
-      responsible: input('responsible', task.responsible || 'assignee'),
+      responsible: this.responsibleSelect(task.responsible || 'assignee'),
     };
     const tr = el('tr', {},
       [row.direction, row.stage, row.title, row.hours, row.days, row.responsible].map((cell) => el('td', {}, cell)),
@@ -199,6 +118,18 @@ class SettingsForm {
     row.tr = tr;
     this.tasks.push(row);
     body.append(tr);
+  }
+
+  // Who gets a task: the item's assignee, or an employee picked by name.
+  responsibleSelect(value) {
+    const node = el('select', { class: 'cv-select', name: 'task.responsible' },
+      el('option', { value: 'assignee' }, t('set.t.assignee')),
+      this.people.map((p) => el('option', { value: String(p.id) }, p.name)));
+    if (!Array.from(node.options).some((o) => o.value === String(value))) {
+      node.append(el('option', { value: String(value) }, `#${value}`));
+    }
+    node.value = String(value);
+    return node;
   }
 
   taskTable() {
@@ -280,7 +211,8 @@ function refusal(error) {
   return errorText(error);
 }
 
-export function initSettings(section) {
+// `people()` resolves to the portal's employees, or [] when they could not be read.
+export function initSettings(section, { people = async () => [] } = {}) {
   let version = 0;
   let form = null;
   const result = el('div', { class: 'cv-result', id: 'cv-settings-result', 'aria-live': 'polite' });
@@ -321,16 +253,14 @@ export function initSettings(section) {
   async function load() {
     section.replaceChildren(loading());
     try {
-      const answer = await api('settings');
+      const [answer, employees] = await Promise.all([api('settings'), people()]);
       version = Number(answer && answer.version) || 0;
-      form = new SettingsForm((answer && answer.settings) || {});
+      form = new SettingsForm((answer && answer.settings) || {}, employees);
       const saveButton = el('button', { type: 'button', class: 'cv-btn cv-btn-success', id: 'cv-save', onclick: save }, t('set.save'));
       if (!boot.user.admin) saveButton.disabled = true;
       section.replaceChildren(...[
         el('p', { class: 'cv-muted cv-small', id: 'cv-settings-version', dataset: { version: String(version) } }, t('set.version', { version })),
         boot.user.admin ? null : el('div', { class: 'cv-banner cv-banner-info', id: 'cv-readonly' }, t('set.readonly')),
-        form.stages(),
-        form.queues(),
         form.norms(),
         form.taskTable(),
         form.advanced(),

@@ -1,6 +1,7 @@
-// The app page in a browser: the dashboard of journeys; an admin changes a queue's cap, sees
-// the preview, saves, and the conveyor acts on it; a user who is not an admin cannot save (the
-// button is off and the API refuses the page's own session).
+// The app page in a browser: the dashboard of journeys; an admin changes a queue's cap on the
+// set-up tab, saves, and the conveyor acts on it; a viewer previews a settings change but cannot
+// save (the button is off and the API refuses the page's own session); anyone else is told why
+// they see nothing.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { World, eventually, screenshotPath, settle } from './harness.mjs';
@@ -47,36 +48,27 @@ test('the dashboard shows the report of journeys', { timeout: 60000 }, async () 
   assert.deepEqual(page.problems, []);
 });
 
-test('an admin changes a queue cap: preview, save, and the conveyor follows it', { timeout: 90000 }, async () => {
+test('an admin changes a queue cap on the set-up tab, saves, and the conveyor follows it', { timeout: 90000 }, async () => {
   const before = await world.ops('GET', 'settings');
   assert.equal(before.status, 200);
   assert.equal(before.body.settings.queues.closers.cap, 15);
 
   const page = await world.browser();
   const frame = await world.open(page, { placement: 'DEFAULT' }, '.cv-tabs');
-  await frame.locator('[data-tab="settings"]').click();
+  await frame.locator('[data-tab="setup"]').click();
   const cap = frame.locator('input[name="queues.closers.cap"]');
   await cap.waitFor();
   assert.equal(await cap.inputValue(), '15');
-  assert.equal(await frame.locator('#cv-save').isDisabled(), false);
+  assert.equal(await frame.locator('#cv-setup-save').isDisabled(), false);
   await cap.fill('1');
 
-  await frame.locator('#cv-preview').click();
-  const changes = frame.locator('.cv-changes');
-  await changes.waitFor();
-  assert.equal(await changes.getAttribute('data-changes'), '1');
-  const row = await changes.locator('tbody tr').first().innerText();
-  assert.match(row, /queues\.closers\.cap/);
-  assert.match(row, /15[\s\S]*1/);
-  await settle(page);
-  await page.screenshot({ path: screenshotPath('app-settings-preview.png'), fullPage: true });
-
-  await frame.locator('#cv-save').click();
-  await frame.locator('#cv-settings-result .cv-banner-ok').waitFor();
+  await frame.locator('#cv-setup-save').click();
+  await frame.locator('#cv-setup-result .cv-banner-ok').waitFor();
   const version = Number(before.body.version) + 1;
-  assert.match(await frame.locator('#cv-settings-result').innerText(), new RegExp(`версия настроек: ${version}`));
-  assert.equal(await frame.locator('#cv-settings-version').getAttribute('data-version'), String(version));
+  assert.match(await frame.locator('#cv-setup-result').innerText(), new RegExp(`версия настроек: ${version}`));
   assert.equal(await frame.locator('input[name="queues.closers.cap"]').inputValue(), '1');
+  await settle(page);
+  await page.screenshot({ path: screenshotPath('app-setup-cap.png'), fullPage: true });
 
   const saved = await world.ops('GET', 'settings');
   assert.equal(saved.body.version, version);
@@ -140,10 +132,13 @@ test('a viewer the admin names cannot save: the button is off and the API refuse
   assert.equal(await frame.locator('#cv-save').isDisabled(), true);
   assert.match(await frame.locator('#cv-readonly').innerText(), /только администратор/);
 
-  // The preview still works for reading.
-  await frame.locator('input[name="queues.hunters.cap"]').fill('7');
+  // The preview still works for reading, and says what would change.
+  await frame.locator('input[name="sla_minutes.lead.assigned"]').fill('7');
   await frame.locator('#cv-preview').click();
-  await frame.locator('.cv-changes').waitFor();
+  const changes = frame.locator('.cv-changes');
+  await changes.waitFor();
+  assert.equal(await changes.getAttribute('data-changes'), '1');
+  assert.match(await changes.locator('tbody tr').first().innerText(), /sla_minutes\.lead\.assigned[\s\S]*15[\s\S]*7/);
 
   // The page's own session, straight at the API: refused.
   const inner = page.frame({ name: 'app-frame' });
@@ -161,7 +156,7 @@ test('a viewer the admin names cannot save: the button is off and the API refuse
   assert.equal(answer.status, 403);
   assert.equal(answer.body.error, 'admin_required');
   const unchanged = await world.ops('GET', 'settings');
-  assert.equal(unchanged.body.settings.queues.hunters.cap, 30);
+  assert.equal(unchanged.body.settings.sla_minutes['lead.assigned'], 15);
 
   await settle(page);
   await page.screenshot({ path: screenshotPath('app-settings-not-admin.png'), fullPage: true });

@@ -1,8 +1,8 @@
 // The world of a browser test: b24-emulator and the conveyor on loopback ports they pick
 // themselves, a small company (a call center, sales and production; departments, people,
 // working days opened), the app installed through the emulator's install route (so events and
-// placements are bound), the queues pointed at the departments, and Debian's Chromium driven
-// by playwright-core. Everything started here is stopped by World.stop().
+// placements are bound), the queues pointed at the departments (unless the test sets them up
+// itself), and Debian's Chromium driven by playwright-core. Everything started here is stopped by World.stop().
 //
 // Environment (run.sh sets it): EMULATOR_BIN, CONVEYOR_BIN, CONVEYOR_ARTEFACTS, CHROMIUM_BIN.
 import { spawn } from 'node:child_process';
@@ -104,10 +104,12 @@ export async function call(url, { method = 'GET', body, headers = {}, form } = {
 }
 
 export class World {
-  static async start(name) {
+  // `departments`: the departments' names by role (by default the roles' own names, which the
+  // installer maps); `configure: false` leaves the queues as the install left them.
+  static async start(name, { departments = {}, configure = true } = {}) {
     const world = new World(name);
     try {
-      await world.boot();
+      await world.boot({ departments, configure });
     } catch (error) {
       await world.stop();
       throw new Error(`${error.message}\n--- emulator ---\n${world.emulator?.output() ?? ''}\n--- conveyor ---\n${world.conveyor?.output() ?? ''}`);
@@ -123,7 +125,7 @@ export class World {
     this.contexts = [];
   }
 
-  async boot() {
+  async boot({ departments, configure }) {
     const emulatorBin = process.env.EMULATOR_BIN;
     const conveyorBin = process.env.CONVEYOR_BIN;
     if (!emulatorBin || !conveyorBin) throw new Error('EMULATOR_BIN and CONVEYOR_BIN must be set (run.sh does)');
@@ -152,9 +154,9 @@ export class World {
     const limits = await this.control('limits', { bucket: 100000 });
     if (limits.status !== 200) throw new Error(`limits: ${limits.text}`);
     // The company: who is at work decides who gets what.
-    this.departments.hunters = await this.department('Колл-центр');
-    this.departments.closers = await this.department('Продажи');
-    this.departments.production = await this.department('Производство');
+    this.departments.hunters = await this.department(departments.hunters || 'Колл-центр');
+    this.departments.closers = await this.department(departments.closers || 'Продажи');
+    this.departments.production = await this.department(departments.production || 'Производство');
     this.people.anna = await this.hire('Анна', 'Иванова', 'hunters', 'OPENED');
     this.people.dmitry = await this.hire('Дмитрий', 'Кузнецов', 'closers', 'OPENED');
     this.people.zhanna = await this.hire('Жанна', 'Орлова', 'closers', 'CLOSED');
@@ -168,6 +170,7 @@ export class World {
     if (installed.status !== 200 || !installed.body || installed.body.installed !== true) {
       throw new Error(`installation failed: ${installed.status} ${installed.text}`);
     }
+    if (!configure) return;
     const configured = await this.ops('PATCH', 'settings', {
       queues: {
         hunters: { departments: [this.departments.hunters] },

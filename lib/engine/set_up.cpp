@@ -1,0 +1,168 @@
+#include "lib/engine/set_up.h"
+
+#include <algorithm>
+#include <map>
+#include <vector>
+
+#include "lib/b24/failure.h"
+#include "lib/core/change.h"
+#include "lib/core/handover.h"
+
+namespace engine {
+namespace {
+
+using json = nlohmann::json;
+
+// One direction's waiting items as a list read: its key ("leads", "sales", "production"), the
+// method, and the filter.
+struct WaitingList {
+  std::string key;
+  std::string entity_type;
+  std::string method;
+  json filter;
+};
+
+std::vector<WaitingList> WaitingListsOf(const core::Settings& settings,
+                                        const core::PortalDirectory& directory) {
+  std::vector<std::string> statuses = {"NEW"};
+  for (const auto& s : {settings.lead.duplicate_check, settings.lead.free}) {
+    if (!s.empty() && std::find(statuses.begin(), statuses.end(), s) == statuses.end())
+      statuses.push_back(s);
+  }
+  // A field given a list means "any of these" (REST.md §6).
+  std::vector<WaitingList> lists = {{"leads", "lead", "crm.lead.list", {{"STATUS_ID", statuses}}}};
+  for (const auto& [key, stages] :
+       {std::pair<std::string, const core::PipelineStages*>{"sales", &settings.sales},
+        {"production", &settings.production}}) {
+    for (const auto& pipeline : directory.pipelines) {
+      if (pipeline.name != stages->pipeline || stages->free.empty()) continue;
+      lists.push_back({key,
+                       "deal",
+                       "crm.deal.list",
+                       {{"CATEGORY_ID", pipeline.id},
+                        {"STAGE_ID", core::StageId(pipeline.id, stages->free)},
+                        {"CLOSED", "N"}}});
+      break;
+    }
+  }
+  return lists;
+}
+
+b24::BatchCommand PageOf(const WaitingList& list, long start) {
+  return {
+      list.key + ":" + std::to_string(start),
+      list.method,
+      {{"filter", list.filter}, {"select", {"ID"}}, {"order", {{"ID", "ASC"}}}, {"start", start}}};
+}
+
+int64_t& CountOf(core::WaitingCounts& counts, const std::string& key) {
+  return key == "leads" ? counts.leads : key == "sales" ? counts.sales : counts.production;
+}
+
+}  // namespace
+
+core::Result<core::PortalDirectory> SetUp::Directory(const std::string& member_id) {
+  // Docs: departments/department-get.md, user/user-get.md (50 a page; ListAll follows `next`),
+  // crm/universal/category/crm-category-list.md (entityTypeId 2 = deals),
+  // crm/status/crm-status-list.md (ENTITY_ID STATUS, DEAL_STAGE, DEAL_STAGE_<n>).
+  auto departments =
+      client_.ListAll(member_id, "department.get", json::object(), b24::Lane::kInteractive);
+  if (!departments) return tl::unexpected(b24::ToCoreError(departments.error(), "departments"));
+  auto people = client_.ListAll(member_id, "user.get", {{"FILTER", {{"ACTIVE", true}}}},
+                                b24::Lane::kInteractive);
+  if (!people) return tl::unexpected(b24::ToCoreError(people.error(), "employees"));
+  auto first = client_.Batch(
+      member_id, {{"categories", "crm.category.list", {{"entityTypeId", 2}}},
+                  {"lead", "crm.status.list", {{"filter", {{"ENTITY_ID", "STATUS"}}}}}});
+  if (!first) return tl::unexpected(b24::ToCoreError(first.error(), "pipelines"));
+  for (const auto& item : *first) {
+    if (item.failure) return tl::unexpected(b24::ToCoreError(*item.failure, "pipelines"));
+  }
+  const json& answer = (*first)[0].result;
+  const json categories =
+      answer.is_object() ? answer.value("categories", json::array()) : json::array();
+  std::vector<b24::BatchCommand> stage_reads;
+  for (const auto& row : categories) {
+    if (!row.is_object() || !row.contains("id")) continue;
+    const int64_t id = core::IdValue(row["id"]);
+    if (id < 0 || (id == 0 && row["id"] != 0 && row["id"] != "0")) continue;
+    const std::string entity = id == 0 ? "DEAL_STAGE" : "DEAL_STAGE_" + std::to_string(id);
+    stage_reads.push_back(
+        {std::to_string(id), "crm.status.list", {{"filter", {{"ENTITY_ID", entity}}}}});
+  }
+  std::map<int64_t, json> stages;
+  if (!stage_reads.empty()) {
+    auto read = client_.Batch(member_id, stage_reads);
+    if (!read) return tl::unexpected(b24::ToCoreError(read.error(), "stages"));
+    for (const auto& item : *read) {
+      if (item.failure) return tl::unexpected(b24::ToCoreError(*item.failure, "stages"));
+      stages[std::stoll(item.key)] = item.result;
+    }
+  }
+  return core::DirectoryOf(json(std::move(*departments)), json(std::move(*people)),
+                           (*first)[1].result, categories, stages);
+}
+
+core::Result<nlohmann::json> SetUp::View(const std::string& member_id,
+                                         const core::PortalDirectory& directory) {
+  auto settings = settings_.For(member_id);
+  if (!settings) return tl::unexpected(settings.error());
+  std::vector<b24::BatchCommand> counts;
+  for (const auto& list : WaitingListsOf(*settings, directory)) counts.push_back(PageOf(list, 0));
+  auto read = client_.Batch(member_id, counts);
+  if (!read) return tl::unexpected(b24::ToCoreError(read.error(), "waiting items"));
+  core::WaitingCounts waiting;
+  for (const auto& item : *read) {
+    if (item.failure) return tl::unexpected(b24::ToCoreError(*item.failure, "waiting items"));
+    CountOf(waiting, item.key.substr(0, item.key.find(':'))) =
+        item.total ? *item.total
+                   : static_cast<int64_t>(item.result.is_array() ? item.result.size() : 0);
+  }
+  auto queues = rules_.QueuesNow(member_id);
+  if (!queues) return tl::unexpected(queues.error());
+  return core::SetUpViewJson(*settings, directory, *queues, waiting,
+                             static_cast<int64_t>(clock_.Now()));
+}
+
+core::Result<Distributed> SetUp::Distribute(const std::string& member_id) {
+  auto settings = settings_.For(member_id);
+  if (!settings) return tl::unexpected(settings.error());
+  auto directory = Directory(member_id);
+  if (!directory) return tl::unexpected(directory.error());
+  const auto lists = WaitingListsOf(*settings, *directory);
+  std::vector<b24::BatchCommand> pages;
+  for (const auto& list : lists) {
+    for (long start = 0; start < kMostDistributedAtOnce; start += 50)
+      pages.push_back(PageOf(list, start));
+  }
+  auto read = client_.Batch(member_id, pages);
+  if (!read) return tl::unexpected(b24::ToCoreError(read.error(), "waiting items"));
+  Distributed out;
+  const auto now = static_cast<int64_t>(clock_.Now());
+  std::map<std::string, int64_t> totals;
+  for (size_t i = 0; i < read->size(); ++i) {
+    const auto& item = (*read)[i];
+    if (item.failure) return tl::unexpected(b24::ToCoreError(*item.failure, "waiting items"));
+    const std::string key = item.key.substr(0, item.key.find(':'));
+    const std::string entity_type = key == "leads" ? "lead" : "deal";
+    if (item.total) totals[key] = *item.total;
+    for (const auto& row : item.result.is_array() ? item.result : json::array()) {
+      const int64_t id = core::IdField(row, "ID");
+      if (id <= 0) continue;
+      const json payload = {{"kind", "distribute"},
+                            {"entity_type", entity_type},
+                            {"entity_id", id},
+                            {"data", json::object()}};
+      // One pending hand-out per item, however often the button is pressed.
+      auto set = timers_.Schedule(member_id, "distribute:" + entity_type + ":" + std::to_string(id),
+                                  "distribute", now, payload.dump());
+      if (!set) return tl::unexpected(set.error());
+      ++CountOf(out.queued, key);
+    }
+  }
+  for (const auto& [key, total] : totals)
+    CountOf(out.left, key) = std::max<int64_t>(0, total - CountOf(out.queued, key));
+  return out;
+}
+
+}  // namespace engine
