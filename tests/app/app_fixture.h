@@ -183,6 +183,7 @@ struct AppFixture {
     }
     if (method == "POST")
       return ToAnswer(client.Post(path.c_str(), headers, body.dump(), "application/json"));
+    if (method == "DELETE") return ToAnswer(client.Delete(path.c_str(), headers));
     return ToAnswer(client.Get(path.c_str(), headers));
   }
   // The settings patched with the operations token.

@@ -213,4 +213,66 @@ TEST_CASE("an admin marks a person away: they get no work until then, and the jo
   }
 }
 
+TEST_CASE("what waited before the install is handed out only when an admin asks, with a count") {
+  DayOneFixture f;
+  // Three enquiries nobody took, from before the conveyor was installed.
+  std::vector<long> old;
+  for (int i = 1; i <= 3; ++i) old.push_back(f.AddLead("Старая заявка " + std::to_string(i)));
+  REQUIRE(f.Install().body["installed"] == true);
+  const long hunter = f.AddUser("Анна", false);
+  REQUIRE(f.emu.Control("presence", {{"user_id", hunter}, {"status", "OPENED"}}).status == 200);
+  REQUIRE(f.PatchSettings({{"queues", {{"hunters", {{"users", {hunter}}}}}}}).status == 200);
+
+  const std::string ops = "Bearer " + test::kApiToken;
+  const auto view = f.Call("GET", f.Api("/setup"), ops);
+  REQUIRE(view.status == 200);
+  CHECK(view.body["waiting"]["leads"] == 3);
+  CHECK(view.body["queues"]["hunters"]["people"] == 1);
+  CHECK(view.body["queues"]["hunters"]["at_work"] == 1);
+  CHECK(view.body["queues"]["hunters"]["members"][0]["name"] == "Анна");
+  std::vector<std::string> missing;
+  for (const auto& m : view.body["missing"])
+    missing.push_back(m.value("queue", m["code"].get<std::string>()));
+  CHECK(missing == std::vector<std::string>{"closers", "production"});
+  // Nothing old was touched on its own.
+  CHECK(f.Owners(old, {hunter})[hunter] == 0);
+
+  const auto done = f.Call("POST", f.Api("/setup/distribute"), ops, json::object());
+  REQUIRE(done.status == 202);
+  CHECK(done.body["queued"]["leads"] == 3);
+  CHECK(done.body["left"]["leads"] == 0);
+  REQUIRE(test::Eventually([&] { return f.Owners(old, {hunter})[hunter] == 3; }, 20));
+  REQUIRE(test::Eventually(
+      [&] { return f.Call("GET", f.Api("/setup"), ops).body["waiting"]["leads"] == 0; }, 10));
+}
+
+TEST_CASE("marking away through the API: a date or paused, back again; bad input changes nothing") {
+  DayOneFixture f;
+  REQUIRE(f.Install().body["installed"] == true);
+  const long anna = f.AddUser("Анна", false);
+  const std::string ops = "Bearer " + test::kApiToken;
+  const auto version = [&] {
+    return f.Call("GET", f.Api("/settings"), ops).body["version"].get<int>();
+  };
+  const int before = version();
+  const std::string path = f.Api("/away/" + std::to_string(anna));
+  for (const json& bad : {json::object(), json{{"until", "2026-02-30"}}, json{{"until", 5}},
+                          json{{"until", "2099-01-01"}, {"paused", true}}}) {
+    INFO(bad.dump());
+    const auto refused = f.Call("PUT", path, ops, bad);
+    CHECK(refused.status == 400);
+    CHECK(refused.body["error"] == "invalid_request");
+  }
+  CHECK(version() == before);
+  const auto marked = f.Call("PUT", path, ops, {{"until", "2099-12-31"}});
+  REQUIRE(marked.status == 200);
+  CHECK(f.Settings()["away"][std::to_string(anna)] == "2099-12-31");
+  REQUIRE(f.Call("PUT", path, ops, {{"paused", true}}).status == 200);
+  CHECK(f.Settings()["away"][std::to_string(anna)] == "paused");
+  REQUIRE(f.Call("DELETE", path, ops).status == 200);
+  CHECK(f.Settings()["away"].empty());
+  CHECK(version() == before + 3);
+  CHECK(f.Call("PUT", f.Api("/away/0"), ops, {{"paused", true}}).status == 400);
+}
+
 }  // namespace day_one_test

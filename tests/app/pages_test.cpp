@@ -124,6 +124,36 @@ TEST_CASE("only a portal administrator changes the settings from the app page") 
         12);
 }
 
+TEST_CASE("the set-up is refused to a card's tab and to an employee who heads nothing") {
+  PagesFixture f;
+  const long employee = f.AddUser("Оператор", false);
+  const json card = PagesFixture::Boot(f.Open("CRM_DEAL_DETAIL_TAB", employee, "5"));
+  const json page = PagesFixture::Boot(f.Open("DEFAULT", employee));
+  REQUIRE(card.is_object());
+  REQUIRE(page.is_object());
+  for (const std::string session : {card["session"], page["session"]}) {
+    const auto view = f.Call("GET", f.Api("/setup"), session);
+    CHECK(view.status == 403);
+    CHECK(view.body["error"] == "access_required");
+    const auto away = f.Call("PUT", f.Api("/away/1"), session, {{"paused", true}});
+    CHECK(away.status == 403);
+    const auto distribute = f.Call("POST", f.Api("/setup/distribute"), session, json::object());
+    CHECK(distribute.status == 403);
+    CHECK(distribute.body["error"] == "admin_required");
+  }
+  CHECK(f.AppFixture::Call("GET", f.Api("/settings"), "Bearer " + test::kApiToken)
+            .body["settings"]["away"]
+            .empty());
+  // The admin's page reads it, and may mark anyone.
+  const json admin = PagesFixture::Boot(f.Open("DEFAULT", 1));
+  const auto view = f.Call("GET", f.Api("/setup"), admin["session"]);
+  REQUIRE(view.status == 200);
+  CHECK(view.body["you"]["may_mark"] == "all");
+  bool listed = false;
+  for (const auto& person : view.body["directory"]["people"]) listed |= person["id"] == employee;
+  CHECK(listed);
+}
+
 TEST_CASE("the reports answer a page session in JSON and CSV and refuse bad filters") {
   PagesFixture f;
   const std::string session = PagesFixture::Boot(f.Open("DEFAULT", 1))["session"];
