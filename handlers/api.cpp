@@ -280,7 +280,7 @@ std::optional<json> ReportFor(Deps& deps, const httplib::Request& req, httplib::
   }
   std::map<std::string, std::string> params;
   for (const auto& [key, value] : req.params) params[key] = value;
-  auto query = core::ParseReportQuery(params, settings->schedule.tz_minutes);
+  auto query = core::ParseReportQuery(params, settings->schedule);
   if (!query) {
     JsonError(res, 400, "invalid_request", query.error().message);
     return std::nullopt;

@@ -12,6 +12,7 @@ PACKAGES=(
   g++ make cmake pkg-config
   libcpp-httplib-dev nlohmann-json3-dev libexpected-dev libcli11-dev libspdlog-dev
   libsqlite3-dev libssl-dev catch2
+  libhowardhinnant-date-dev tzdata  # the portal's time zone (lib/core/working_time.cpp)
   openssl curl clang-format
   wrk  # the event intake benchmark (bench/intake.sh)
   chromium  # the browser tests of the app's pages (tests/browser, driven by playwright-core)

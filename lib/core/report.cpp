@@ -174,12 +174,13 @@ struct Money {
 };
 
 // Midnight (portal time) of the day `t` falls in, and of that week's Monday.
-std::pair<int64_t, int64_t> DayAndWeekStart(int64_t t, int tz_minutes) {
-  const int64_t offset = int64_t{tz_minutes} * 60;
-  const int64_t local = t + offset;
+std::pair<int64_t, int64_t> DayAndWeekStart(int64_t t, const WorkSchedule& schedule) {
+  const int64_t local = t + int64_t{UtcOffsetMinutes(t, schedule)} * 60;
   const int64_t day = (local >= 0 ? local / 86400 : (local - 86399) / 86400);
   const int64_t weekday = ((day % 7) + 7 + 3) % 7;  // 1970-01-01 was a Thursday; Monday = 0
-  return {day * 86400 - offset, (day - weekday) * 86400 - offset};
+  // DaysFromCivil carries day numbers past the month into later months.
+  return {LocalDateStart(1970, 1, static_cast<int>(day) + 1, schedule),
+          LocalDateStart(1970, 1, static_cast<int>(day - weekday) + 1, schedule)};
 }
 
 bool DirectionWanted(const ReportQuery& query, int dir) {
@@ -189,7 +190,7 @@ bool DirectionWanted(const ReportQuery& query, int dir) {
 }  // namespace
 
 Result<ReportQuery> ParseReportQuery(const std::map<std::string, std::string>& params,
-                                     int tz_minutes) {
+                                     const WorkSchedule& schedule) {
   ReportQuery query;
   const auto fail = [](const std::string& message) {
     return tl::unexpected(Error{ErrorCode::kInvalidArgument, message});
@@ -210,9 +211,9 @@ Result<ReportQuery> ParseReportQuery(const std::map<std::string, std::string>& p
         month < 1 || month > 12 || day < 1 || day > 31 || year < 1970 || year > 9999) {
       return fail(std::string(key) + " must be a date YYYY-MM-DD");
     }
-    *out = DaysFromCivil(year, month, day) * 86400 - int64_t{tz_minutes} * 60;
+    // "to" is the last day, included: up to the next day's midnight.
+    *out = LocalDateStart(year, month, key == std::string("to") ? day + 1 : day, schedule);
   }
-  if (query.to != 0) query.to += 86400;  // "to" is the last day, included
   if (query.from != 0 && query.to != 0 && query.to <= query.from)
     return fail("to must not be before from");
   query.source = get("source");
@@ -260,7 +261,7 @@ json BuildReport(const ReportIndex& index, const Catalog& catalog, const Setting
   const auto assigned =
       role_stages(settings.lead.assigned, settings.sales.assigned, settings.production.assigned);
   const auto free = role_stages(settings.lead.free, settings.sales.free, settings.production.free);
-  const auto [today, week] = DayAndWeekStart(now, settings.schedule.tz_minutes);
+  const auto [today, week] = DayAndWeekStart(now, settings.schedule);
 
   long leads = 0, qualified = 0, handed_over = 0, carried_over = 0, shipped = 0, journeys = 0;
   std::vector<long> sales_reached(orders[kSales].progress.size());

@@ -50,7 +50,7 @@ using SkipCounts = std::map<int64_t, std::map<std::string, int>>;
 // Fails with kInvalidArgument naming a bad parameter: from/to as YYYY-MM-DD (portal time),
 // employee a positive id, pipeline one of lead/sales/production.
 [[nodiscard]] Result<ReportQuery> ParseReportQuery(const std::map<std::string, std::string>& params,
-                                                   int tz_minutes);
+                                                   const WorkSchedule& schedule);
 
 // The whole report as the API answers it (README: "Reports").
 nlohmann::json BuildReport(const ReportIndex& index, const Catalog& catalog,

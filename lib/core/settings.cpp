@@ -381,12 +381,25 @@ void ReadTask(Reader& reader, const json& value, const std::string& path, TaskTe
 
 void ReadSchedule(Reader& reader, const json& value, WorkSchedule& out) {
   if (!reader.Object(value, "schedule")) return;
-  reader.RejectUnknownKeys(value, "schedule", {"tz_minutes", "day_start", "day_end", "workdays"});
+  reader.RejectUnknownKeys(
+      value, "schedule",
+      {"time_zone", "tz_minutes", "day_start", "day_end", "workdays", "days_off"});
+  if (const json* zone = reader.Find(value, "time_zone"); zone != nullptr) {
+    if (!zone->is_string() || !IsKnownTimeZone(zone->get<std::string>())) {
+      reader.Fail("schedule.time_zone",
+                  "must be a time zone of the tz database, such as Europe/Moscow");
+    } else {
+      out.time_zone = zone->get<std::string>();
+    }
+  }
+  // Settings saved before time zones had only a fixed offset; it stays their zone until an
+  // admin picks one.
   if (const json* tz = reader.Find(value, "tz_minutes"); tz != nullptr) {
     int64_t minutes = 0;
     if (reader.Integer(*tz, "schedule.tz_minutes", INT_MIN, INT_MAX, "must be an integer",
                        minutes)) {
       out.tz_minutes = static_cast<int>(minutes);
+      if (!value.contains("time_zone")) out.time_zone.clear();
     }
   }
   for (const auto& [key, minute] :
@@ -417,10 +430,33 @@ void ReadSchedule(Reader& reader, const json& value, WorkSchedule& out) {
     }
     if (reader.ok()) out.workdays = workdays;
   }
+  if (const json* days = reader.Find(value, "days_off");
+      days != nullptr && reader.Array(*days, "schedule.days_off")) {
+    if (days->size() > kMaxDaysOff) {
+      reader.Fail("schedule.days_off",
+                  "must hold at most " + std::to_string(kMaxDaysOff) + " dates");
+    }
+    std::vector<int64_t> days_off;
+    for (size_t i = 0; i < days->size() && reader.ok(); ++i) {
+      const json& day = (*days)[i];
+      const std::string text = day.is_string() ? day.get<std::string>() : std::string();
+      const auto date = ParseDate(text);
+      if (!date || text.size() != 10 || text[4] != '-') {
+        reader.Fail("schedule.days_off[" + std::to_string(i) + "]",
+                    "must be a date that exists, as YYYY-MM-DD");
+      } else {
+        days_off.push_back(
+            DaysFromCivil(std::get<0>(*date), std::get<1>(*date), std::get<2>(*date)));
+      }
+    }
+    std::sort(days_off.begin(), days_off.end());
+    days_off.erase(std::unique(days_off.begin(), days_off.end()), days_off.end());
+    if (reader.ok()) out.days_off = std::move(days_off);
+  }
   if (reader.ok() && !IsValidSchedule(out)) {
     reader.Fail("schedule",
-                "must have a working day, day_start before day_end and tz_minutes within "
-                "-840..840");
+                "must have a working day, day_start before day_end and, without time_zone, "
+                "tz_minutes within -840..840");
   }
 }
 
@@ -629,10 +665,19 @@ json SettingsToJson(const Settings& settings) {
   for (size_t day = 0; day < kDayNames.size(); ++day) {
     if (settings.schedule.workdays[day]) workdays.push_back(kDayNames[day]);
   }
-  out["schedule"] = {{"tz_minutes", settings.schedule.tz_minutes},
-                     {"day_start", FormatClock(settings.schedule.day_start_minute)},
+  json days_off = json::array();
+  for (const int64_t day : settings.schedule.days_off) {
+    days_off.push_back(FormatLocalTime(day * 86400, 0).substr(0, 10));
+  }
+  out["schedule"] = {{"day_start", FormatClock(settings.schedule.day_start_minute)},
                      {"day_end", FormatClock(settings.schedule.day_end_minute)},
-                     {"workdays", std::move(workdays)}};
+                     {"workdays", std::move(workdays)},
+                     {"days_off", std::move(days_off)}};
+  if (settings.schedule.time_zone.empty()) {
+    out["schedule"]["tz_minutes"] = settings.schedule.tz_minutes;
+  } else {
+    out["schedule"]["time_zone"] = settings.schedule.time_zone;
+  }
   out["reports"] = {{"revenue_from", settings.reports.revenue_from},
                     {"stage_norm_hours", settings.reports.stage_norm_hours},
                     {"viewers", settings.reports.viewers}};
@@ -654,9 +699,7 @@ bool IsMarkedAway(const Settings& settings, int64_t user, int64_t now) {
   if (!date) return false;
   const auto [year, month, day] = *date;
   // Away through the end of that day in the portal's zone.
-  const int64_t day_after =
-      DaysFromCivil(year, month, day + 1) * 86400 - int64_t{settings.schedule.tz_minutes} * 60;
-  return now < day_after;
+  return now < LocalDateStart(year, month, day + 1, settings.schedule);
 }
 
 QueueRules QueueRulesOf(const Settings& settings, const std::string& queue) {

@@ -87,7 +87,7 @@ std::vector<Action> PlanStageTasks(const json& entity_id, const std::string& ent
                      {{"fields",
                        {{"TITLE", task_title},
                         {"RESPONSIBLE_ID", who},
-                        {"DEADLINE", FormatLocalTime(due, settings.schedule.tz_minutes)},
+                        {"DEADLINE", FormatLocalTime(due, settings.schedule)},
                         {"UF_CRM_TASK", json::array({binding})}}}},
                      "auto-task of stage " + entry.direction + "." + entry.role,
                      std::move(lookup),

@@ -5,6 +5,12 @@
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
+#include <functional>
+#include <limits>
+#include <string>
+
+#include <date/tz.h>
 
 namespace core {
 namespace {
@@ -27,32 +33,97 @@ int DaysInMonth(int year, int month) {
   return month == 2 && leap ? 29 : kDays[month - 1];
 }
 
-// The schedule in seconds. An invalid one is replaced by the default: with no working day the
-// loops below would never end.
+// The tz database's zone of that name, or nullptr. locate_zone throws std::runtime_error for an
+// unknown name (and get_tzdb when the database is missing); the first get_info reads the zone's
+// file, which may fail too. Once loaded, a zone answers get_info and to_sys without throwing.
+const date::time_zone* FindWorkTimeZone(std::string_view name) {
+  if (name.empty()) return nullptr;
+  try {
+    const date::time_zone* zone = date::locate_zone(std::string(name));
+    zone->get_info(date::sys_seconds{});
+    return zone;
+  } catch (const std::exception&) {
+    return nullptr;
+  }
+}
+
+// Everything IsValidSchedule checks except that the zone exists.
+bool HasValidWorkScheduleShape(const WorkSchedule& schedule) {
+  const auto& off = schedule.days_off;
+  return std::find(schedule.workdays.begin(), schedule.workdays.end(), true) !=
+             schedule.workdays.end() &&
+         schedule.day_start_minute >= 0 && schedule.day_start_minute < schedule.day_end_minute &&
+         schedule.day_end_minute <= kMinutesPerDay &&
+         (!schedule.time_zone.empty() || std::abs(schedule.tz_minutes) <= kMaxOffsetMinutes) &&
+         off.size() <= kMaxDaysOff &&
+         std::adjacent_find(off.begin(), off.end(), std::greater_equal<int64_t>()) == off.end();
+}
+
+const WorkSchedule& DefaultWorkSchedule() {
+  static const auto* const kDefault = new WorkSchedule{};
+  return *kDefault;
+}
+
+// The schedule in seconds, with its zone looked up once. An invalid one is replaced by the
+// default: with no working day the loops below would never end. Without a tz database even
+// the default zone is missing; then the default's fixed offset stands in.
 struct Calendar {
-  explicit Calendar(const WorkSchedule& requested)
-      : schedule(IsValidSchedule(requested) ? requested : WorkSchedule{}),
-        offset(int64_t{schedule.tz_minutes} * 60),
-        start(int64_t{schedule.day_start_minute} * 60),
-        end(int64_t{schedule.day_end_minute} * 60),
-        days_per_week(std::count(schedule.workdays.begin(), schedule.workdays.end(), true)) {}
+  explicit Calendar(const WorkSchedule& requested) {
+    const date::time_zone* found = FindWorkTimeZone(requested.time_zone);
+    const bool valid =
+        HasValidWorkScheduleShape(requested) && (requested.time_zone.empty() || found != nullptr);
+    schedule = valid ? &requested : &DefaultWorkSchedule();
+    zone = valid ? found : FindWorkTimeZone(schedule->time_zone);
+    fixed_offset = int64_t{schedule->tz_minutes} * 60;
+    start = int64_t{schedule->day_start_minute} * 60;
+    end = int64_t{schedule->day_end_minute} * 60;
+    days_per_week = std::count(schedule->workdays.begin(), schedule->workdays.end(), true);
+  }
 
-  bool IsWorkday(int64_t day) const { return schedule.workdays[Weekday(day)]; }
+  bool IsWorkday(int64_t day) const {
+    return schedule->workdays[Weekday(day)] &&
+           !std::binary_search(schedule->days_off.begin(), schedule->days_off.end(), day);
+  }
 
+  // Ends: every week holds a working weekday and at most kMaxDaysOff of them are taken away.
   int64_t FirstWorkdayFrom(int64_t day) const {
     while (!IsWorkday(day)) ++day;
     return day;
   }
 
-  int64_t Day(int64_t t) const { return FloorDiv(t + offset, kSecondsPerDay); }
-  int64_t SecondOfDay(int64_t t) const { return FloorMod(t + offset, kSecondsPerDay); }
-  int64_t At(int64_t day, int64_t second) const { return day * kSecondsPerDay + second - offset; }
+  // How many whole weeks after `day` hold no day off: a span of weeks without one holds
+  // days_per_week working days and as many working intervals per week.
+  int64_t WeeksBeforeDayOff(int64_t day) const {
+    const auto next = std::upper_bound(schedule->days_off.begin(), schedule->days_off.end(), day);
+    if (next == schedule->days_off.end()) return std::numeric_limits<int64_t>::max();
+    return (*next - day - 1) / 7;
+  }
 
-  WorkSchedule schedule;
-  int64_t offset;
-  int64_t start;
-  int64_t end;
-  int64_t days_per_week;
+  // Local time minus UTC at `t`, in seconds.
+  int64_t OffsetAt(int64_t t) const {
+    if (zone == nullptr) return fixed_offset;
+    return zone->get_info(date::sys_seconds{std::chrono::seconds{t}}).offset.count();
+  }
+
+  int64_t Day(int64_t t) const { return FloorDiv(t + OffsetAt(t), kSecondsPerDay); }
+  int64_t SecondOfDay(int64_t t) const { return FloorMod(t + OffsetAt(t), kSecondsPerDay); }
+
+  // The UTC moment of a local time. A local time skipped by a daylight-saving switch gives the
+  // switch; one that happens twice gives its first occurrence.
+  int64_t At(int64_t day, int64_t second) const {
+    const int64_t local = day * kSecondsPerDay + second;
+    if (zone == nullptr) return local - fixed_offset;
+    return zone->to_sys(date::local_seconds{std::chrono::seconds{local}}, date::choose::earliest)
+        .time_since_epoch()
+        .count();
+  }
+
+  const WorkSchedule* schedule = nullptr;
+  const date::time_zone* zone = nullptr;
+  int64_t fixed_offset = 0;
+  int64_t start = 0;
+  int64_t end = 0;
+  int64_t days_per_week = 0;
 };
 
 // A working day and a second of it within [start, end]: `t` itself when it is there, else the
@@ -101,11 +172,22 @@ bool IsTimeWithOffset(std::string_view text) {
 }  // namespace
 
 bool IsValidSchedule(const WorkSchedule& schedule) {
-  return std::find(schedule.workdays.begin(), schedule.workdays.end(), true) !=
-             schedule.workdays.end() &&
-         schedule.day_start_minute >= 0 && schedule.day_start_minute < schedule.day_end_minute &&
-         schedule.day_end_minute <= kMinutesPerDay &&
-         std::abs(schedule.tz_minutes) <= kMaxOffsetMinutes;
+  return HasValidWorkScheduleShape(schedule) &&
+         (schedule.time_zone.empty() || FindWorkTimeZone(schedule.time_zone) != nullptr);
+}
+
+bool IsKnownTimeZone(std::string_view name) { return FindWorkTimeZone(name) != nullptr; }
+
+int UtcOffsetMinutes(int64_t t, const WorkSchedule& schedule) {
+  return static_cast<int>(Calendar(schedule).OffsetAt(t) / 60);
+}
+
+int64_t LocalDateStart(int year, int month, int day, const WorkSchedule& schedule) {
+  return Calendar(schedule).At(DaysFromCivil(year, month, day), 0);
+}
+
+std::string FormatLocalTime(int64_t t, const WorkSchedule& schedule) {
+  return FormatLocalTime(t, UtcOffsetMinutes(t, schedule));
 }
 
 int64_t DaysFromCivil(int year, int month, int day) {
@@ -176,14 +258,18 @@ int64_t AddWorkingHours(int64_t t, double hours, const WorkSchedule& schedule) {
   if (!(hours > 0)) hours = 0;
   int64_t remaining = static_cast<int64_t>(std::llround(std::min(hours, kMaxHours) * 3600));
   WorkingMoment moment = Clamp(t, calendar);
-  // Any seven consecutive days hold the same working time, so whole weeks are skipped at once.
   const int64_t per_week = calendar.days_per_week * (calendar.end - calendar.start);
-  if (remaining > per_week) {
-    const int64_t weeks = (remaining - 1) / per_week;
-    moment.day += weeks * 7;
-    remaining -= weeks * per_week;
-  }
   while (remaining > calendar.end - moment.second) {
+    // Whole weeks at once up to the next day off; the loop steps over that one day by day.
+    if (remaining > per_week) {
+      const int64_t weeks =
+          std::min((remaining - 1) / per_week, calendar.WeeksBeforeDayOff(moment.day));
+      if (weeks > 0) {
+        moment.day += weeks * 7;
+        remaining -= weeks * per_week;
+        continue;
+      }
+    }
     remaining -= calendar.end - moment.second;
     moment = {calendar.FirstWorkdayFrom(moment.day + 1), calendar.start};
   }
@@ -194,12 +280,19 @@ int64_t AddWorkingDays(int64_t t, int days, const WorkSchedule& schedule) {
   const Calendar calendar(schedule);
   WorkingMoment moment = Clamp(t, calendar);
   int64_t remaining = std::max(days, 0);
-  if (remaining > calendar.days_per_week) {
-    const int64_t weeks = (remaining - 1) / calendar.days_per_week;
-    moment.day += weeks * 7;
-    remaining -= weeks * calendar.days_per_week;
+  while (remaining > 0) {
+    if (remaining > calendar.days_per_week) {
+      const int64_t weeks = std::min((remaining - 1) / calendar.days_per_week,
+                                     calendar.WeeksBeforeDayOff(moment.day));
+      if (weeks > 0) {
+        moment.day += weeks * 7;
+        remaining -= weeks * calendar.days_per_week;
+        continue;
+      }
+    }
+    moment.day = calendar.FirstWorkdayFrom(moment.day + 1);
+    --remaining;
   }
-  for (; remaining > 0; --remaining) moment.day = calendar.FirstWorkdayFrom(moment.day + 1);
   return calendar.At(moment.day, moment.second);
 }
 

@@ -22,6 +22,19 @@ function put(obj, path, value) {
   node[keys[keys.length - 1]] = value;
 }
 
+// Dates "YYYY-MM-DD" separated by commas, spaces or new lines; the server checks they exist.
+function parseDates(text, field, errors) {
+  const out = [];
+  for (const part of String(text).split(/[\s,;]+/).filter(Boolean)) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(part)) {
+      errors.push(t('set.bad_date', { field, value: part }));
+      return [];
+    }
+    out.push(part);
+  }
+  return out;
+}
+
 function parseNumber(text, field, errors, { integer = true } = {}) {
   const value = Number(String(text).replace(',', '.'));
   if (String(text).trim() === '' || !Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
@@ -70,6 +83,29 @@ class SettingsForm {
       return { day, box };
     });
     this.readers.push((out) => put(out, 'schedule.workdays', boxes.filter((b) => b.box.checked).map((b) => b.day)));
+    // An IANA zone; the browser offers the names it knows. Settings saved before zones existed
+    // have only tz_minutes: left empty, that offset stays; a zone replaces it.
+    const zoneList = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+    const zones = el('datalist', { id: 'cv-time-zones' }, zoneList.map((name) => el('option', { value: name })));
+    const zoneInput = el('input', {
+      class: 'cv-input', type: 'text', name: 'schedule.time_zone', list: 'cv-time-zones',
+      autocomplete: 'off', spellcheck: 'false', placeholder: 'Europe/Moscow',
+    });
+    zoneInput.value = schedule.time_zone || '';
+    this.readers.push((out) => {
+      const name = zoneInput.value.trim();
+      out.schedule = out.schedule || {};
+      if (name === '') {
+        delete out.schedule.time_zone;
+      } else {
+        out.schedule.time_zone = name;
+        delete out.schedule.tz_minutes;
+      }
+    });
+    const zoneHint = !schedule.time_zone && Number.isInteger(schedule.tz_minutes)
+      ? t('set.schedule.tz_fixed', { minutes: schedule.tz_minutes }) : t('set.schedule.tz_hint');
+    const zone = el('label', { class: 'cv-field' }, el('span', {}, t('set.schedule.tz')), zoneInput,
+      el('small', { class: 'cv-hint' }, zoneHint));
     return el('div', { class: 'cv-two' },
       el('section', { class: 'cv-card', dataset: { part: 'sla' } },
         el('h2', { class: 'cv-h2' }, t('set.sla')),
@@ -80,10 +116,11 @@ class SettingsForm {
         el('div', { class: 'cv-grid' },
           this.input('schedule.day_start', schedule.day_start, { type: 'time', label: t('set.schedule.start') }),
           this.input('schedule.day_end', schedule.day_end, { type: 'time', label: t('set.schedule.end') }),
-          this.input('schedule.tz_minutes', schedule.tz_minutes ?? 0, {
-            type: 'number', label: t('set.schedule.tz'), attrs: { step: 30 },
-            read: (input) => Math.trunc(Number(input.value) || 0),
-          })),
+          zone, zones),
+        this.input('schedule.days_off', (schedule.days_off || []).join(', '), {
+          label: t('set.schedule.days_off'), attrs: { placeholder: '2027-01-01, 2027-01-07', spellcheck: 'false' },
+          read: (input, errors) => parseDates(input.value, 'schedule.days_off', errors),
+        }),
         el('div', { class: 'cv-field' }, el('span', {}, t('set.schedule.workdays')),
           el('div', { class: 'cv-days' }, boxes.map(({ day, box }) =>
             el('label', { class: 'cv-field-inline cv-field' }, box, el('span', {}, t(`day.${day}`))))))));

@@ -217,10 +217,11 @@ TEST_CASE("filters select journeys by source and employee and pipeline and perio
   CHECK(Funnel(only).at("leads") == 1);
   for (const auto& row : only["stage_times"]) CHECK(row["direction"] == "production");
 
-  auto tuesday = core::ParseReportQuery({{"from", "2026-11-24"}}, 180);
+  auto tuesday = core::ParseReportQuery({{"from", "2026-11-24"}}, core::WorkSchedule{});
   REQUIRE(tuesday);
   CHECK(Funnel(Report(*tuesday)).at("leads") == 0);
-  auto monday = core::ParseReportQuery({{"from", "2026-11-23"}, {"to", "2026-11-23"}}, 180);
+  auto monday =
+      core::ParseReportQuery({{"from", "2026-11-23"}, {"to", "2026-11-23"}}, core::WorkSchedule{});
   REQUIRE(monday);
   CHECK(Funnel(Report(*monday)).at("leads") == 3);
 }
@@ -233,11 +234,22 @@ TEST_CASE("bad report parameters are refused with the parameter named") {
                                                         {"employee", "abc"},
                                                         {"pipeline", "all"}}) {
     INFO(key << "=" << value);
-    auto query = core::ParseReportQuery({{key, value}}, 180);
+    auto query = core::ParseReportQuery({{key, value}}, core::WorkSchedule{});
     REQUIRE_FALSE(query);
     CHECK(query.error().message.find(key) != std::string::npos);
   }
-  CHECK_FALSE(core::ParseReportQuery({{"from", "2026-11-24"}, {"to", "2026-11-23"}}, 180));
+  CHECK_FALSE(
+      core::ParseReportQuery({{"from", "2026-11-24"}, {"to", "2026-11-23"}}, core::WorkSchedule{}));
+}
+
+TEST_CASE("issue 16: report days begin at the portal's midnight of that date") {
+  core::WorkSchedule berlin;
+  berlin.time_zone = "Europe/Berlin";
+  // The clocks go forward on 2027-03-28: that day lasts 23 hours.
+  auto query = core::ParseReportQuery({{"from", "2027-03-28"}, {"to", "2027-03-28"}}, berlin);
+  REQUIRE(query);
+  CHECK(query->from == core::DaysFromCivil(2027, 3, 28) * 86400 - 3600);
+  CHECK(query->to == core::DaysFromCivil(2027, 3, 29) * 86400 - 2 * 3600);
 }
 
 TEST_CASE("CSV sections quote what needs quoting and defuse spreadsheet formulas") {

@@ -5,10 +5,12 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
 #include "lib/core/install_spec.h"
+#include "lib/core/working_time.h"
 
 namespace settings_test {
 
@@ -76,7 +78,9 @@ void CheckSameSettings(const core::Settings& a, const core::Settings& b) {
   }
   CHECK(a.field_mapping == b.field_mapping);
   CHECK(a.ready_date_field == b.ready_date_field);
+  CHECK(a.schedule.time_zone == b.schedule.time_zone);
   CHECK(a.schedule.tz_minutes == b.schedule.tz_minutes);
+  CHECK(a.schedule.days_off == b.schedule.days_off);
   CHECK(a.schedule.day_start_minute == b.schedule.day_start_minute);
   CHECK(a.schedule.day_end_minute == b.schedule.day_end_minute);
   CHECK(a.schedule.workdays == b.schedule.workdays);
@@ -111,7 +115,8 @@ core::Settings RichSettings() {
              {"production", "free", "Plan", 0.1, 0, "assignee"}};
   s.field_mapping = {{"UF_CRM_REGION", "UF_CRM_DEAL_REGION"}, {"UF_CRM_GOAL", "UF_CRM_GOAL"}};
   s.ready_date_field = "UF_CRM_CALL_DAY";
-  s.schedule.tz_minutes = -300;
+  s.schedule.time_zone = "America/New_York";
+  s.schedule.days_off = {core::DaysFromCivil(2026, 12, 31), core::DaysFromCivil(2027, 1, 1)};
   s.schedule.day_start_minute = 7 * 60 + 30;
   s.schedule.day_end_minute = 24 * 60;
   s.schedule.workdays = {false, true, false, true, false, true, true};
@@ -204,7 +209,8 @@ TEST_CASE("settings — install/settings.json parses and matches install/conveyo
   CHECK(s.tasks[1].deadline_working_days == 1);
   CHECK(s.tasks[2].direction == "production");
   CHECK(s.tasks[2].deadline_working_hours == 8);
-  CHECK(s.schedule.tz_minutes == 180);
+  CHECK(s.schedule.time_zone == "Europe/Moscow");
+  CHECK(s.schedule.days_off.empty());
   CHECK(s.schedule.day_start_minute == 9 * 60);
   CHECK(s.schedule.day_end_minute == 18 * 60);
   CHECK(s.schedule.workdays == std::array<bool, 7>{true, true, true, true, true, false, false});
@@ -253,6 +259,9 @@ TEST_CASE("settings — valid edge values are accepted") {
       R"({"production": {"meeting": "", "carry_over": ""}})",
       R"({"schedule": {"tz_minutes": -840, "day_start": "00:00", "day_end": "24:00"}})",
       R"({"schedule": {"tz_minutes": 840, "workdays": ["sun"]}})",
+      R"({"schedule": {"time_zone": "Asia/Yekaterinburg", "days_off": []}})",
+      R"({"schedule": {"time_zone": "Europe/Berlin", "tz_minutes": 900}})",
+      R"({"schedule": {"days_off": ["2028-02-29", "2027-12-31"]}})",
       R"({"texts": {"en": {"handover_comment": ""}}})",
       R"({"texts": {"ru": {"fallback_alert": "{{queue}} is literal, {queue} is not"}}})",
       R"({"field_mapping": {}, "queues": {}, "tasks": [], "texts": {}})",
@@ -345,6 +354,15 @@ TEST_CASE("settings — invalid values are refused naming their path") {
       {R"({"schedule": {"workdays": ["monday"]}})", "schedule.workdays[0]"},
       {R"({"schedule": {"workdays": ["mon", "mon"]}})", "schedule.workdays[1]"},
       {R"({"schedule": {"timezone": "Europe/Moscow"}})", "schedule.timezone"},
+      {R"({"schedule": {"time_zone": "Mars/Olympus_Mons"}})", "schedule.time_zone"},
+      {R"({"schedule": {"time_zone": "europe/moscow"}})", "schedule.time_zone"},
+      {R"({"schedule": {"time_zone": ""}})", "schedule.time_zone"},
+      {R"({"schedule": {"time_zone": 3}})", "schedule.time_zone"},
+      {R"({"schedule": {"days_off": "2027-01-01"}})", "schedule.days_off"},
+      {R"({"schedule": {"days_off": ["2027-01-01", "2027-02-29"]}})", "schedule.days_off[1]"},
+      {R"({"schedule": {"days_off": ["01.01.2027"]}})", "schedule.days_off[0]"},
+      {R"({"schedule": {"days_off": ["2027-01-01T00:00:00+03:00"]}})", "schedule.days_off[0]"},
+      {R"({"schedule": {"days_off": [20819]}})", "schedule.days_off[0]"},
       {R"({"texts": {"de": {}}})", "texts.de"},
       {R"({"texts": {"ru": {"welcome": "Привет"}}})", "texts.ru.welcome"},
       {R"({"texts": {"ru": {"sla_notify": 5}}})", "texts.ru.sla_notify"},
@@ -361,6 +379,60 @@ TEST_CASE("settings — invalid values are refused naming their path") {
     INFO(parsed.error().message);
     CHECK(parsed.error().message.rfind(std::string(row.path) + " ", 0) == 0);
   }
+}
+
+TEST_CASE("settings — an unknown time zone is refused by name") {
+  const auto parsed =
+      core::ParseSettings(json::parse(R"({"schedule": {"time_zone": "Europe/Moskva"}})"));
+  REQUIRE_FALSE(parsed.has_value());
+  CHECK(parsed.error().code == core::ErrorCode::kInvalidArgument);
+  CHECK(parsed.error().message ==
+        "schedule.time_zone must be a time zone of the tz database, such as Europe/Moscow");
+}
+
+TEST_CASE("settings — a schedule saved before time zones keeps its fixed offset") {
+  const json old =
+      json::parse(R"({"schedule": {"tz_minutes": 300, "day_start": "10:00", "day_end": "19:00"}})");
+  const auto parsed = core::ParseSettings(old);
+  REQUIRE(parsed.has_value());
+  CHECK(parsed->schedule.time_zone.empty());
+  CHECK(parsed->schedule.tz_minutes == 300);
+  // 2026-11-23 10:00 at +05:00, whatever the default zone says.
+  const int64_t ten = core::DaysFromCivil(2026, 11, 23) * 86400 + 5 * 3600;
+  CHECK(core::IsWorkingTime(ten, parsed->schedule));
+  CHECK_FALSE(core::IsWorkingTime(ten - 1, parsed->schedule));
+  CHECK(core::FormatLocalTime(ten, parsed->schedule) == "2026-11-23T10:00:00+05:00");
+  // Written back as it came: the offset, no zone.
+  const json written = core::SettingsToJson(*parsed);
+  CHECK(written["schedule"]["tz_minutes"] == 300);
+  CHECK_FALSE(written["schedule"].contains("time_zone"));
+  const auto again = core::ParseSettings(written);
+  REQUIRE(again.has_value());
+  CHECK(again->schedule.time_zone.empty());
+  CHECK(again->schedule.tz_minutes == 300);
+}
+
+TEST_CASE("settings — days off are read sorted, once each, and capped") {
+  const auto parsed = core::ParseSettings(json::parse(
+      R"({"schedule": {"days_off": ["2027-01-07", "2027-01-01", "2027-01-07", "2026-12-31"]}})"));
+  REQUIRE(parsed.has_value());
+  CHECK(parsed->schedule.days_off == std::vector<int64_t>{core::DaysFromCivil(2026, 12, 31),
+                                                          core::DaysFromCivil(2027, 1, 1),
+                                                          core::DaysFromCivil(2027, 1, 7)});
+  CHECK(core::SettingsToJson(*parsed)["schedule"]["days_off"] ==
+        json::array({"2026-12-31", "2027-01-01", "2027-01-07"}));
+
+  json many = json::array();
+  for (int i = 0; i < static_cast<int>(core::kMaxDaysOff); ++i) {
+    many.push_back(
+        core::FormatLocalTime((core::DaysFromCivil(2027, 1, 1) + i) * 86400, 0).substr(0, 10));
+  }
+  json settings = {{"schedule", {{"days_off", many}}}};
+  REQUIRE(core::ParseSettings(settings).has_value());
+  settings["schedule"]["days_off"].push_back("1999-01-01");
+  const auto too_many = core::ParseSettings(settings);
+  REQUIRE_FALSE(too_many.has_value());
+  CHECK(too_many.error().message == "schedule.days_off must hold at most 1000 dates");
 }
 
 TEST_CASE("settings — the example message of a negative cap") {

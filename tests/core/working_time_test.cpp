@@ -1,6 +1,8 @@
 #include "lib/core/working_time.h"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -11,16 +13,17 @@ namespace {
 // Moscow, Monday to Friday 09:00–18:00: the default.
 const core::WorkSchedule kMoscow{};
 
+// -05:00 on the November dates below (daylight saving ends on 1 November 2026).
 core::WorkSchedule NewYork() {
   core::WorkSchedule schedule;
-  schedule.tz_minutes = -5 * 60;
+  schedule.time_zone = "America/New_York";
   return schedule;
 }
 
-// Yekaterinburg (+05:00), Tuesday to Saturday 10:00–19:00.
+// Yekaterinburg (+05:00 all year), Tuesday to Saturday 10:00–19:00.
 core::WorkSchedule TuesdayToSaturday() {
   core::WorkSchedule schedule;
-  schedule.tz_minutes = 5 * 60;
+  schedule.time_zone = "Asia/Yekaterinburg";
   schedule.day_start_minute = 10 * 60;
   schedule.day_end_minute = 19 * 60;
   schedule.workdays = {false, true, true, true, true, true, false};
@@ -90,8 +93,39 @@ TEST_CASE("a schedule is valid only when it can ever be at work") {
        true},
       {"starts before midnight", with([](auto& s) { s.day_start_minute = -1; }), false},
       {"ends after midnight", with([](auto& s) { s.day_end_minute = 1441; }), false},
-      {"UTC-14", with([](auto& s) { s.tz_minutes = -840; }), true},
-      {"UTC+14:01", with([](auto& s) { s.tz_minutes = 841; }), false},
+      {"fixed UTC-14", with([](auto& s) {
+         s.time_zone.clear();
+         s.tz_minutes = -840;
+       }),
+       true},
+      {"fixed UTC+14:01", with([](auto& s) {
+         s.time_zone.clear();
+         s.tz_minutes = 841;
+       }),
+       false},
+      {"a zone makes the offset unused", with([](auto& s) { s.tz_minutes = 841; }), true},
+      {"unknown zone", with([](auto& s) { s.time_zone = "Europe/Atlantis"; }), false},
+      {"zone names are case-sensitive", with([](auto& s) { s.time_zone = "europe/berlin"; }),
+       false},
+      {"a path is not a zone", with([](auto& s) { s.time_zone = "../../../etc/passwd"; }), false},
+      {"days off", with([](auto& s) {
+         s.days_off = {20819, 20820};
+       }),
+       true},
+      {"days off out of order", with([](auto& s) {
+         s.days_off = {20820, 20819};
+       }),
+       false},
+      {"a day off twice", with([](auto& s) {
+         s.days_off = {20819, 20819};
+       }),
+       false},
+      {"too many days off", with([](auto& s) {
+         for (int64_t d = 0; d <= static_cast<int64_t>(core::kMaxDaysOff); ++d) {
+           s.days_off.push_back(d);
+         }
+       }),
+       false},
   };
   for (const auto& row : rows) {
     INFO(row.what);
@@ -102,6 +136,15 @@ TEST_CASE("a schedule is valid only when it can ever be at work") {
   CHECK(core::NextWorkdayStart(t, rows[2].schedule) == core::NextWorkdayStart(t, kMoscow));
   CHECK(core::AddWorkingHours(t, 3, rows[3].schedule) == core::AddWorkingHours(t, 3, kMoscow));
   CHECK(core::AddWorkingDays(t, 3, rows[4].schedule) == core::AddWorkingDays(t, 3, kMoscow));
+  // So does one whose zone the tz database does not know, and nothing throws.
+  core::WorkSchedule atlantis;
+  atlantis.time_zone = "Europe/Atlantis";
+  atlantis.tz_minutes = 0;
+  CHECK(core::AddWorkingHours(t, 3, atlantis) == core::AddWorkingHours(t, 3, kMoscow));
+  CHECK(core::LocalDayStart(t, atlantis) == core::LocalDayStart(t, kMoscow));
+  CHECK_FALSE(core::IsKnownTimeZone("Europe/Atlantis"));
+  CHECK_FALSE(core::IsKnownTimeZone(""));
+  CHECK(core::IsKnownTimeZone("Europe/Berlin"));
 }
 
 TEST_CASE("a day starts at the portal's midnight, not UTC's") {
@@ -368,6 +411,124 @@ TEST_CASE("a lead ready on another day is due at that day's start") {
     const auto [year, month, day] = *date;
     CHECK(core::WorkdayStartOfDate(year, month, day, kMoscow) == row.due);
   }
+}
+
+// Issue 16, item 7: the portal's zone with its daylight saving. Berlin is +01:00 in winter and
+// +02:00 from 02:00 on the last Sunday of March (2027-03-28) to 03:00 on the last Sunday of
+// October (2027-10-31).
+core::WorkSchedule Berlin() {
+  core::WorkSchedule schedule;
+  schedule.time_zone = "Europe/Berlin";
+  return schedule;
+}
+
+TEST_CASE("issue 16: working time follows the zone's daylight saving") {
+  const core::WorkSchedule berlin = Berlin();
+  CHECK(core::UtcOffsetMinutes(At(2027, 1, 15, 12, 0, 60), berlin) == 60);
+  CHECK(core::UtcOffsetMinutes(At(2027, 7, 15, 12, 0, 120), berlin) == 120);
+  // The switch at 01:00 UTC.
+  CHECK(core::UtcOffsetMinutes(At(2027, 3, 28, 1, 0, 0) - 1, berlin) == 60);
+  CHECK(core::UtcOffsetMinutes(At(2027, 3, 28, 1, 0, 0), berlin) == 120);
+
+  const Row hours[] = {
+      // Friday 17:00 (+01:00) + 2 working hours is Monday 10:00 (+02:00): 08:00 UTC, an hour
+      // earlier in UTC than a fixed offset would say.
+      {"Friday 17:00 + 2h across the March switch", berlin, At(2027, 3, 26, 17, 0, 60),
+       At(2027, 3, 29, 10, 0, 120)},
+      {"Friday 17:00 + 2h across the October switch", berlin, At(2027, 10, 29, 17, 0, 120),
+       At(2027, 11, 1, 10, 0, 60)},
+  };
+  for (const auto& row : hours) {
+    INFO(row.what);
+    CHECK(core::AddWorkingHours(row.t, 2, row.schedule) == row.expected);
+  }
+  // A week of working days from winter into summer keeps the local time of day.
+  CHECK(core::AddWorkingDays(At(2027, 3, 24, 15, 0, 60), 5, berlin) == At(2027, 3, 31, 15, 0, 120));
+  CHECK(core::NextWorkdayStart(At(2027, 3, 26, 19, 0, 60), berlin) == At(2027, 3, 29, 9, 0, 120));
+
+  // Midnights after the switch are 22:00 UTC, before it 23:00 UTC.
+  CHECK(core::LocalDayStart(At(2027, 3, 29, 12, 0, 120), berlin) == At(2027, 3, 29, 0, 0, 120));
+  CHECK(core::LocalDayStart(At(2027, 3, 28, 12, 0, 120), berlin) == At(2027, 3, 28, 0, 0, 60));
+  CHECK(core::LocalDateStart(2027, 3, 29, berlin) == At(2027, 3, 29, 0, 0, 120));
+  CHECK(core::LocalDateStart(2027, 11, 1, berlin) == At(2027, 11, 1, 0, 0, 60));
+  CHECK(core::FormatLocalTime(At(2027, 3, 29, 10, 0, 120), berlin) == "2027-03-29T10:00:00+02:00");
+  CHECK(core::FormatLocalTime(At(2027, 3, 26, 10, 0, 60), berlin) == "2027-03-26T10:00:00+01:00");
+}
+
+TEST_CASE("issue 16: a working start the clocks skip or repeat") {
+  core::WorkSchedule night = Berlin();
+  night.workdays = {true, true, true, true, true, true, true};
+  night.day_start_minute = 2 * 60 + 30;
+  // 02:30 does not happen on 2027-03-28: the day starts when the clocks jump, 01:00 UTC.
+  CHECK(core::WorkdayStartOfDate(2027, 3, 28, night) == At(2027, 3, 28, 1, 0, 0));
+  // 02:30 happens twice on 2027-10-31: the first time, in summer time.
+  CHECK(core::WorkdayStartOfDate(2027, 10, 31, night) == At(2027, 10, 31, 2, 30, 120));
+}
+
+TEST_CASE("issue 16: days off are not working days") {
+  // The Russian new-year holidays of 2027: Friday 1 January and Monday 4 to Friday 8 January.
+  core::WorkSchedule holidays;
+  for (int day : {1, 2, 3, 4, 5, 6, 7, 8})
+    holidays.days_off.push_back(core::DaysFromCivil(2027, 1, day));
+  const int64_t thursday_noon = At(2026, 12, 31, 12, 0);
+  CHECK(core::IsWorkingTime(thursday_noon, holidays));
+  CHECK_FALSE(core::IsWorkingTime(At(2027, 1, 5, 12, 0), holidays));
+  CHECK(core::IsWorkingTime(At(2027, 1, 5, 12, 0), kMoscow));
+  CHECK(core::AddWorkingDays(thursday_noon, 1, holidays) == At(2027, 1, 11, 12, 0));
+  CHECK(core::AddWorkingDays(thursday_noon, 1, kMoscow) == At(2027, 1, 1, 12, 0));
+  CHECK(core::AddWorkingDays(At(2027, 1, 5, 12, 0), 0, holidays) == At(2027, 1, 11, 9, 0));
+  CHECK(core::NextWorkdayStart(At(2026, 12, 31, 19, 0), holidays) == At(2027, 1, 11, 9, 0));
+  CHECK(core::WorkdayStartOfDate(2027, 1, 4, holidays) == At(2027, 1, 11, 9, 0));
+  CHECK(core::AddWorkingHours(At(2026, 12, 31, 17, 0), 2, holidays) == At(2027, 1, 11, 10, 0));
+}
+
+// Days counted one by one, for the whole-week shortcut to be checked against: Monday to
+// Friday, `off` excluded.
+int64_t WorkingDayAfterOracle(int64_t day, int64_t count, const std::vector<int64_t>& off) {
+  while (count > 0) {
+    ++day;
+    const int64_t weekday = ((day % 7) + 7 + 3) % 7;
+    if (weekday < 5 && std::find(off.begin(), off.end(), day) == off.end()) --count;
+  }
+  return day;
+}
+
+TEST_CASE("issue 16: whole weeks are skipped only up to a day off") {
+  core::WorkSchedule schedule;
+  schedule.days_off = {core::DaysFromCivil(2026, 12, 31), core::DaysFromCivil(2027, 1, 1),
+                       core::DaysFromCivil(2027, 3, 8), core::DaysFromCivil(2027, 5, 3)};
+  const int64_t monday = core::DaysFromCivil(2026, 11, 23);
+  for (int days = 0; days <= 200; ++days) {
+    INFO(days << " working days");
+    const int64_t day = WorkingDayAfterOracle(monday, days, schedule.days_off);
+    CHECK(core::AddWorkingDays(At(2026, 11, 23, 11, 0), days, schedule) ==
+          day * 86400 + 11 * 3600 - 180 * 60);
+    // Nine working hours a day: 9 * n hours from 09:00 end at 18:00 of the n-th working day
+    // counting this one.
+    if (days > 0) {
+      CHECK(core::AddWorkingHours(At(2026, 11, 23, 9, 0), 9.0 * days, schedule) ==
+            WorkingDayAfterOracle(monday - 1, days, schedule.days_off) * 86400 + 18 * 3600 -
+                180 * 60);
+    }
+  }
+}
+
+TEST_CASE("issue 16: a calendar of days off only still ends") {
+  // Mondays only, and the next 1000 Mondays off: the first working day is 1000 weeks away.
+  core::WorkSchedule mondays;
+  mondays.workdays = {true, false, false, false, false, false, false};
+  const int64_t first = core::DaysFromCivil(2026, 11, 30);
+  for (int64_t week = 0; week < static_cast<int64_t>(core::kMaxDaysOff); ++week) {
+    mondays.days_off.push_back(first + week * 7);
+  }
+  REQUIRE(core::IsValidSchedule(mondays));
+  const int64_t free_monday = first + static_cast<int64_t>(core::kMaxDaysOff) * 7;
+  const int64_t t = At(2026, 11, 27, 12, 0);
+  CHECK(core::NextWorkdayStart(t, mondays) == free_monday * 86400 + 9 * 3600 - 180 * 60);
+  CHECK(core::AddWorkingDays(t, 1, mondays) == (free_monday + 7) * 86400 + 9 * 3600 - 180 * 60);
+  CHECK(core::AddWorkingHours(t, 10, mondays) == (free_monday + 7) * 86400 + 10 * 3600 - 180 * 60);
+  CHECK(core::AddWorkingHours(t, 1e6, mondays) > t);
+  CHECK(core::AddWorkingDays(t, 1 << 30, mondays) > t);
 }
 
 }  // namespace working_time_test

@@ -106,9 +106,9 @@ TEST_CASE("a day on the conveyor with every event twice — the whole portal exa
   const std::string s = "C" + std::to_string(sales) + ":";
   const std::string p = "C" + std::to_string(production) + ":";
   const std::string tomorrow =
-      core::FormatLocalTime(f.day_start[1], f.defaults.schedule.tz_minutes).substr(0, 10);
-  INFO("day 1 starts " << core::FormatLocalTime(f.day_start[0], f.defaults.schedule.tz_minutes)
-                       << ", day 2 " << tomorrow);
+      core::FormatLocalTime(f.day_start[1], f.defaults.schedule).substr(0, 10);
+  INFO("day 1 starts " << core::FormatLocalTime(f.day_start[0], f.defaults.schedule) << ", day 2 "
+                       << tomorrow);
 
   // 10:00 (ToWorkingMorning) — four enquiries at once, planned as one round: even shares,
   // ties to the smaller id.

@@ -318,7 +318,7 @@ TEST_CASE("a ready-later lead's deal waits for that working day and then goes to
   const auto settings = InstallDefaults();
   // Three days ahead, in the portal's calendar; a weekend moves it on to Monday.
   const auto ahead = static_cast<int64_t>(f.clock.Now()) + 3 * 86400;
-  const std::string date = core::FormatLocalTime(ahead, settings.schedule.tz_minutes).substr(0, 10);
+  const std::string date = core::FormatLocalTime(ahead, settings.schedule).substr(0, 10);
   const long lead =
       f.QualifiedLead({{"STATUS_ID", "CONV_READY_LATER"}, {settings.ready_date_field, date}});
   const json waiting = f.SalesDealOf(lead);
