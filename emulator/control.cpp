@@ -324,7 +324,7 @@ void RegisterControlRoutes(httplib::Server& server, State& state, Deliverer& del
         {"WORK_POSITION", TextField(body, "WORK_POSITION")},
         {"PERSONAL_GENDER", ""},
         {"USER_TYPE", "employee"},
-        {"TIME_ZONE", ""},
+        {"TIME_ZONE", TextField(body, "TIME_ZONE")},  // the user's own; "" = the portal's
         {"ADMIN", body.value("ADMIN", false)}};
     s->dirty = true;
     return p.users[id];

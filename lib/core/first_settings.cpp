@@ -99,9 +99,13 @@ std::optional<std::string> QueueOfDepartmentName(std::string_view name) {
 }
 
 FirstSetup FirstSettings(Settings defaults, const json& departments, const InstallSpec& spec,
-                         const PortalLayout& layout) {
+                         const PortalLayout& layout, std::string_view time_zone) {
   FirstSetup setup;
   setup.settings = std::move(defaults);
+  if (!time_zone.empty() && IsKnownTimeZone(time_zone)) {
+    setup.settings.schedule.time_zone = std::string(time_zone);
+    setup.time_zone = std::string(time_zone);
+  }
   if (departments.is_array()) {
     for (const auto& row : departments) {
       if (!row.is_object()) continue;

@@ -29,11 +29,15 @@ struct FirstSetup {
   // Conveyor's own ids.
   nlohmann::json departments = nlohmann::json::object();
   nlohmann::json stages = nlohmann::json::object();
+  std::string time_zone;  // the zone taken, "" when the default stayed
 };
 
 // `departments` are department.get rows (ID, NAME). A queue that names departments or users
-// already is left as it is.
+// already is left as it is. `time_zone` is the installing admin's (profile's TIME_ZONE): the
+// portal has no zone of its own in REST, and the admin's is the best guess; an empty or unknown
+// one leaves the default.
 FirstSetup FirstSettings(Settings defaults, const nlohmann::json& departments,
-                         const InstallSpec& spec, const PortalLayout& layout);
+                         const InstallSpec& spec, const PortalLayout& layout,
+                         std::string_view time_zone);
 
 }  // namespace core

@@ -145,6 +145,8 @@ core::Result<RoundReport> InboxWorker::RunOnce() {
     // the rules' read-ahead and then for its change; by event id, the entry and snapshot hash.
     std::vector<core::EntityChange> expected;
     std::map<int64_t, std::pair<size_t, std::optional<std::string>>> seen_of;
+    // The install's horizon per entity type, read once a round: every new item asks for it.
+    std::map<std::string, std::optional<store::Horizon>> horizons;
     for (auto& e : events) {
       if (!GetMethod(e.entity_type).empty() && Settled(e, now)) {
         ++report.unchanged;  // nothing to look at: no request
@@ -161,9 +163,13 @@ core::Result<RoundReport> InboxWorker::RunOnce() {
         if (!*previous) {
           // An item of before the install is not a new arrival: it existed, in a state unknown
           // (an empty object), so only a stage it now enters counts.
-          auto horizon = snapshots_.HorizonOf(member_id, e.entity_type);
-          if (!horizon) return tl::unexpected(horizon.error());
-          if (*horizon && e.entity_id <= (*horizon)->up_to_id) before = json::object();
+          auto known = horizons.find(e.entity_type);
+          if (known == horizons.end()) {
+            auto horizon = snapshots_.HorizonOf(member_id, e.entity_type);
+            if (!horizon) return tl::unexpected(horizon.error());
+            known = horizons.emplace(e.entity_type, std::move(*horizon)).first;
+          }
+          if (known->second && e.entity_id <= known->second->up_to_id) before = json::object();
         }
         seen_of[e.id] = {expected.size(),
                          *previous ? std::optional<std::string>((*previous)->hash) : std::nullopt};

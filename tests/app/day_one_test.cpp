@@ -147,6 +147,23 @@ TEST_CASE("departments named after the roles work right after the install, with 
         json{{{"id", operators}, {"name", "КОЛЛ-ЦЕНТР"}}});
 }
 
+TEST_CASE("the installing admin's time zone becomes the portal's working calendar") {
+  DayOneFixture f;
+  const long admin = std::stol(
+      f.emu
+          .Control("users",
+                   {{"NAME", "Ольга"}, {"ADMIN", true}, {"TIME_ZONE", "Asia/Yekaterinburg"}})
+          .body["ID"]
+          .get<std::string>());
+  REQUIRE(f.emu
+              .Control("apps/install", {{"application_url", f.app.Url("/app")},
+                                        {"installer_url", f.app.Url("/install")},
+                                        {"install_event_url", f.app.Url("/b24/install")},
+                                        {"admin_user_id", admin}})
+              .body["installed"] == true);
+  CHECK(f.Settings()["schedule"]["time_zone"] == "Asia/Yekaterinburg");
+}
+
 TEST_CASE("a portal that had the stages already: the settings follow them and the rules fire") {
   DayOneFixture f;
   // «Продажи» exists, its meeting stage under an id of the portal's own making.
@@ -246,7 +263,8 @@ TEST_CASE("what waited before the install is handed out only when an admin asks,
       [&] { return f.Call("GET", f.Api("/setup"), ops).body["waiting"]["leads"] == 0; }, 10));
 }
 
-TEST_CASE("marking away through the API: a date or paused, back again; bad input changes nothing") {
+TEST_CASE(
+    "marking away through the API: a date or paused, back again, and bad input changes nothing") {
   DayOneFixture f;
   REQUIRE(f.Install().body["installed"] == true);
   const long anna = f.AddUser("Анна", false);

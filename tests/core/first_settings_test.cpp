@@ -56,7 +56,7 @@ TEST_CASE("the first settings give empty queues their departments — and leave 
                             {{"ID", "5"}, {"NAME", "Производство"}},
                             {{"ID", "6"}, {"NAME", "Call center"}},
                             {{"ID", "7"}, {"NAME", "Бухгалтерия"}}};
-  const auto setup = core::FirstSettings(defaults, departments, Spec(), {});
+  const auto setup = core::FirstSettings(defaults, departments, Spec(), {}, "");
   CHECK(setup.settings.queues.at("hunters").departments == std::vector<int64_t>{3, 6});
   CHECK(setup.settings.queues.at("closers").departments.empty());
   CHECK(setup.settings.queues.at("closers").users == std::vector<int64_t>{77});
@@ -74,13 +74,27 @@ TEST_CASE("stage roles follow the stages the portal had already, found by name")
   layout.stages[9] = {{{"STATUS_ID", "C9:NEW"}, {"NAME", "Свободный лид"}},
                       {{"STATUS_ID", "C9:UC_MEET01"}, {"NAME", "Встреча назначена"}},
                       {{"STATUS_ID", "C9:CONTRACT"}, {"NAME", "Договор"}}};
-  const auto setup = core::FirstSettings(core::Settings{}, json::array(), Spec(), layout);
+  const auto setup = core::FirstSettings(core::Settings{}, json::array(), Spec(), layout, "");
   CHECK(setup.settings.lead.free == "IN_PROCESS");         // reused by name
   CHECK(setup.settings.lead.assigned == "CONV_ASSIGNED");  // Conveyor's own id, renamed
   CHECK(setup.settings.sales.meeting == "UC_MEET01");      // without the C9: prefix
   CHECK(setup.settings.sales.free == "NEW");
   CHECK(setup.settings.sales.carry_over == "CONTRACT");
   CHECK(setup.stages == json{{"lead.free", "IN_PROCESS"}, {"sales.meeting", "UC_MEET01"}});
+}
+
+TEST_CASE("the installing admin's time zone becomes the portal's, when it is a real zone") {
+  core::Settings defaults;
+  defaults.schedule.time_zone = "Europe/Moscow";
+  const auto taken = core::FirstSettings(defaults, json::array(), Spec(), {}, "Asia/Yekaterinburg");
+  CHECK(taken.settings.schedule.time_zone == "Asia/Yekaterinburg");
+  CHECK(taken.time_zone == "Asia/Yekaterinburg");
+  for (const char* zone : {"", "Mars/Olympus", "+05:00"}) {
+    INFO(zone);
+    const auto kept = core::FirstSettings(defaults, json::array(), Spec(), {}, zone);
+    CHECK(kept.settings.schedule.time_zone == "Europe/Moscow");
+    CHECK(kept.time_zone.empty());
+  }
 }
 
 }  // namespace first_settings_test
