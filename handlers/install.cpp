@@ -6,13 +6,21 @@
 namespace handlers {
 namespace {
 
-// The page a browser runs inside Bitrix24: it tells the portal the installation is finished.
-const char* kFinishedPage =
-    "<!doctype html><html><head><meta charset=\"utf-8\"><title>Conveyor</title>"
-    "<script src=\"//api.bitrix24.com/api/v1/\"></script></head><body>"
-    "<p>Conveyor is installed.</p>"
-    "<script>if (window.BX24) { BX24.init(function () { BX24.installFinish(); }); }</script>"
-    "</body></html>";
+// The page a browser runs inside Bitrix24: it tells the portal the installation is finished,
+// and the portal then opens the app page, which starts on "Set up the conveyor" while anything
+// is missing (issue 16, item 1). The text says what comes next, in the portal's language.
+std::string FinishedPage(const std::string& lang) {
+  const bool ru = lang != "en";
+  return std::string("<!doctype html><html lang=\"") + (ru ? "ru" : "en") +
+         "\"><head><meta charset=\"utf-8\"><title>Conveyor</title>"
+         "<script src=\"//api.bitrix24.com/api/v1/\"></script></head><body><p>" +
+         (ru ? "Конвейер установлен. Дальше — «Запуск конвейера»: выберите отделы, сотрудников и "
+               "стадии."
+             : "Conveyor is installed. Next, “Set up the conveyor”: pick the departments, the "
+               "people and the stages.") +
+         "</p><script>if (window.BX24) { BX24.init(function () { BX24.installFinish(); }); }"
+         "</script></body></html>";
+}
 
 // A refusal is JSON like every other; what the admin can act on (the portal or storage failed,
 // provisioning was refused) is a page saying so in the installer's frame.
@@ -33,7 +41,7 @@ void Installer(Deps& deps, const httplib::Request& req, httplib::Response& res) 
   if (auto installed = deps.installations->FromInstaller(*page); !installed)
     return InstallerError(res, installed.error());
   res.set_header("Cache-Control", "no-store");
-  res.set_content(kFinishedPage, "text/html; charset=utf-8");
+  res.set_content(FinishedPage(page->lang), "text/html; charset=utf-8");
 }
 
 void InstallEvent(Deps& deps, const httplib::Request& req, httplib::Response& res) {

@@ -26,6 +26,9 @@ TEST_CASE("installing provisions the portal once and finishes the installation")
   REQUIRE(installed.status == 200);
   CHECK(installed.body["installed"] == true);
   CHECK(installed.body["installer"]["status"] == 200);
+  // The installer's page says what comes next: the app page's set-up.
+  CHECK(installed.body["installer"]["body"].get<std::string>().find("«Запуск конвейера»") !=
+        std::string::npos);
   CHECK(f.Count("categories", "name", "Продажи") == 1);
   CHECK(f.Count("categories", "name", "Производство") == 1);
   CHECK(f.Count("statuses", "NAME", "Готов СЕЙЧАС") == 1);
