@@ -82,6 +82,7 @@ Outcome PlanFreeDeal(const json& deal, const std::vector<Candidate>& candidates,
   Outcome out;
   json body = {{"queue", queue}, {"candidates", CandidatesJson(choice)}};
   if (!choice.assignee) {
+    body["why"] = std::string(WaitingReason(choice));
     out.decisions.push_back({"waiting", "deal", id, 0, settings.version, body});
     return out;
   }

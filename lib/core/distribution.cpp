@@ -117,4 +117,8 @@ Choice ChooseAssignee(const std::vector<Candidate>& candidates, const QueueRules
   return choice;
 }
 
+std::string_view WaitingReason(const Choice& choice) {
+  return choice.candidates.empty() ? "queue_empty" : "nobody_available";
+}
+
 }  // namespace core

@@ -85,4 +85,8 @@ struct Choice {
 // smaller user_id, so the same inputs always give the same choice.
 Choice ChooseAssignee(const std::vector<Candidate>& candidates, const QueueRules& rules);
 
+// Why an item waits, for the journal: "queue_empty" when the queue has nobody at all (the
+// set-up page says what to pick), "nobody_available" when its people are away, busy or full.
+std::string_view WaitingReason(const Choice& choice);
+
 }  // namespace core

@@ -61,6 +61,7 @@ Outcome Distribute(const json& lead, const LeadContext& context, const Settings&
     out.actions.push_back(
         LeadUpdate(key, id, {{"STATUS_ID", settings.lead.free}}, "no hunter available"));
   }
+  body["why"] = std::string(WaitingReason(choice));
   out.decisions.push_back(LeadDecision("waiting", id, 0, settings, body));
   return out;
 }

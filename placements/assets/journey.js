@@ -135,7 +135,7 @@ function decision(data, entry) {
   if (num(reasons.from) > 0) notes.push(t('journey.from', { name: userName(data, reasons.from) }));
   if (num(reasons.waited_minutes) > 0) notes.push(t('journey.waited', { minutes: num(reasons.waited_minutes) }));
   if (num(reasons.ready_at) > 0) notes.push(t('journey.ready_at', { date: fmtDate(num(reasons.ready_at)) }));
-  if (typeof reasons.why === 'string' && reasons.why) notes.push(reasons.why);
+  if (typeof reasons.why === 'string' && reasons.why) notes.push(tOr(`why.${reasons.why}`, reasons.why));
   const item = { entity_type: entry.entity_type, entity_id: entry.entity_id };
   const kind = tOr(`kind.${entry.kind}`, entry.kind);
   return el('div', { class: `cv-decision cv-decision-${assignee ? 'chosen' : 'none'}`, dataset: { kind: String(entry.kind) } },

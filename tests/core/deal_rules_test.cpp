@@ -70,6 +70,7 @@ TEST_CASE("a free deal goes to the least loaded member of its pipeline's queue")
   CHECK(none.actions.empty());
   CHECK(none.decisions[0].kind == "waiting");
   CHECK(none.decisions[0].body["queue"] == "closers");
+  CHECK(none.decisions[0].body["why"] == "queue_empty");
 }
 
 TEST_CASE("carry-over makes one production deal — linked with the closer observing") {

@@ -91,6 +91,10 @@ TEST_CASE("with no hunter available the lead waits at the free stage") {
   REQUIRE(out.decisions.size() == 1);
   CHECK(out.decisions[0].kind == "waiting");
   CHECK(out.decisions[0].assignee == 0);
+  CHECK(out.decisions[0].body["why"] == "nobody_available");
+  // A queue with nobody at all says so: the set-up page is where that is mended.
+  const auto empty = core::PlanLeadArrival(Lead(6, "NEW"), core::LeadContext{}, s);
+  CHECK(empty.decisions[0].body["why"] == "queue_empty");
 
   // Later, still nobody: the free lead gets a decision but no action.
   const auto free = core::PlanFreeLead(Lead(5, "CONV_FREE"), context, s);
