@@ -55,10 +55,20 @@ json DirectoryJson(const PortalDirectory& d) {
     people.push_back({{"id", p.id}, {"name", p.name}, {"departments", p.departments}});
   for (const auto& p : d.pipelines)
     pipelines.push_back({{"id", p.id}, {"name", p.name}, {"stages", StagesJson(p.stages)}});
+  const auto fields = [](const std::vector<DirectoryField>& list) {
+    json out = json::array();
+    for (const auto& f : list) {
+      out.push_back(
+          {{"code", f.code}, {"label", f.label}, {"type", f.type}, {"read_only", f.read_only}});
+    }
+    return out;
+  };
   return {{"departments", departments},
           {"people", people},
           {"lead_stages", StagesJson(d.lead_stages)},
-          {"pipelines", pipelines}};
+          {"pipelines", pipelines},
+          {"lead_fields", fields(d.lead_fields)},
+          {"deal_fields", fields(d.deal_fields)}};
 }
 
 const DirectoryPipeline* PipelineNamed(const PortalDirectory& d, const std::string& name) {
@@ -182,6 +192,23 @@ PortalDirectory DirectoryOf(const json& departments, const json& users, const js
          rows == stages.end() ? std::vector<CatalogStage>{} : StagesOfRows(rows->second)});
   }
   return d;
+}
+
+std::vector<DirectoryField> FieldsOfDescription(const json& fields) {
+  std::vector<DirectoryField> out;
+  if (!fields.is_object()) return out;
+  for (const auto& [code, d] : fields.items()) {
+    if (!d.is_object()) continue;
+    // Docs: crm/leads/crm-lead-fields.md — a user field's `title` is its code; its names are
+    // the labels, which may be missing or empty.
+    std::string label;
+    for (const char* key : {"formLabel", "listLabel", "title"}) {
+      if (label.empty() && d.contains(key) && d[key].is_string()) label = d[key].get<std::string>();
+    }
+    out.push_back({code, label.empty() ? code : label, TextField(d, "type"),
+                   d.value("isReadOnly", false) == true});
+  }
+  return out;
 }
 
 bool HeadsDepartmentOf(const PortalDirectory& directory, int64_t user, int64_t person) {

@@ -37,13 +37,27 @@ struct DirectoryPipeline {
   std::vector<CatalogStage> stages;  // ids as the portal writes them ("C3:NEW")
 };
 
-// What the pickers offer: the portal's departments, active employees and stages.
+// A lead or deal field as crm.*.fields describes it: what the field mapping and the ready
+// date pick from.
+struct DirectoryField {
+  std::string code;   // "UF_CRM_…", "COMMENTS"
+  std::string label;  // a user field's form label, else the field's title
+  std::string type;   // "string", "date", "datetime", …
+  bool read_only = false;
+};
+
+// What the pickers offer: the portal's departments, active employees, stages and fields.
 struct PortalDirectory {
   std::vector<DirectoryDepartment> departments;
   std::vector<DirectoryPerson> people;
   std::vector<CatalogStage> lead_stages;
   std::vector<DirectoryPipeline> pipelines;
+  std::vector<DirectoryField> lead_fields;
+  std::vector<DirectoryField> deal_fields;
 };
+
+// The fields of a crm.lead.fields / crm.deal.fields answer, by code.
+std::vector<DirectoryField> FieldsOfDescription(const nlohmann::json& fields);
 
 // "Name Last-name" of a user.get row, or "" when it has neither.
 std::string PersonName(const nlohmann::json& user);

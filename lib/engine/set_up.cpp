@@ -71,9 +71,11 @@ core::Result<core::PortalDirectory> SetUp::Directory(const std::string& member_i
   auto people = client_.ListAll(member_id, "user.get", {{"FILTER", {{"ACTIVE", true}}}},
                                 b24::Lane::kInteractive);
   if (!people) return tl::unexpected(b24::ToCoreError(people.error(), "employees"));
-  auto first = client_.Batch(
-      member_id, {{"categories", "crm.category.list", {{"entityTypeId", 2}}},
-                  {"lead", "crm.status.list", {{"filter", {{"ENTITY_ID", "STATUS"}}}}}});
+  auto first = client_.Batch(member_id,
+                             {{"categories", "crm.category.list", {{"entityTypeId", 2}}},
+                              {"lead", "crm.status.list", {{"filter", {{"ENTITY_ID", "STATUS"}}}}},
+                              {"lead_fields", "crm.lead.fields", json::object()},
+                              {"deal_fields", "crm.deal.fields", json::object()}});
   if (!first) return tl::unexpected(b24::ToCoreError(first.error(), "pipelines"));
   for (const auto& item : *first) {
     if (item.failure) return tl::unexpected(b24::ToCoreError(*item.failure, "pipelines"));
@@ -99,8 +101,11 @@ core::Result<core::PortalDirectory> SetUp::Directory(const std::string& member_i
       stages[std::stoll(item.key)] = item.result;
     }
   }
-  return core::DirectoryOf(json(std::move(*departments)), json(std::move(*people)),
-                           (*first)[1].result, categories, stages);
+  auto directory = core::DirectoryOf(json(std::move(*departments)), json(std::move(*people)),
+                                     (*first)[1].result, categories, stages);
+  directory.lead_fields = core::FieldsOfDescription((*first)[2].result);
+  directory.deal_fields = core::FieldsOfDescription((*first)[3].result);
+  return directory;
 }
 
 core::Result<nlohmann::json> SetUp::View(const std::string& member_id,

@@ -23,7 +23,7 @@ function show(name) {
     const section = document.getElementById(`tab-${tab}`);
     if (tab === 'dashboard') initDashboard(section);
     else if (tab === 'settings') {
-      initSettings(section, { people: async () => ((await setUpView)?.directory?.people) || [] });
+      initSettings(section, { directory: async () => (await setUpView)?.directory || null });
     }
   }
   fitWindow();

@@ -1,12 +1,22 @@
-// The settings tab: a form over the portal's rules (SLA norms, working hours, task templates)
-// with the rest as JSON; the queues and stage roles are picked on the set-up tab. Preview asks
+// The settings tab: a form over the portal's rules (SLA norms, working hours, task templates,
+// the fields a hand-over copies, who sees the reports and the stage norms) with the texts as
+// JSON; the queues and stage roles are picked on the set-up tab. People, fields and stages are
+// picked by name from the portal's directory (GET …/setup), never typed as IDs or codes. Preview asks
 // the server what would change, Save stores the next version (If-Match: the version read).
 // Only an admin may save.
 import { api, boot, el, errorText, fitWindow, loading, t, table } from './common.js';
+import { picker } from './setup.js';
 
 const SLA_KEYS = ['lead.assigned', 'sales.assigned', 'production.assigned'];
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
-const ADVANCED = ['language', 'ready_date_field', 'field_mapping', 'texts'];
+const ADVANCED = ['language', 'texts'];
+const DATE_TYPES = new Set(['date', 'datetime']);
+// The stage roles a task may start at, per direction (core::TaskTemplate's stage).
+const TASK_ROLES = {
+  lead: ['duplicate_check', 'free', 'assigned', 'ready_now', 'ready_later'],
+  sales: ['free', 'assigned', 'meeting', 'carry_over'],
+  production: ['free', 'assigned'],
+};
 const DIRECTIONS = ['lead', 'sales', 'production'];
 
 const clone = (value) => JSON.parse(JSON.stringify(value));
@@ -46,10 +56,11 @@ function parseNumber(text, field, errors, { integer = true } = {}) {
 
 // The form: each field adds a reader that writes its value into the settings being built.
 class SettingsForm {
-  // `people`: the portal's employees ({id, name}) a task may be given to.
-  constructor(settings, people) {
+  // `directory`: the portal's people, stages and fields (core::PortalDirectory's JSON).
+  constructor(settings, directory) {
     this.original = clone(settings);
-    this.people = people;
+    this.directory = directory;
+    this.people = directory.people || [];
     this.readers = [];
     this.tasks = [];
   }
@@ -137,7 +148,7 @@ class SettingsForm {
     };
     const row = {
       direction,
-      stage: input('stage', task.stage || 'assigned'),
+      stage: this.roleSelect(direction, task.stage || 'assigned'),
       title: input('title', task.title || ''),
       hours: input('hours', task.deadline_working_hours ?? 0, { type: 'number', min: 0, step: 0.5, class: 'cv-input cv-input-num' }),
       days: input('days', task.deadline_working_days ?? 0, { type: 'number', min: 0, step: 1, class: 'cv-input cv-input-num' }),
@@ -155,6 +166,20 @@ class SettingsForm {
     row.tr = tr;
     this.tasks.push(row);
     body.append(tr);
+  }
+
+  // A task's stage, by the name of its role in the direction chosen beside it.
+  roleSelect(direction, value) {
+    const node = el('select', { class: 'cv-select', name: 'task.stage' });
+    const fill = (current) => {
+      const roles = TASK_ROLES[direction.value] || [];
+      node.replaceChildren(...roles.map((role) => el('option', { value: role }, t(`set.role.${role}`))));
+      if (current && !roles.includes(current)) node.append(el('option', { value: current }, current));
+      node.value = roles.includes(current) || current ? current : roles[0];
+    };
+    direction.addEventListener('change', () => fill(node.value));
+    fill(value);
+    return node;
   }
 
   // Who gets a task: the item's assignee, or an employee picked by name.
@@ -195,6 +220,99 @@ class SettingsForm {
           fitWindow();
         },
       }, `+ ${t('set.t.add')}`));
+  }
+
+  // A select of `fields` ({code, label}) with `value` kept visible when the portal lacks it.
+  fieldSelect(name, fields, value, empty) {
+    const node = el('select', { class: 'cv-select', name },
+      empty ? el('option', { value: '' }, empty) : null,
+      fields.map((f) => el('option', { value: f.code }, f.label === f.code ? f.code : `${f.label}`)));
+    if (value && !fields.some((f) => f.code === value)) node.append(el('option', { value }, value));
+    node.value = value || '';
+    return node;
+  }
+
+  // What a hand-over copies from the lead to the deal, and where the "ready another day" date is.
+  fields() {
+    const leadFields = (this.directory.lead_fields || []).filter((f) => !f.read_only);
+    const dealFields = (this.directory.deal_fields || []).filter((f) => !f.read_only);
+    const readyDate = this.fieldSelect('ready_date_field', leadFields.filter((f) => DATE_TYPES.has(f.type)),
+      this.original.ready_date_field || '');
+    this.readers.push((out) => { out.ready_date_field = readyDate.value; });
+    const body = el('tbody');
+    const rows = [];
+    const addRow = (from, to) => {
+      const row = {
+        from: this.fieldSelect('field_mapping.from', leadFields, from, t('set.f.pick')),
+        to: this.fieldSelect('field_mapping.to', dealFields, to, t('set.f.pick')),
+      };
+      row.tr = el('tr', {}, el('td', {}, row.from), el('td', {}, '→'), el('td', {}, row.to),
+        el('td', {}, el('button', {
+          type: 'button', class: 'cv-btn cv-btn-small',
+          onclick: () => { rows.splice(rows.indexOf(row), 1); row.tr.remove(); fitWindow(); },
+        }, t('set.t.remove'))));
+      rows.push(row);
+      body.append(row.tr);
+    };
+    for (const [from, to] of Object.entries(this.original.field_mapping || {})) addRow(from, to);
+    this.readers.push((out, errors) => {
+      out.field_mapping = {};
+      for (const row of rows) {
+        if (!row.from.value || !row.to.value) errors.push(t('set.f.incomplete'));
+        else out.field_mapping[row.from.value] = row.to.value;
+      }
+    });
+    return el('section', { class: 'cv-card', dataset: { part: 'fields' } },
+      el('h2', { class: 'cv-h2' }, t('set.f.title')),
+      el('label', { class: 'cv-field' }, el('span', {}, t('set.f.ready_date')), readyDate),
+      el('p', { class: 'cv-hint' }, t('set.f.mapping_hint')),
+      el('div', { class: 'cv-table-wrap' }, el('table', { class: 'cv-table', dataset: { mapping: '1' } }, body)),
+      el('button', { type: 'button', class: 'cv-btn cv-btn-small', onclick: () => { addRow('', ''); fitWindow(); } }, `+ ${t('set.f.add')}`));
+  }
+
+  // Who sees the reports besides admins, and how long an item may stay in each stage.
+  reports() {
+    const reports = this.original.reports || {};
+    const viewers = picker('reports.viewers', this.people, new Set(reports.viewers || []), { search: true, label: t('set.r.viewers') });
+    const norms = reports.stage_norm_hours || {};
+    const inputs = [];
+    const strip = (id) => id.replace(/^C\d+:/, '');
+    const pipeline = (name) => (this.directory.pipelines || []).find((p) => p.name === name);
+    const groups = [
+      ['lead', this.directory.lead_stages || []],
+      ['sales', (pipeline((this.original.sales || {}).pipeline) || {}).stages || []],
+      ['production', (pipeline((this.original.production || {}).pipeline) || {}).stages || []],
+    ];
+    const tables = groups.map(([direction, stages]) => {
+      const open = stages.filter((st) => st.semantic === 'P');
+      return el('div', { class: 'cv-queue' }, el('h3', { class: 'cv-h3' }, t(`dir.${direction}`)),
+        open.map((stage) => {
+          const key = `${direction}.${strip(stage.id)}`;
+          const input = el('input', { class: 'cv-input cv-input-num', type: 'number', min: 0, step: 1, name: `reports.stage_norm_hours.${key}` });
+          input.value = key in norms ? String(norms[key]) : '';
+          inputs.push({ key, input });
+          return el('label', { class: 'cv-field' }, el('span', {}, stage.name), input);
+        }));
+    });
+    this.readers.push((out, errors) => {
+      out.reports = out.reports || {};
+      out.reports.viewers = viewers.read();
+      // Norms of stages this page does not show (another pipeline's) stay as they were.
+      const kept = { ...(out.reports.stage_norm_hours || {}) };
+      for (const { key, input } of inputs) {
+        delete kept[key];
+        if (input.value.trim() === '') continue;
+        const hours = Number(input.value);
+        if (!Number.isInteger(hours) || hours < 0) errors.push(t('set.bad_number', { field: key }));
+        else kept[key] = hours;
+      }
+      out.reports.stage_norm_hours = kept;
+    });
+    return el('section', { class: 'cv-card', dataset: { part: 'reports' } },
+      el('h2', { class: 'cv-h2' }, t('set.r.title')),
+      viewers.node,
+      el('p', { class: 'cv-hint' }, t('set.r.norms_hint')),
+      el('div', { class: 'cv-queues' }, tables));
   }
 
   advanced() {
@@ -248,8 +366,9 @@ function refusal(error) {
   return errorText(error);
 }
 
-// `people()` resolves to the portal's employees, or [] when they could not be read.
-export function initSettings(section, { people = async () => [] } = {}) {
+// `directory()` resolves to the portal's directory (people, stages, fields), or null when it
+// could not be read: then the pickers offer only what the settings name.
+export function initSettings(section, { directory = async () => null } = {}) {
   let version = 0;
   let form = null;
   const result = el('div', { class: 'cv-result', id: 'cv-settings-result', 'aria-live': 'polite' });
@@ -290,9 +409,9 @@ export function initSettings(section, { people = async () => [] } = {}) {
   async function load() {
     section.replaceChildren(loading());
     try {
-      const [answer, employees] = await Promise.all([api('settings'), people()]);
+      const [answer, portal] = await Promise.all([api('settings'), directory()]);
       version = Number(answer && answer.version) || 0;
-      form = new SettingsForm((answer && answer.settings) || {}, employees);
+      form = new SettingsForm((answer && answer.settings) || {}, portal || {});
       const saveButton = el('button', { type: 'button', class: 'cv-btn cv-btn-success', id: 'cv-save', onclick: save }, t('set.save'));
       if (!boot.user.admin) saveButton.disabled = true;
       section.replaceChildren(...[
@@ -300,6 +419,8 @@ export function initSettings(section, { people = async () => [] } = {}) {
         boot.user.admin ? null : el('div', { class: 'cv-banner cv-banner-info', id: 'cv-readonly' }, t('set.readonly')),
         form.norms(),
         form.taskTable(),
+        form.fields(),
+        form.reports(),
         form.advanced(),
         el('div', { class: 'cv-savebar' },
           el('div', { class: 'cv-actions' },

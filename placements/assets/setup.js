@@ -40,8 +40,11 @@ function missingText(item) {
 }
 
 // A searchable list of checkboxes: departments or people, by name. `chosen` a Set of ids.
-function picker(name, items, chosen, { search = false, label } = {}) {
-  const boxes = items.map((item) => {
+export function picker(name, items, chosen, { search = false, label } = {}) {
+  // Someone chosen whom the portal no longer lists (dismissed) stays, so saving drops nobody.
+  const listed = new Set(items.map((item) => item.id));
+  const all = [...items, ...[...chosen].filter((id) => !listed.has(id)).map((id) => ({ id, name: `#${id}` }))];
+  const boxes = all.map((item) => {
     const box = el('input', { type: 'checkbox', class: 'cv-check', value: String(item.id), dataset: { name: item.name } });
     box.checked = chosen.has(item.id);
     return el('label', { class: 'cv-pick', dataset: { name: item.name.toLowerCase() } }, box, el('span', {}, item.name));

@@ -128,3 +128,26 @@ test('a head of a department marks their own people away, and no one else', { ti
   await page.screenshot({ path: screenshotPath('setup-head.png'), fullPage: true });
   assert.deepEqual(page.problems, []);
 });
+
+test('the settings tab picks by name too: who sees the reports, a stage norm, a field to copy', { timeout: 60000 }, async () => {
+  const page = await world.browser();
+  const frame = await world.open(page, { placement: 'DEFAULT' }, '.cv-tabs');
+  await frame.locator('[data-tab="settings"]').click();
+  await frame.locator('[data-picker="reports.viewers"]').waitFor();
+  await frame.locator('[data-search="reports.viewers"]').fill('анна');
+  await frame.locator('[data-picker="reports.viewers"] label', { hasText: 'Анна Иванова' }).locator('input').check();
+  await frame.locator('section[data-part="reports"] label', { hasText: 'Встреча назначена' }).locator('input').fill('50');
+  await frame.locator('section[data-part="fields"] button').click();
+  const row = frame.locator('[data-mapping] tr').last();
+  await row.locator('select[name="field_mapping.from"]').selectOption({ label: 'Готов в другой день: дата' });
+  await row.locator('select[name="field_mapping.to"]').selectOption({ label: 'Клиент готов' });
+  await frame.locator('#cv-save').click();
+  await frame.locator('#cv-settings-result .cv-banner-ok').waitFor();
+  const saved = (await world.ops('GET', 'settings')).body.settings;
+  assert.deepEqual(saved.reports.viewers, [world.people.anna.id]);
+  assert.equal(saved.reports.stage_norm_hours['sales.MEETING'], 50);
+  assert.deepEqual(saved.field_mapping, { UF_CRM_CONVEYOR_READY_DATE: 'UF_CRM_CONVEYOR_READY_DATE' });
+  await settle(page);
+  await page.screenshot({ path: screenshotPath('settings-picked.png'), fullPage: true });
+  assert.deepEqual(page.problems, []);
+});
