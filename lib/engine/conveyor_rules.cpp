@@ -419,11 +419,13 @@ core::Result<std::vector<core::Candidate>> ConveyorRules::QueueCandidates(
       c.presence_source = core::PresenceSource::kMarkedAway;
     }
     if (members_of.require_online && online.count(user)) c.online = online[user];
-    const int in_round = round.AssignedInRound(category_id, user);
-    c.open_items = loads[user] + in_round;
+    c.open_items = loads[user] + round.AssignedInRound(category_id, user);
+    // Turns are the journal's hand-outs plus the round's own not journaled yet; an SLA
+    // reassignment in the round adds to a load above but is no turn.
+    const int turns_in_round = round.TurnsInRound(user);
     const auto turns = today->find(user);
-    c.handed_out_today = in_round + (turns == today->end() ? 0 : turns->second.count);
-    c.last_assigned_at = in_round > 0            ? static_cast<int64_t>(now)
+    c.handed_out_today = turns_in_round + (turns == today->end() ? 0 : turns->second.count);
+    c.last_assigned_at = turns_in_round > 0      ? static_cast<int64_t>(now)
                          : turns != today->end() ? turns->second.last_at
                                                  : 0;
     candidates.push_back(c);
@@ -593,6 +595,9 @@ std::vector<core::Result<core::Outcome>> ConveyorRules::PlanAll(
 
 void ConveyorRules::CountAssignments(const core::EntityChange& change, const core::Outcome& outcome,
                                      const core::Settings& settings, PlanningRound& round) {
+  for (const auto& decision : outcome.decisions) {
+    if (core::IsHandOut(decision)) round.CountTurn(decision.assignee);
+  }
   for (const auto& action : outcome.actions) {
     const json fields = action.params.value("fields", json::object());
     const int64_t user = core::IdField(fields, "ASSIGNED_BY_ID");

@@ -49,6 +49,13 @@ class PlanningRound {
   // plans, and how many such the user got in this round.
   void CountAssignment(int64_t category_id, int64_t user) { ++assigned_[{category_id, user}]; }
   int AssignedInRound(int64_t category_id, int64_t user) const;
+  // A rotation turn (core::IsHandOut) a plan of the round gave `user`: what the journal will
+  // count once the round is done. An SLA reassignment adds to a load, never to the turns.
+  void CountTurn(int64_t user) { ++turns_[user]; }
+  int TurnsInRound(int64_t user) const {
+    const auto it = turns_.find(user);
+    return it == turns_.end() ? 0 : it->second;
+  }
   // Who a plan of the round gave an item to (0: none): the owner a repeat enquiry of it must go
   // to, though the portal does not show it yet.
   void NoteOwner(const std::string& entity_type, int64_t id, int64_t user) {
@@ -67,6 +74,7 @@ class PlanningRound {
   std::set<std::string> noted_keys_;
   size_t put_off_ = 0;
   std::map<std::pair<int64_t, int64_t>, int> assigned_;
+  std::map<int64_t, int> turns_;  // by user
   std::map<std::pair<std::string, int64_t>, int64_t> owners_;
 };
 
