@@ -120,6 +120,11 @@ MethodResult StatusAdd(Call& call) {
       if ((*row)["SEMANTICS"] == "S" && semantics == "S") {
         return Fail(400, "", "There can be only one successful stage.");
       }
+      // Failure stages come after the success stage (crm-status-add.md, "Restrictions for
+      // SORT"); a portal refuses an earlier one rather than reordering it.
+      if ((*row)["SEMANTICS"] == "S" && semantics == "F" && sort <= SortOf(*row)) {
+        return Fail(400, "", "Cannot add semantics with the specified sort order.");
+      }
     }
   }
   std::string color = TextField(fields, "COLOR");

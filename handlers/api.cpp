@@ -303,7 +303,7 @@ void ReportCsv(Deps& deps, const httplib::Request& req, httplib::Response& res) 
   const std::string section = req.get_param_value("section");
   if (section.empty()) {
     return JsonError(res, 400, "invalid_request",
-                     "section (funnel, revenue, stage_times, stuck or load) is required");
+                     "section (funnel, revenue, stage_times, stuck, load or reasons) is required");
   }
   auto report = ReportFor(deps, req, res);
   if (!report) return;

@@ -60,6 +60,7 @@ std::string* RoleField(Settings& settings, const std::string& pipeline, const st
   if (role == "assigned") return &p->assigned;
   if (role == "meeting") return &p->meeting;
   if (role == "carry_over") return &p->carry_over;
+  if (role == "lost") return &p->lost;
   return nullptr;
 }
 

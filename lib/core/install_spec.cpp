@@ -27,6 +27,10 @@ Result<std::vector<StageSpec>> Stages(const json& list, const std::string& where
           Invalid(where + ": each stage needs role, id, name and an integer sort"));
     }
     s.sort = item["sort"].get<long>();
+    if (item.contains("semantics") && !String(item, "semantics", s.semantics))
+      return tl::unexpected(Invalid(where + ": a stage's semantics is \"F\" or absent"));
+    if (!s.semantics.empty() && s.semantics != "F")
+      return tl::unexpected(Invalid(where + ": a stage's semantics is \"F\" or absent"));
     out.push_back(s);
   }
   return out;

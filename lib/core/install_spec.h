@@ -18,6 +18,9 @@ struct StageSpec {
   std::string id;  // STATUS_ID without the C<n>: prefix
   std::string name;
   long sort = 0;
+  // "" in progress, "F" failure: a junk reason of a lead or a lost stage of a pipeline. Bitrix24
+  // keeps a failure stage after the success one (crm-status-add.md, "Restrictions for SORT").
+  std::string semantics;
 };
 
 struct PipelineSpec {

@@ -35,6 +35,33 @@ std::string Prefixed(long category, const std::string& id) {
   return out;
 }
 
+// The SORT of the rows' success stage (SEMANTICS "S"), or -1.
+long ProvisionSuccessSort(const json& rows) {
+  for (const auto& row : rows) {
+    if (Str(row, "SEMANTICS") != "S") continue;
+    const std::string sort = Str(row, "SORT");
+    return sort.empty() || sort.size() > 9 ||
+                   sort.find_first_not_of("0123456789") != std::string::npos
+               ? -1
+               : std::stol(sort);
+  }
+  return -1;
+}
+
+// The crm.status.add fields of a stage. A failure stage carries SEMANTICS "F" and must sort
+// after the success stage, or Bitrix24 refuses it (crm-status-add.md, "Restrictions for SORT"):
+// on a portal whose success stage sorts later than the spec expects, the failure stages are
+// shifted past it in their order.
+json ProvisionStageFields(const std::string& entity, const StageSpec& stage, long success_sort) {
+  json fields = {
+      {"ENTITY_ID", entity}, {"STATUS_ID", stage.id}, {"NAME", stage.name}, {"SORT", stage.sort}};
+  if (stage.semantics == "F") {
+    fields["SEMANTICS"] = "F";
+    if (success_sort >= 0 && stage.sort <= success_sort) fields["SORT"] = success_sort + stage.sort;
+  }
+  return fields;
+}
+
 void PlanStages(const PipelineSpec& pipeline, long category, const json& rows, bool created,
                 std::vector<RestStep>& steps) {
   const std::string entity = "DEAL_STAGE_" + std::to_string(category);
@@ -68,14 +95,13 @@ void PlanStages(const PipelineSpec& pipeline, long category, const json& rows, b
            "«" + pipeline.name + "»: the success stage is «" + pipeline.success_name + "»"});
     }
   }
+  const long success_sort = ProvisionSuccessSort(rows);
   for (size_t i = first; i < pipeline.stages.size(); ++i) {
     const auto& s = pipeline.stages[i];
     if (FindStage(rows, Prefixed(category, s.id), s.name) != nullptr) continue;
-    steps.push_back(
-        {"crm.status.add",
-         {{"fields",
-           {{"ENTITY_ID", entity}, {"STATUS_ID", s.id}, {"NAME", s.name}, {"SORT", s.sort}}}},
-         "«" + pipeline.name + "» has no stage «" + s.name + "»"});
+    steps.push_back({"crm.status.add",
+                     {{"fields", ProvisionStageFields(entity, s, success_sort)}},
+                     "«" + pipeline.name + "» has no stage «" + s.name + "»"});
   }
 }
 
@@ -134,13 +160,12 @@ std::vector<RestStep> PlanRest(const InstallSpec& spec, const Manifest& manifest
                                const PortalLayout& layout, const std::set<long>& created,
                                const std::string& public_url) {
   std::vector<RestStep> steps;
+  const long lead_success_sort = ProvisionSuccessSort(layout.lead_statuses);
   for (const auto& s : spec.lead_statuses) {
     if (FindStage(layout.lead_statuses, s.id, s.name) != nullptr) continue;
-    steps.push_back(
-        {"crm.status.add",
-         {{"fields",
-           {{"ENTITY_ID", "STATUS"}, {"STATUS_ID", s.id}, {"NAME", s.name}, {"SORT", s.sort}}}},
-         "lead status «" + s.name + "» is missing"});
+    steps.push_back({"crm.status.add",
+                     {{"fields", ProvisionStageFields("STATUS", s, lead_success_sort)}},
+                     "lead status «" + s.name + "» is missing"});
   }
   for (const auto& p : spec.pipelines) {
     const long category = CategoryByName(layout, p.name);

@@ -4,6 +4,7 @@
 #include <array>
 #include <set>
 #include <sstream>
+#include <tuple>
 #include <unordered_map>
 
 #include "lib/core/working_time.h"
@@ -183,6 +184,24 @@ std::pair<int64_t, int64_t> DayAndWeekStart(int64_t t, const WorkSchedule& sched
           LocalDateStart(1970, 1, static_cast<int>(day - weekday) + 1, schedule)};
 }
 
+// Who had a lost item when it reached its failure stage: the move into that stage says, else
+// the item's responsible now.
+int64_t ReasonPersonOf(const IndexedItem& item) {
+  for (auto move = item.moves.rbegin(); move != item.moves.rend(); ++move) {
+    if (move->stage == item.stage)
+      return move->responsible > 0 ? move->responsible : item.responsible;
+  }
+  return item.responsible;
+}
+
+// The name of a stage as the catalog knows it, else its id.
+std::string ReasonLabelOf(const Catalog& catalog, int dir, const std::string& stage) {
+  for (const auto& known : DirectionOf(catalog, dir).stages) {
+    if (known.id == stage) return known.name;
+  }
+  return stage;
+}
+
 bool DirectionWanted(const ReportQuery& query, int dir) {
   return query.pipeline.empty() || query.pipeline == kDirNames[static_cast<std::size_t>(dir)];
 }
@@ -277,6 +296,9 @@ json BuildReport(const ReportIndex& index, const Catalog& catalog, const Setting
     long open = 0, today = 0, week = 0;
   };
   std::map<std::pair<int64_t, int>, Load> load;  // (user, direction)
+  // Lost items: per (direction, failure stage) and per (direction, failure stage, person).
+  std::map<std::pair<int, uint32_t>, long> reasons;
+  std::map<std::tuple<int, uint32_t, int64_t>, long> reasons_by_person;
 
   for (const auto& [journey_id, members] : index.journeys()) {
     const JourneyParts parts = PartsOf(members, index, catalog);
@@ -355,6 +377,13 @@ json BuildReport(const ReportIndex& index, const Catalog& catalog, const Setting
         auto& stays = durations[static_cast<std::size_t>(dir)];
         if (stays.size() <= item.moves[m].stage) stays.resize(item.moves[m].stage + 1);
         stays[item.moves[m].stage].push_back(item.moves[m + 1].at - item.moves[m].at);
+      }
+      if (item.semantic == 'F' && item.known && item.stage != TextTable::kNone) {
+        const int64_t person = ReasonPersonOf(item);
+        if (query.employee == 0 || person == query.employee) {
+          ++reasons[{dir, item.stage}];
+          ++reasons_by_person[{dir, item.stage, person}];
+        }
       }
       if (item.semantic != 'P') continue;
       const std::string stage = texts.Text(item.stage);
@@ -501,6 +530,42 @@ json BuildReport(const ReportIndex& index, const Catalog& catalog, const Setting
                         {"spread", *high - *low}});
   }
 
+  // Reasons: the failure stages items ended in, each direction's own chosen one marked.
+  const std::array<std::string, 3> chosen_lost = {settings.lead.junk, settings.sales.lost,
+                                                  settings.production.lost};
+  std::array<long, 3> lost_per_direction = {0, 0, 0};
+  for (const auto& [key, count] : reasons)
+    lost_per_direction[static_cast<std::size_t>(key.first)] += count;
+  std::vector<std::pair<std::pair<int, uint32_t>, long>> reason_rows(reasons.begin(),
+                                                                     reasons.end());
+  std::stable_sort(reason_rows.begin(), reason_rows.end(), [](const auto& a, const auto& b) {
+    return a.first.first != b.first.first ? a.first.first < b.first.first : a.second > b.second;
+  });
+  json by_stage = json::array();
+  for (const auto& [key, count] : reason_rows) {
+    const std::size_t dir = static_cast<std::size_t>(key.first);
+    const std::string stage = texts.Text(key.second);
+    const bool chosen = !chosen_lost[dir].empty() && Unprefixed(stage) == chosen_lost[dir];
+    by_stage.push_back(
+        {{"direction", kDirNames[dir]},
+         {"stage", stage},
+         {"label", ReasonLabelOf(catalog, key.first, stage)},
+         {"role", chosen ? (key.first == kLead ? "junk" : "lost") : ""},
+         {"count", count},
+         {"share", static_cast<double>(count) / static_cast<double>(lost_per_direction[dir])}});
+  }
+  json by_person = json::array();
+  for (const auto& [key, count] : reasons_by_person) {
+    const auto [dir, stage_id, person] = key;
+    const std::string stage = texts.Text(stage_id);
+    by_person.push_back({{"direction", kDirNames[static_cast<std::size_t>(dir)]},
+                         {"stage", stage},
+                         {"label", ReasonLabelOf(catalog, dir, stage)},
+                         {"user_id", person},
+                         {"name", UserName(catalog, person)},
+                         {"count", count}});
+  }
+
   return {{"generated_at", now},
           {"funnel", funnel},
           {"revenue", revenue},
@@ -508,7 +573,8 @@ json BuildReport(const ReportIndex& index, const Catalog& catalog, const Setting
           {"cycle", {{"count", cycles.size()}, {"median_s", cycle.median}, {"p90_s", cycle.p90}}},
           {"stuck", stuck},
           {"load", load_rows},
-          {"fairness", fairness}};
+          {"fairness", fairness},
+          {"reasons", {{"by_stage", by_stage}, {"by_person", by_person}}}};
 }
 
 namespace {
@@ -571,6 +637,10 @@ Result<std::string> ReportCsv(const json& report, const std::string& section) {
         rows, {"user_id", "name", "direction", "open", "today", "week", "skipped_absent",
                "skipped_offline", "skipped_at_cap", "skipped_inactive", "skipped_zero_weight"});
   }
+  if (section == "reasons") {
+    return CsvRows(report["reasons"]["by_person"],
+                   {"direction", "stage", "label", "user_id", "name", "count"});
+  }
   if (section == "revenue") {
     const json& revenue = report["revenue"];
     json rows = json::array();
@@ -593,7 +663,8 @@ Result<std::string> ReportCsv(const json& report, const std::string& section) {
     return CsvRows(rows, {"count", "deals", "won", "open"});
   }
   return tl::unexpected(Error{ErrorCode::kInvalidArgument,
-                              "section must be funnel, revenue, stage_times, stuck or load"});
+                              "section must be funnel, revenue, stage_times, stuck, load or "
+                              "reasons"});
 }
 
 }  // namespace core

@@ -1,6 +1,7 @@
 // The reports across the three directions (issue #5, item 2), from the report index: the
 // end-to-end funnel, revenue once per journey beside the per-pipeline sums, time in each stage
-// and the cycle time, items stuck past their stage's norm, and load and fairness per employee.
+// and the cycle time, items stuck past their stage's norm, load and fairness per employee, and
+// the reasons items were lost for (their failure stages) per direction and per person.
 // Pure: no I/O. Thread-safety: plain values.
 #pragma once
 
@@ -58,7 +59,8 @@ nlohmann::json BuildReport(const ReportIndex& index, const Catalog& catalog,
                            const SkipCounts& skipped, int64_t now);
 
 // One section of a report as CSV (RFC 4180, a header row first): funnel, revenue, stage_times,
-// stuck or load. Fails with kInvalidArgument for another name.
+// stuck, load or reasons (a row per direction, failure stage and person). Fails with
+// kInvalidArgument for another name.
 [[nodiscard]] Result<std::string> ReportCsv(const nlohmann::json& report,
                                             const std::string& section);
 

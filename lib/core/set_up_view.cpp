@@ -277,6 +277,7 @@ json MissingOf(const Settings& settings, const PortalDirectory& directory,
     need_stage(direction, "assigned", stages->assigned, pipeline->stages, true);
     need_stage(direction, "meeting", stages->meeting, pipeline->stages, false);
     need_stage(direction, "carry_over", stages->carry_over, pipeline->stages, false);
+    need_stage(direction, "lost", stages->lost, pipeline->stages, false);
   }
   return missing;
 }

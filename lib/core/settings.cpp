@@ -260,17 +260,20 @@ void ReadLead(Reader& reader, const json& value, LeadStages& out) {
 void ReadPipeline(Reader& reader, const json& value, const std::string& path, bool required_all,
                   PipelineStages& out) {
   if (!reader.Object(value, path)) return;
-  reader.RejectUnknownKeys(value, path, {"pipeline", "free", "assigned", "meeting", "carry_over"});
+  reader.RejectUnknownKeys(value, path,
+                           {"pipeline", "free", "assigned", "meeting", "carry_over", "lost"});
   reader.String(value, "pipeline", path + ".pipeline", false, out.pipeline);
   reader.String(value, "free", path + ".free", false, out.free);
   reader.String(value, "assigned", path + ".assigned", false, out.assigned);
   reader.String(value, "meeting", path + ".meeting", !required_all, out.meeting);
   reader.String(value, "carry_over", path + ".carry_over", !required_all, out.carry_over);
+  reader.String(value, "lost", path + ".lost", true, out.lost);
   CheckDistinct(reader, path,
                 {{"free", &out.free},
                  {"assigned", &out.assigned},
                  {"meeting", &out.meeting},
-                 {"carry_over", &out.carry_over}});
+                 {"carry_over", &out.carry_over},
+                 {"lost", &out.lost}});
 }
 
 void ReadQueue(Reader& reader, const json& value, const std::string& path, Queue& out) {
@@ -623,11 +626,9 @@ json SettingsToJson(const Settings& settings) {
   for (const auto& [key, pipeline] :
        {std::pair<const char*, const PipelineStages*>{"sales", &settings.sales},
         std::pair<const char*, const PipelineStages*>{"production", &settings.production}}) {
-    out[key] = {{"pipeline", pipeline->pipeline},
-                {"free", pipeline->free},
-                {"assigned", pipeline->assigned},
-                {"meeting", pipeline->meeting},
-                {"carry_over", pipeline->carry_over}};
+    out[key] = {{"pipeline", pipeline->pipeline},     {"free", pipeline->free},
+                {"assigned", pipeline->assigned},     {"meeting", pipeline->meeting},
+                {"carry_over", pipeline->carry_over}, {"lost", pipeline->lost}};
   }
   json queues = json::object();
   for (const auto& [name, queue] : settings.queues) {

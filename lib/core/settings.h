@@ -41,6 +41,9 @@ struct PipelineStages {
   std::string assigned = "ASSIGNED";
   std::string meeting;     // sales only: going back from here counts a rescheduled meeting
   std::string carry_over;  // sales only: entering it creates the production deal
+  // The direction's own failure stage («Отказ в продажах», «Отказ в производстве»): the
+  // reasons report marks it among the pipeline's failure stages; "" when none is chosen.
+  std::string lost;
 };
 
 struct Queue {
@@ -85,8 +88,8 @@ struct ReportSettings {
 struct Settings {
   int version = 1;  // of this portal's settings, not of the format
   LeadStages lead;
-  PipelineStages sales{"Продажи", "NEW", "ASSIGNED", "MEETING", "CONTRACT"};
-  PipelineStages production{"Производство", "NEW", "ASSIGNED", "", ""};
+  PipelineStages sales{"Продажи", "NEW", "ASSIGNED", "MEETING", "CONTRACT", ""};
+  PipelineStages production{"Производство", "NEW", "ASSIGNED", "", "", ""};
   std::map<std::string, Queue> queues;  // "hunters", "closers", "production"
   // Minutes an item may stay at "<direction>.assigned" before it goes to the next candidate;
   // 0 or missing = no SLA. Keys: "lead.assigned", "sales.assigned", "production.assigned".

@@ -184,6 +184,8 @@ core::Result<json> Reports::Report(const std::string& member_id, const core::Rep
   std::set<int64_t> people;
   for (const auto& row : report["load"]) people.insert(row["user_id"].get<int64_t>());
   for (const auto& row : report["stuck"]) people.insert(row["responsible"].get<int64_t>());
+  for (const auto& row : report["reasons"]["by_person"])
+    people.insert(row["user_id"].get<int64_t>());
   auto named = CatalogFor(member_id, people);
   if (!named) return tl::make_unexpected(named.error());
   const auto name = [&named](int64_t user) {
@@ -193,6 +195,8 @@ core::Result<json> Reports::Report(const std::string& member_id, const core::Rep
   for (auto& row : report["load"]) row["name"] = name(row["user_id"].get<int64_t>());
   for (auto& row : report["stuck"])
     row["responsible_name"] = name(row["responsible"].get<int64_t>());
+  for (auto& row : report["reasons"]["by_person"])
+    row["name"] = name(row["user_id"].get<int64_t>());
   report["filters"] = {{"from", query.from},         {"to", query.to},
                        {"source", query.source},     {"region", query.region},
                        {"employee", query.employee}, {"pipeline", query.pipeline}};

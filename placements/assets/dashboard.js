@@ -1,6 +1,7 @@
 // The analytics dashboard: filters, then the report of journeys — the funnel across the three
 // directions, revenue once per journey against the pipelines' sum (the double counting shown),
-// time in stages and the whole cycle, stuck cards, load and fairness — each with a CSV download.
+// time in stages and the whole cycle, stuck cards, load and fairness, the reasons items were
+// lost for (failure stages per direction and per person) — each with a CSV download.
 import { barChart, COLORS, funnelChart, stackedChart } from './charts.js';
 import {
   api, banner, cardLink, el, errorText, fitWindow, fmtDate, fmtDuration, fmtMoney,
@@ -225,6 +226,27 @@ function load(report, current) {
       { numeric: [2, 3, 4] }));
 }
 
+// Lost items by failure stage per direction (the direction's own lost stage marked), then per
+// person who had them when they failed.
+function reasons(report, current) {
+  const data = report.reasons && typeof report.reasons === 'object' ? report.reasons : {};
+  const rows = Array.isArray(data.by_stage) ? data.by_stage : [];
+  const people = Array.isArray(data.by_person) ? data.by_person : [];
+  if (!rows.length) return card(t('dash.reasons'), 'reasons', current, el('p', { class: 'cv-muted' }, t('dash.reasons.none')));
+  const reason = (r) => {
+    const label = String(r.label || r.stage || '');
+    return r.role ? el('span', {}, el('strong', {}, label), ` (${t('dash.reasons.chosen')})`) : label;
+  };
+  return card(t('dash.reasons'), 'reasons', current,
+    table([t('dash.pipeline'), t('dash.reasons.reason'), t('dash.reasons.count'), t('dash.reasons.share')],
+      rows.map((r) => [direction(r.direction), reason(r), fmtNumber(num(r.count)), fmtPercent(num(r.share))]),
+      { numeric: [2, 3] }),
+    el('h3', { class: 'cv-h3' }, t('dash.reasons.people')),
+    table([t('cand.user'), t('dash.pipeline'), t('dash.reasons.reason'), t('dash.reasons.count')],
+      people.map((p) => [String(p.name || `#${num(p.user_id)}`), direction(p.direction), reason(p), fmtNumber(num(p.count))]),
+      { numeric: [3] }));
+}
+
 function fillEmployees(select, report) {
   for (const u of Array.isArray(report.load) ? report.load : []) {
     if (num(u.user_id) > 0 && u.name) employees.set(String(num(u.user_id)), String(u.name));
@@ -245,7 +267,8 @@ export function renderReport(root, report, current) {
     revenue(report, current),
     stageTimes(report, current),
     stuck(report, current),
-    load(report, current));
+    load(report, current),
+    reasons(report, current));
 }
 
 export function initDashboard(section) {

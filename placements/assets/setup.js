@@ -8,8 +8,8 @@ import { api, boot, el, errorText, fitWindow, loading, t, tOr } from './common.j
 
 const QUEUES = ['hunters', 'closers', 'production'];
 const LEAD_ROLES = ['duplicate_check', 'free', 'assigned', 'ready_now', 'ready_later', 'converted', 'junk'];
-const PIPELINE_ROLES = ['free', 'assigned', 'meeting', 'carry_over'];
-const OPTIONAL_ROLES = new Set(['meeting', 'carry_over']);
+const PIPELINE_ROLES = ['free', 'assigned', 'meeting', 'carry_over', 'lost'];
+const OPTIONAL_ROLES = new Set(['meeting', 'carry_over', 'lost']);
 
 const clone = (value) => JSON.parse(JSON.stringify(value));
 
@@ -230,7 +230,9 @@ export function initSetUp(section, { onView = () => {}, onFailure = () => {} } =
         const stages = chosen ? chosen.stages : [];
         roles.replaceChildren(...PIPELINE_ROLES.map((role) => {
           const previous = selects[role] ? selects[role].value : current[role] || '';
-          selects[role] = select(`${direction}.${role}`, stageOptions(stages), previous,
+          // The lost role is one of the pipeline's failure stages; the others any stage.
+          const offered = role === 'lost' ? stages.filter((s) => s.semantic === 'F') : stages;
+          selects[role] = select(`${direction}.${role}`, stageOptions(offered), previous,
             OPTIONAL_ROLES.has(role) ? { empty: t('su.stage_none') } : {});
           return el('label', { class: 'cv-field' }, el('span', {}, t(`set.role.${role}`)), selects[role]);
         }));

@@ -211,4 +211,56 @@ TEST_CASE(
   CHECK(fresh["funnel"][0]["count"] == 1);
 }
 
+// Issue 16 item 9: the installer makes each direction's lost stage, the settings name it, and a
+// deal moved there is counted among the reasons of its direction, under the person who had it.
+TEST_CASE("a sales deal moved to the sales lost stage shows up in the report's reasons") {
+  ApiFixture f;
+  REQUIRE(f.Install().body["installed"] == true);
+  const json settings = f.Get(f.Settings()).body["settings"];
+  CHECK(settings["sales"]["lost"] == "LOST");
+  CHECK(settings["production"]["lost"] == "LOST");
+  long sales = -1;
+  for (const auto& row : f.emu.State("categories").body) {
+    if (row["name"] == "Продажи") sales = row["id"].get<long>();
+  }
+  REQUIRE(sales > 0);
+  const std::string lost = "C" + std::to_string(sales) + ":LOST";
+  const long closer =
+      std::stol(f.emu.Control("users", {{"NAME", "Пётр"}}).body["ID"].get<std::string>());
+  const auto added = f.emu.Control(
+      "act",
+      {{"as", "user"},
+       {"method", "crm.deal.add"},
+       {"params",
+        {{"fields", {{"TITLE", "Кухня"}, {"CATEGORY_ID", sales}, {"ASSIGNED_BY_ID", closer}}}}}});
+  const long deal = added.body["result"].get<long>();
+  REQUIRE(deal > 0);
+  const std::string journey =
+      "/api/portals/" + kMember + "/journey?entity_type=deal&entity_id=" + std::to_string(deal);
+  REQUIRE(test::Eventually([&] { return f.Get(journey).status == 200; }, 10));
+  f.emu.Control("act", {{"as", "user"},
+                        {"method", "crm.deal.update"},
+                        {"params", {{"id", deal}, {"fields", {{"STAGE_ID", lost}}}}}});
+  const std::string report = "/api/portals/" + kMember + "/report?pipeline=sales";
+  REQUIRE(test::Eventually([&] { return !f.Get(report).body["reasons"]["by_stage"].empty(); }, 10));
+  const json reasons = f.Get(report).body["reasons"];
+  INFO(reasons.dump());
+  REQUIRE(reasons["by_stage"].size() == 1);
+  CHECK(reasons["by_stage"][0]["stage"] == lost);
+  CHECK(reasons["by_stage"][0]["label"] == "Отказ в продажах");
+  CHECK(reasons["by_stage"][0]["role"] == "lost");
+  CHECK(reasons["by_stage"][0]["count"] == 1);
+  REQUIRE(reasons["by_person"].size() == 1);
+  CHECK(reasons["by_person"][0]["user_id"] == closer);
+  CHECK(reasons["by_person"][0]["name"] == "Пётр");
+
+  httplib::Client client("127.0.0.1", f.app.port());
+  const std::string csv_path = "/api/portals/" + kMember + "/report.csv?section=reasons";
+  const auto csv =
+      client.Get(csv_path.c_str(), {{"Authorization", "Bearer " + std::string(test::kApiToken)}});
+  REQUIRE(csv);
+  CHECK(csv->status == 200);
+  CHECK(csv->body.find(lost + ",Отказ в продажах," + std::to_string(closer)) != std::string::npos);
+}
+
 }  // namespace api_test

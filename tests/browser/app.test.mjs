@@ -25,7 +25,7 @@ test('the dashboard shows the report of journeys', { timeout: 60000 }, async () 
   assert.equal(await frame.locator('#cv-report .cv-state-error').count(), 0,
     await frame.locator('#cv-report').innerText());
   assert.equal(await frame.locator('[data-tab="dashboard"]').getAttribute('aria-selected'), 'true');
-  for (const section of ['funnel', 'revenue', 'stage_times', 'stuck', 'load']) {
+  for (const section of ['funnel', 'revenue', 'stage_times', 'stuck', 'load', 'reasons']) {
     assert.equal(await frame.locator(`section[data-section="${section}"]`).count(), 1, section);
     assert.equal(await frame.locator(`[data-csv="${section}"]`).count(), 1, `${section} CSV button`);
   }

@@ -9,7 +9,7 @@ using nlohmann::json;
 namespace {
 
 core::StageSpec Stage(const char* role, const char* id, const char* name) {
-  return {role, id, name, 10};
+  return {role, id, name, 10, ""};
 }
 
 core::InstallSpec Spec() {
@@ -95,6 +95,33 @@ TEST_CASE("the installing admin's time zone becomes the portal's, when it is a r
     CHECK(kept.settings.schedule.time_zone == "Europe/Moscow");
     CHECK(kept.time_zone.empty());
   }
+}
+
+// Issue 16 item 9: the lost role follows a failure stage the portal had by name, as the others.
+TEST_CASE("the lost role follows the portal's own lost stage, and stays when provisioned") {
+  core::InstallSpec spec = Spec();
+  core::StageSpec lost = Stage("lost", "LOST", "Отказ в продажах");
+  lost.semantics = "F";
+  spec.pipelines[0].stages.push_back(lost);
+  core::Settings defaults;
+  defaults.sales.lost = "LOST";
+  core::PortalLayout layout;
+  layout.categories = {{{"id", 9}, {"name", "Продажи"}}};
+  layout.stages[9] = {
+      {{"STATUS_ID", "C9:NEW"}, {"NAME", "Свободный лид"}},
+      {{"STATUS_ID", "C9:WON"}, {"NAME", "Успех"}, {"SEMANTICS", "S"}},
+      {{"STATUS_ID", "C9:UC_NO1"}, {"NAME", "Отказ в продажах"}, {"SEMANTICS", "F"}}};
+  const auto found = core::FirstSettings(defaults, json::array(), spec, layout, "");
+  CHECK(found.settings.sales.lost == "UC_NO1");
+  CHECK(found.stages["sales.lost"] == "UC_NO1");
+  // Provisioned under Conveyor's id: nothing to follow.
+  layout.stages[9][2]["STATUS_ID"] = "C9:LOST";
+  const auto own = core::FirstSettings(defaults, json::array(), spec, layout, "");
+  CHECK(own.settings.sales.lost == "LOST");
+  CHECK_FALSE(own.stages.contains("sales.lost"));
+  // A role nobody chose (the defaults of an old version) is not filled in.
+  const auto unchosen = core::FirstSettings(core::Settings{}, json::array(), spec, layout, "");
+  CHECK(unchosen.settings.sales.lost.empty());
 }
 
 }  // namespace first_settings_test

@@ -258,7 +258,7 @@ TEST_CASE("CSV sections quote what needs quoting and defuse spreadsheet formulas
   REQUIRE(stuck);
   CHECK(stuck->rfind("entity_type,entity_id,title,", 0) == 0);
   CHECK(stuck->find("\"'=HYPERLINK(\"\"x\"\"), \"\"quoted\"\"\"") != std::string::npos);
-  for (const char* section : {"funnel", "revenue", "stage_times", "load"}) {
+  for (const char* section : {"funnel", "revenue", "stage_times", "load", "reasons"}) {
     INFO(section);
     auto csv = core::ReportCsv(report, section);
     REQUIRE(csv);
@@ -298,6 +298,143 @@ TEST_CASE("a settings change previews leaf by leaf") {
   CHECK(changes[2].before == 15);
   CHECK(changes[3].path == "queues.closers.users.2");
   CHECK(core::JsonChanges(before, before).empty());
+}
+
+// Issue 16 item 9: lost items counted by the failure stage they ended in — per direction and
+// per person who had them when they failed — under the report's filters.
+namespace {
+
+core::Catalog ReasonsCatalog() {
+  core::Catalog c = TestCatalog();
+  c.lead.stages.push_back({"CONV_JUNK_CITY", "Не наш город", 'F'});
+  c.sales.stages.push_back({"C3:LOST", "Отказ в продажах", 'F'});
+  c.sales.stages.push_back({"C3:LOST_PRICE", "Отказ в продажах: дорого", 'F'});
+  c.production.stages.push_back({"C5:LOST", "Отказ в производстве", 'F'});
+  return c;
+}
+
+Portal ReasonsPortal() {
+  Portal p;
+  // Leads 10 and 11: not our city, each with its hunter.
+  p.Move("lead", 10, -1, "CONV_ASSIGNED", 10, t0);
+  p.Move("lead", 10, -1, "CONV_JUNK_CITY", 10, t0 + 60);
+  p.Item("lead", 10, 10, -1, "CONV_JUNK_CITY", "F", 10, 0, "WEB");
+  p.Move("lead", 11, -1, "CONV_ASSIGNED", 11, t0 + 100);
+  p.Move("lead", 11, -1, "CONV_JUNK_CITY", 11, t0 + 160);
+  p.Item("lead", 11, 11, -1, "CONV_JUNK_CITY", "F", 11, 0, "CALL");
+  // Lead 12: junk with hunter 11, handed to hunter 10 afterwards — 11 lost it.
+  p.Move("lead", 12, -1, "CONV_ASSIGNED", 11, t0 + 200);
+  p.Move("lead", 12, -1, "JUNK", 11, t0 + 260);
+  p.Item("lead", 12, 12, -1, "JUNK", "F", 10, 0, "CALL");
+  // Lead 13 converted; its sales deal lost at the sales lost stage.
+  p.Move("lead", 13, -1, "CONVERTED", 10, t0 + 300);
+  p.Item("lead", 13, 13, -1, "CONVERTED", "S", 10, 0, "CALL");
+  p.Move("deal", 130, 3, "C3:ASSIGNED", 20, t0 + 300);
+  p.Move("deal", 130, 3, "C3:LOST", 20, t0 + 900);
+  p.Item("deal", 130, 13, 3, "C3:LOST", "F", 20, 700, "CALL");
+  // A deal made by hand, lost on price.
+  p.Move("deal", 140, 3, "C3:ASSIGNED", 20, t0 + 400);
+  p.Move("deal", 140, 3, "C3:LOST_PRICE", 20, t0 + 950);
+  p.Item("deal", 140, -140, 3, "C3:LOST_PRICE", "F", 20, 800, "CALL");
+  // A sale won, its production lost.
+  p.Move("deal", 150, 3, "C3:WON", 20, t0 + 500);
+  p.Item("deal", 150, -150, 3, "C3:WON", "S", 20, 900, "CALL");
+  p.Move("deal", 160, 5, "C5:ASSIGNED", 30, t0 + 600);
+  p.Move("deal", 160, 5, "C5:LOST", 30, t0 + 1000);
+  p.Item("deal", 160, -150, 5, "C5:LOST", "F", 30, 900, "CALL");
+  // Ten days earlier: a sale lost, outside a period that starts at t0.
+  p.Move("deal", 170, 3, "C3:LOST", 20, t0 - 10 * 86400);
+  p.Item("deal", 170, -170, 3, "C3:LOST", "F", 20, 100, "CALL");
+  return p;
+}
+
+json ReasonsReport(const core::ReportQuery& query = {}) {
+  static const Portal portal = ReasonsPortal();
+  core::Settings settings;
+  settings.sales.lost = "LOST";
+  settings.production.lost = "LOST";
+  return core::BuildReport(portal.index, ReasonsCatalog(), settings, query, {}, now);
+}
+
+// "direction/stage" -> count, and "direction/stage/user" -> count.
+std::map<std::string, long> ReasonCounts(const json& report) {
+  std::map<std::string, long> out;
+  for (const auto& row : report["reasons"]["by_stage"])
+    out[row["direction"].get<std::string>() + "/" + row["stage"].get<std::string>()] = row["count"];
+  return out;
+}
+
+std::map<std::string, long> ReasonPeople(const json& report) {
+  std::map<std::string, long> out;
+  for (const auto& row : report["reasons"]["by_person"]) {
+    out[row["direction"].get<std::string>() + "/" + row["stage"].get<std::string>() + "/" +
+        std::to_string(row["user_id"].get<int64_t>())] = row["count"];
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("reasons count lost items per direction and failure stage, and per person") {
+  const json report = ReasonsReport();
+  CHECK(ReasonCounts(report) == std::map<std::string, long>{{"lead/CONV_JUNK_CITY", 2},
+                                                            {"lead/JUNK", 1},
+                                                            {"sales/C3:LOST", 2},
+                                                            {"sales/C3:LOST_PRICE", 1},
+                                                            {"production/C5:LOST", 1}});
+  CHECK(ReasonPeople(report) == std::map<std::string, long>{{"lead/CONV_JUNK_CITY/10", 1},
+                                                            {"lead/CONV_JUNK_CITY/11", 1},
+                                                            {"lead/JUNK/11", 1},
+                                                            {"sales/C3:LOST/20", 2},
+                                                            {"sales/C3:LOST_PRICE/20", 1},
+                                                            {"production/C5:LOST/30", 1}});
+  const json& by_stage = report["reasons"]["by_stage"];
+  REQUIRE(by_stage.size() == 5);
+  // Directions in order, the most frequent reason first; names from the catalog.
+  CHECK(by_stage[0]["stage"] == "CONV_JUNK_CITY");
+  CHECK(by_stage[0]["label"] == "Не наш город");
+  CHECK(by_stage[0]["share"].get<double>() == Approx(2.0 / 3.0));
+  CHECK(by_stage[1]["role"] == "junk");  // the lead's junk status
+  CHECK(by_stage[2]["stage"] == "C3:LOST");
+  CHECK(by_stage[2]["role"] == "lost");  // the direction's own lost stage, as settings name it
+  CHECK(by_stage[3]["role"] == "");
+  CHECK(by_stage[4]["direction"] == "production");
+  CHECK(by_stage[4]["role"] == "lost");
+  CHECK(report["reasons"]["by_person"][0]["name"] == "Hunter Ten");
+}
+
+TEST_CASE("reasons follow the report's filters") {
+  core::ReportQuery period;
+  period.from = t0 - 3600;  // the lost sale of ten days ago is out
+  CHECK(ReasonCounts(ReasonsReport(period))["sales/C3:LOST"] == 1);
+
+  core::ReportQuery sales;
+  sales.pipeline = "sales";
+  CHECK(ReasonCounts(ReasonsReport(sales)) ==
+        std::map<std::string, long>{{"sales/C3:LOST", 2}, {"sales/C3:LOST_PRICE", 1}});
+
+  core::ReportQuery web;
+  web.source = "WEB";
+  CHECK(ReasonCounts(ReasonsReport(web)) ==
+        std::map<std::string, long>{{"lead/CONV_JUNK_CITY", 1}});
+
+  // A person: what they had when it failed — lead 12 is hunter 10's now but 11 lost it.
+  core::ReportQuery hunter;
+  hunter.employee = 11;
+  CHECK(ReasonCounts(ReasonsReport(hunter)) ==
+        std::map<std::string, long>{{"lead/CONV_JUNK_CITY", 1}, {"lead/JUNK", 1}});
+  hunter.employee = 10;
+  CHECK(ReasonCounts(ReasonsReport(hunter)) ==
+        std::map<std::string, long>{{"lead/CONV_JUNK_CITY", 1}});
+}
+
+TEST_CASE("the reasons CSV has a row per direction, failure stage and person") {
+  auto csv = core::ReportCsv(ReasonsReport(), "reasons");
+  REQUIRE(csv);
+  CHECK(csv->rfind("direction,stage,label,user_id,name,count\r\n", 0) == 0);
+  CHECK(csv->find("\r\nlead,JUNK,name of JUNK,11,Hunter Eleven,1\r\n") != std::string::npos);
+  CHECK(csv->find("\r\nsales,C3:LOST,Отказ в продажах,20,Closer,2\r\n") != std::string::npos);
+  CHECK(std::count(csv->begin(), csv->end(), '\n') == 7);
 }
 
 }  // namespace report_test

@@ -81,8 +81,8 @@ TEST_CASE("what is missing: a queue with nobody, a pipeline not found, a stage n
   auto d = Portal();
   core::Settings s;
   s.lead = {"NEW", "CONV_FREE", "CONV_FREE", "CONV_FREE", "CONV_FREE", "CONV_FREE", "JUNK"};
-  s.sales = {"Продажи", "NEW", "ASSIGNED", "", "GONE"};
-  s.production = {"Производство", "NEW", "ASSIGNED", "", ""};
+  s.sales = {"Продажи", "NEW", "ASSIGNED", "", "GONE", "LOST_GONE"};
+  s.production = {"Производство", "NEW", "ASSIGNED", "", "", ""};
   std::map<std::string, std::vector<core::Candidate>> members = {
       {"hunters", {Member(7, core::Presence::kOpened)}},
       {"closers", {Member(8, core::Presence::kOpened, false)}}};  // dismissed: nobody
@@ -92,10 +92,12 @@ TEST_CASE("what is missing: a queue with nobody, a pipeline not found, a stage n
     got.push_back(m["code"].get<std::string>() + ":" + m.value("queue", m.value("direction", "")) +
                   ":" + m.value("role", ""));
   }
-  CHECK(got == std::vector<std::string>{"queue_empty:closers:", "queue_empty:production:",
-                                        "no_stage:sales:carry_over", "no_pipeline:production:"});
+  CHECK(got == std::vector<std::string>{
+                   "queue_empty:closers:", "queue_empty:production:", "no_stage:sales:carry_over",
+                   "no_stage:sales:lost", "no_pipeline:production:"});
   // Once all is there, nothing is missing.
   s.sales.carry_over = "";
+  s.sales.lost = "";
   d.pipelines.push_back({4, "Производство", d.pipelines[0].stages});
   members["closers"] = {Member(8, core::Presence::kClosed)};
   members["production"] = {Member(9, core::Presence::kOpened)};

@@ -43,6 +43,7 @@ void CheckSamePipeline(const core::PipelineStages& a, const core::PipelineStages
   CHECK(a.assigned == b.assigned);
   CHECK(a.meeting == b.meeting);
   CHECK(a.carry_over == b.carry_over);
+  CHECK(a.lost == b.lost);
 }
 
 void CheckSameSettings(const core::Settings& a, const core::Settings& b) {
@@ -94,8 +95,8 @@ core::Settings RichSettings() {
   s.version = 42;
   s.language = "en";
   s.lead = {"L_DUP", "L_FREE", "L_ASSIGNED", "L_NOW", "L_LATER", "L_WON", "L_JUNK"};
-  s.sales = {"Sales", "S_FREE", "S_ASSIGNED", "S_MEETING", "S_PAID"};
-  s.production = {"Workshop", "P_FREE", "P_ASSIGNED", "P_MEETING", ""};
+  s.sales = {"Sales", "S_FREE", "S_ASSIGNED", "S_MEETING", "S_PAID", "S_LOST"};
+  s.production = {"Workshop", "P_FREE", "P_ASSIGNED", "P_MEETING", "", ""};
   core::Queue closers;
   closers.departments = {5, 7};
   closers.users = {11, 12, 9000000000};
@@ -169,6 +170,10 @@ TEST_CASE("settings — install/settings.json parses and matches install/conveyo
       {"ready_later", s.lead.ready_later}};
   for (const auto& status : spec->lead_statuses) {
     INFO("lead role " << status.role);
+    if (status.semantics == "F") {  // a junk reason: no role of the conveyor's
+      CHECK(lead_roles.count(status.role) == 0);
+      continue;
+    }
     REQUIRE(lead_roles.count(status.role) == 1);
     CHECK(lead_roles.at(status.role) == status.id);
   }
@@ -180,7 +185,14 @@ TEST_CASE("settings — install/settings.json parses and matches install/conveyo
     const std::map<std::string, std::string> roles = {{"free", stages.free},
                                                       {"assigned", stages.assigned},
                                                       {"meeting", stages.meeting},
-                                                      {"carry_over", stages.carry_over}};
+                                                      {"carry_over", stages.carry_over},
+                                                      {"lost", stages.lost}};
+    // Each direction has a lost stage of its own, and the settings name it.
+    CHECK(stages.lost == "LOST");
+    bool lost_is_failure = false;
+    for (const auto& stage : pipeline.stages)
+      lost_is_failure |= stage.role == "lost" && stage.id == stages.lost && stage.semantics == "F";
+    CHECK(lost_is_failure);
     for (const auto& stage : pipeline.stages) {
       const auto role = roles.find(stage.role);
       if (role != roles.end() && !role->second.empty()) CHECK(role->second == stage.id);
@@ -294,6 +306,8 @@ TEST_CASE("settings — invalid values are refused naming their path") {
       {R"({"sales": {"meeting": ""}})", "sales.meeting"},
       {R"({"sales": {"carry_over": ""}})", "sales.carry_over"},
       {R"({"sales": {"assigned": "NEW"}})", "sales.assigned"},
+      {R"({"sales": {"lost": "MEETING"}})", "sales.lost"},
+      {R"({"production": {"lost": 7}})", "production.lost"},
       {R"({"production": {"pipeline": null}})", "production.pipeline"},
       {R"({"production": {"assigned": ""}})", "production.assigned"},
       {R"({"queues": []})", "queues"},

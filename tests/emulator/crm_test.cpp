@@ -177,6 +177,49 @@ TEST_CASE("crm.status.add prefixes pipeline stages and keeps process stages befo
         "The field ENTITY_ID is required.\nThe field STATUS_ID is required.");
 }
 
+// Issue 16 item 9: a reason is a failure stage of its own. crm-status-add.md: SEMANTICS "F" on
+// add, failure stages sorted after the success one; crm-status-fields.md: SEMANTICS immutable.
+TEST_CASE("a failure stage keeps its semantics and must sort after the success stage") {
+  test::Emulator emu;
+  emu.Hook("crm.category.add", {{"entityTypeId", 2}, {"fields", {{"name", "Продажи"}}}});
+  const auto early = emu.Hook("crm.status.add", {{"fields",
+                                                  {{"ENTITY_ID", "DEAL_STAGE_1"},
+                                                   {"STATUS_ID", "LOST"},
+                                                   {"NAME", "Отказ в продажах"},
+                                                   {"SORT", 55},
+                                                   {"SEMANTICS", "F"}}}});
+  CHECK(early.status == 400);
+  CHECK(early.body["error_description"] == "Cannot add semantics with the specified sort order.");
+  const auto at_won = emu.Hook("crm.status.add", {{"fields",
+                                                   {{"ENTITY_ID", "DEAL_STAGE_1"},
+                                                    {"STATUS_ID", "LOST"},
+                                                    {"NAME", "Отказ в продажах"},
+                                                    {"SORT", 60},
+                                                    {"SEMANTICS", "F"}}}});
+  CHECK(at_won.status == 400);
+  const auto lost = emu.Hook("crm.status.add", {{"fields",
+                                                 {{"ENTITY_ID", "DEAL_STAGE_1"},
+                                                  {"STATUS_ID", "LOST"},
+                                                  {"NAME", "Отказ в продажах"},
+                                                  {"SORT", 61},
+                                                  {"SEMANTICS", "F"}}}});
+  REQUIRE(lost.status == 200);
+  const auto update =
+      emu.Hook("crm.status.update", {{"id", lost.body["result"]}, {"fields", {{"SEMANTICS", ""}}}});
+  CHECK(update.status == 200);
+  const json row = emu.Hook("crm.status.get", {{"id", lost.body["result"]}}).body["result"];
+  CHECK(row["STATUS_ID"] == "C1:LOST");
+  CHECK(row["SEMANTICS"] == "F");
+  // Sorted between WON (60) and LOSE (70): the first failure of the pipeline.
+  CHECK(row["EXTRA"]["SEMANTICS"] == "failure");
+  const auto deal = emu.Hook(
+      "crm.deal.add", {{"fields", {{"TITLE", "x"}, {"CATEGORY_ID", 1}, {"STAGE_ID", "C1:LOST"}}}});
+  REQUIRE(deal.status == 200);
+  CHECK(
+      emu.Hook("crm.deal.get", {{"id", deal.body["result"]}}).body["result"]["STAGE_SEMANTIC_ID"] ==
+      "F");
+}
+
 TEST_CASE("user fields get the UF_CRM_ prefix and appear in both dialects") {
   test::Emulator emu;
   const auto uf = emu.Hook(

@@ -68,7 +68,24 @@ TEST_CASE(
   CHECK(sales == std::vector<std::string>{"Свободный лид", "Менеджер назначен", "Встреча назначена",
                                           "КП отправлено", "Согласие получено",
                                           "Договор и счёт отправлены", "Сделка успешна",
-                                          "Сделка провалена", "Анализ причины провала"});
+                                          "Отказ в продажах", "Отказ в продажах: дорого",
+                                          "Отказ в продажах: выбрал другого", "Сделка провалена",
+                                          "Анализ причины провала"});
+  // The reasons are failure stages on the portal (issue 16 item 9): each direction its own.
+  const auto semantics_of = [&f](const std::string& status_id) -> std::string {
+    for (const auto& row : f.emu.State("statuses").body) {
+      if (row["STATUS_ID"] != status_id) continue;
+      return row["SEMANTICS"].is_string() ? row["SEMANTICS"].get<std::string>() : "none";
+    }
+    return "missing";
+  };
+  CHECK(semantics_of("C1:LOST") == "F");
+  CHECK(semantics_of("C1:LOST_RIVAL") == "F");
+  CHECK(semantics_of("C2:LOST") == "F");
+  CHECK(semantics_of("C2:LOST_QUALITY") == "F");
+  CHECK(semantics_of("CONV_JUNK_CITY") == "F");
+  CHECK(semantics_of("CONV_JUNK_SPAM") == "F");
+  CHECK(semantics_of("CONV_READY_NOW") == "none");
   const auto production = f.Names("statuses", "NAME", "DEAL_STAGE_2");
   CHECK(std::count(production.begin(), production.end(), "Отгружено клиенту") == 1);
   CHECK(std::count(production.begin(), production.end(), "Этап 3 отгружен") == 1);
