@@ -1,7 +1,7 @@
 // The JavaScript of the emulator's browser pages: the stand-in BX24 library an app's page loads
 // inside the frame, and the script of the page around the frame that answers it. The two talk
 // with window.postMessage: the frame sends {bx24: 1, id, command, params} to its parent, the
-// parent answers {bx24: 1, id, result}; README.md (the emulator's "Pages in a browser") lists the
+// parent answers {bx24: 1, id, result}; docs/emulator.md ("Pages in a browser") lists the
 // commands. Thread-safety: constants.
 #pragma once
 

@@ -1,6 +1,6 @@
 // The control API under /_emulator/: scripting scenarios, kept apart from the Bitrix24 surface.
 // Every endpoint takes and returns JSON; `portal` (a member_id) selects a portal, the default
-// portal otherwise. README.md lists the endpoints.
+// portal otherwise. docs/emulator.md lists the endpoints.
 #pragma once
 
 #include <functional>

@@ -1,4 +1,4 @@
-// b24-emulator: a Bitrix24 portal on 127.0.0.1 for tests and the demo. See README.md.
+// b24-emulator: a Bitrix24 portal on 127.0.0.1 for tests and the demo. See docs/emulator.md.
 #include <pthread.h>
 #include <csignal>
 #include <fstream>

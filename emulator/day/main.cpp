@@ -1,4 +1,4 @@
-// b24-day: a simulated call-center working day against the portal emulator (see README.md).
+// b24-day: a simulated call-center working day against the portal emulator (see docs/demo-day.md).
 // `company` creates the demo company; `run` plays the day while the Conveyor app distributes.
 // Exit status: 0 done, 1 the day could not be played, 2 bad flags or no emulator.
 #include <unistd.h>

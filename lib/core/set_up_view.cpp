@@ -173,7 +173,10 @@ PortalDirectory DirectoryOf(const json& departments, const json& users, const js
   }
   for (const auto& row : users.is_array() ? users : json::array()) {
     const int64_t id = IdField(row, "ID");
-    if (id <= 0) continue;
+    // Docs: user/user-get.md — USER_TYPE tells employees from extranet and e-mail users, who
+    // are no one's queue.
+    const std::string type = TextField(row, "USER_TYPE");
+    if (id <= 0 || (!type.empty() && type != "employee")) continue;
     std::string name = PersonName(row);
     if (name.empty()) name = TextField(row, "EMAIL");
     if (name.empty()) name = "#" + std::to_string(id);

@@ -63,15 +63,24 @@ class ConveyorProcess {
       _exit(127);
     }
     if (log_fd >= 0) close(log_fd);
+    bool exited = false;  // a refused start is known at once, not after the wait below
     if (!Eventually(
             [&] {
+              int status = 0;
+              if (waitpid(pid_, &status, WNOHANG) == pid_) {
+                exit_status_ = status;
+                pid_ = -1;
+                exited = true;
+                return true;
+              }
               std::ifstream in(port_file);
               nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
               if (j.is_discarded() || !j.contains("port")) return false;
               port_ = j["port"].get<int>();
               return true;
             },
-            10)) {
+            10) ||
+        exited) {
       Stop();
       throw std::runtime_error("conveyor did not start");
     }

@@ -19,7 +19,8 @@ core::PortalDirectory Portal() {
   const json users = json::array(
       {{{"ID", "8"}, {"NAME", "Борис"}, {"UF_DEPARTMENT", {6}}},
        {{"ID", 7}, {"NAME", "Анна"}, {"LAST_NAME", "Иванова"}, {"UF_DEPARTMENT", json::array({5})}},
-       {{"ID", "9"}, {"EMAIL", "v@example.com"}}});
+       {{"ID", "9"}, {"EMAIL", "v@example.com"}, {"USER_TYPE", "employee"}},
+       {{"ID", "10"}, {"NAME", "Гость"}, {"USER_TYPE", "extranet"}}});
   const json statuses = json::array(
       {{{"STATUS_ID", "CONV_FREE"}, {"NAME", "Свободный лид"}, {"SORT", "20"}},
        {{"STATUS_ID", "NEW"}, {"NAME", "Не обработан"}, {"SORT", 10}},
@@ -48,7 +49,7 @@ TEST_CASE("the directory reads the portal's answers: names, departments, stages 
   CHECK(d.departments[1].name == "Колл-центр");
   CHECK(d.departments[1].head == 7);
   CHECK(d.departments[2].parent == 5);
-  REQUIRE(d.people.size() == 3);  // by name
+  REQUIRE(d.people.size() == 3);  // by name; the extranet guest is no employee
   CHECK(d.people[0].name == "v@example.com");
   CHECK(d.people[1].name == "Анна Иванова");
   CHECK(d.people[1].departments == std::vector<int64_t>{5});
