@@ -62,49 +62,67 @@ int64_t& CountOf(core::WaitingCounts& counts, const std::string& key) {
 }  // namespace
 
 core::Result<core::PortalDirectory> SetUp::Directory(const std::string& member_id) {
-  // Docs: departments/department-get.md, user/user-get.md (50 a page; ListAll follows `next`),
+  // Docs: departments/department-get.md and user/user-get.md (50 a page, `start`),
   // crm/universal/category/crm-category-list.md (entityTypeId 2 = deals),
-  // crm/status/crm-status-list.md (ENTITY_ID STATUS, DEAL_STAGE, DEAL_STAGE_<n>).
-  auto departments =
-      client_.ListAll(member_id, "department.get", json::object(), b24::Lane::kInteractive);
-  if (!departments) return tl::unexpected(b24::ToCoreError(departments.error(), "departments"));
-  auto people = client_.ListAll(member_id, "user.get", {{"FILTER", {{"ACTIVE", true}}}},
-                                b24::Lane::kInteractive);
-  if (!people) return tl::unexpected(b24::ToCoreError(people.error(), "employees"));
+  // crm/status/crm-status-list.md (ENTITY_ID STATUS, DEAL_STAGE, DEAL_STAGE_<n>),
+  // crm/leads/crm-lead-fields.md, crm/deals/crm-deal-fields.md.
+  // Two requests for most portals: the first pages with the dictionaries, then every other page
+  // with the pipelines' stages (a portal of 2,000 people costs two requests, not forty).
+  const json people_filter = {{"ACTIVE", true}};
   auto first = client_.Batch(member_id,
-                             {{"categories", "crm.category.list", {{"entityTypeId", 2}}},
+                             {{"departments:0", "department.get", {{"start", 0}}},
+                              {"people:0", "user.get", {{"FILTER", people_filter}, {"start", 0}}},
+                              {"categories", "crm.category.list", {{"entityTypeId", 2}}},
                               {"lead", "crm.status.list", {{"filter", {{"ENTITY_ID", "STATUS"}}}}},
                               {"lead_fields", "crm.lead.fields", json::object()},
                               {"deal_fields", "crm.deal.fields", json::object()}});
-  if (!first) return tl::unexpected(b24::ToCoreError(first.error(), "pipelines"));
+  if (!first) return tl::unexpected(b24::ToCoreError(first.error(), "the portal's directory"));
   for (const auto& item : *first) {
-    if (item.failure) return tl::unexpected(b24::ToCoreError(*item.failure, "pipelines"));
+    if (item.failure) return tl::unexpected(b24::ToCoreError(*item.failure, item.key));
   }
-  const json& answer = (*first)[0].result;
+  json departments = (*first)[0].result.is_array() ? (*first)[0].result : json::array();
+  json people = (*first)[1].result.is_array() ? (*first)[1].result : json::array();
+  const json& answer = (*first)[2].result;
   const json categories =
       answer.is_object() ? answer.value("categories", json::array()) : json::array();
-  std::vector<b24::BatchCommand> stage_reads;
+  std::vector<b24::BatchCommand> second;
+  for (const auto& [key, index] :
+       {std::pair<const char*, size_t>{"departments", 0}, {"people", 1}}) {
+    const long total = (*first)[index].total.value_or(0);
+    for (long start = 50; start < std::min<long>(total, kMostListed); start += 50) {
+      json params = {{"start", start}};
+      if (index == 1) params["FILTER"] = people_filter;
+      second.push_back({std::string(key) + ":" + std::to_string(start),
+                        index == 0 ? "department.get" : "user.get", params});
+    }
+  }
   for (const auto& row : categories) {
     if (!row.is_object() || !row.contains("id")) continue;
     const int64_t id = core::IdValue(row["id"]);
     if (id < 0 || (id == 0 && row["id"] != 0 && row["id"] != "0")) continue;
     const std::string entity = id == 0 ? "DEAL_STAGE" : "DEAL_STAGE_" + std::to_string(id);
-    stage_reads.push_back(
-        {std::to_string(id), "crm.status.list", {{"filter", {{"ENTITY_ID", entity}}}}});
+    second.push_back(
+        {"stages:" + std::to_string(id), "crm.status.list", {{"filter", {{"ENTITY_ID", entity}}}}});
   }
   std::map<int64_t, json> stages;
-  if (!stage_reads.empty()) {
-    auto read = client_.Batch(member_id, stage_reads);
-    if (!read) return tl::unexpected(b24::ToCoreError(read.error(), "stages"));
+  if (!second.empty()) {
+    auto read = client_.Batch(member_id, second);
+    if (!read) return tl::unexpected(b24::ToCoreError(read.error(), "the portal's directory"));
     for (const auto& item : *read) {
-      if (item.failure) return tl::unexpected(b24::ToCoreError(*item.failure, "stages"));
-      stages[std::stoll(item.key)] = item.result;
+      if (item.failure) return tl::unexpected(b24::ToCoreError(*item.failure, item.key));
+      const std::string kind = item.key.substr(0, item.key.find(':'));
+      if (kind == "stages") {
+        stages[std::stoll(item.key.substr(item.key.find(':') + 1))] = item.result;
+        continue;
+      }
+      json& rows = kind == "departments" ? departments : people;
+      for (const auto& row : item.result.is_array() ? item.result : json::array())
+        rows.push_back(row);
     }
   }
-  auto directory = core::DirectoryOf(json(std::move(*departments)), json(std::move(*people)),
-                                     (*first)[1].result, categories, stages);
-  directory.lead_fields = core::FieldsOfDescription((*first)[2].result);
-  directory.deal_fields = core::FieldsOfDescription((*first)[3].result);
+  auto directory = core::DirectoryOf(departments, people, (*first)[3].result, categories, stages);
+  directory.lead_fields = core::FieldsOfDescription((*first)[4].result);
+  directory.deal_fields = core::FieldsOfDescription((*first)[5].result);
   return directory;
 }
 

@@ -22,6 +22,10 @@ namespace engine {
 // queues' caps hold most of them back anyway. The answer says how many are left.
 inline constexpr int kMostDistributedAtOnce = 500;
 
+// How many departments, and how many people, the set-up lists: a company the conveyor serves
+// has far fewer; the bound keeps one page's reads to a few requests.
+inline constexpr long kMostListed = 5000;
+
 struct Distributed {
   core::WaitingCounts queued;  // given to the conveyor now
   core::WaitingCounts left;    // still waiting after this round

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -291,6 +292,24 @@ TEST_CASE(
   CHECK(f.Settings()["away"].empty());
   CHECK(version() == before + 3);
   CHECK(f.Call("PUT", f.Api("/away/0"), ops, {{"paused", true}}).status == 400);
+}
+
+TEST_CASE("the set-up lists every employee of a portal with more than a page of them") {
+  DayOneFixture f;
+  const long team = f.Department("Отдел А");
+  for (int i = 0; i < 120; ++i) {
+    const std::string name = "Сотрудник " + std::to_string(i);
+    REQUIRE(f.emu.Control("users", {{"NAME", name}, {"UF_DEPARTMENT", {team}}}).status == 200);
+  }
+  REQUIRE(f.emu.Control("users", {{"NAME", "Уволенный"}, {"ACTIVE", false}}).status == 200);
+  REQUIRE(f.Install().body["installed"] == true);
+  const auto view = f.Call("GET", f.Api("/setup"), "Bearer " + test::kApiToken);
+  REQUIRE(view.status == 200);
+  std::set<std::string> names;
+  for (const auto& person : view.body["directory"]["people"]) names.insert(person["name"]);
+  CHECK(names.size() == 121);  // the 120, and the admin; not the dismissed one
+  CHECK(names.count("Сотрудник 119") == 1);
+  CHECK(names.count("Уволенный") == 0);
 }
 
 }  // namespace day_one_test
