@@ -5,6 +5,7 @@
 
 #include "handlers/access.h"
 #include "handlers/reply.h"
+#include "handlers/routes.h"
 #include "lib/core/json_changes.h"
 #include "lib/core/payloads.h"
 #include "lib/core/report.h"
@@ -218,6 +219,7 @@ void SaveSettings(Deps& deps, const httplib::Request& req, httplib::Response& re
 }
 
 json BodyObject(const httplib::Request& req) {
+  if (!core::JsonNestingWithin(req.body, kMostJsonNesting)) return json();
   json body = json::parse(req.body, nullptr, false);
   return body.is_object() ? body : json();
 }
@@ -228,7 +230,8 @@ void PutSettings(Deps& deps, const httplib::Request& req, httplib::Response& res
   if (!Admit(deps, req, res, Need::kAdmin)) return;
   json body = BodyObject(req);
   if (body.is_null()) {
-    return JsonError(res, 400, "invalid_request", "The body must be a JSON object of settings");
+    return JsonError(res, 400, "invalid_request",
+                     "The body must be a JSON object of settings, nested at most 32 deep");
   }
   SaveSettings(deps, req, res, std::move(body));
 }
@@ -237,7 +240,8 @@ void PatchSettings(Deps& deps, const httplib::Request& req, httplib::Response& r
   if (!Admit(deps, req, res, Need::kAdmin)) return;
   json patch = BodyObject(req);
   if (patch.is_null()) {
-    return JsonError(res, 400, "invalid_request", "The body must be a JSON merge patch object");
+    return JsonError(res, 400, "invalid_request",
+                     "The body must be a JSON merge patch object, nested at most 32 deep");
   }
   auto current = deps.settings->For(req.matches[1].str());
   if (!current) return JsonError(res, 503, "storage_error", "The settings could not be read");
@@ -250,7 +254,8 @@ void PreviewSettings(Deps& deps, const httplib::Request& req, httplib::Response&
   if (!Admit(deps, req, res, Need::kPortalWide)) return;
   json body = BodyObject(req);
   if (body.is_null()) {
-    return JsonError(res, 400, "invalid_request", "The body must be a JSON object of settings");
+    return JsonError(res, 400, "invalid_request",
+                     "The body must be a JSON object of settings, nested at most 32 deep");
   }
   body.erase("version");
   auto current = deps.settings->For(req.matches[1].str());

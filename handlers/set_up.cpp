@@ -2,6 +2,8 @@
 
 #include "handlers/access.h"
 #include "handlers/reply.h"
+#include "handlers/routes.h"
+#include "lib/core/payloads.h"
 #include "lib/core/settings.h"
 
 namespace handlers {
@@ -74,7 +76,9 @@ void MarkAway(Deps& deps, const httplib::Request& req, httplib::Response& res) {
     return JsonError(res, 400, "invalid_request", "The path names a user by a positive id");
   std::string until;  // empty: back at work
   if (req.method == "PUT") {
-    const json body = json::parse(req.body, nullptr, false);
+    const json body = core::JsonNestingWithin(req.body, kMostJsonNesting)
+                          ? json::parse(req.body, nullptr, false)
+                          : json();
     const bool paused = body.is_object() && body.value("paused", false) == true;
     if (body.is_object() && body.contains("until") && body["until"].is_string())
       until = body["until"].get<std::string>();

@@ -60,6 +60,11 @@ struct Event {
 // auth[member_id] or auth[application_token] is missing.
 [[nodiscard]] Result<Event> ParseEvent(std::string_view body);
 
+// Whether JSON text nests arrays and objects at most `max_depth` deep, read without parsing:
+// a body is refused before a recursive walk (a merge patch, a destructor) could meet a depth
+// that overflows a thread's stack.
+bool JsonNestingWithin(std::string_view text, int max_depth);
+
 // Compares secrets in time independent of where they differ.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 

@@ -263,4 +263,30 @@ TEST_CASE("a sales deal moved to the sales lost stage shows up in the report's r
   CHECK(csv->body.find(lost + ",Отказ в продажах," + std::to_string(closer)) != std::string::npos);
 }
 
+TEST_CASE("a body nested past any settings' depth is refused, and the server stays up") {
+  ApiFixture f;
+  REQUIRE(f.Install().body["installed"] == true);
+  // 40,000 levels fit in the body limit; merging or walking them recursively would overflow a
+  // thread's stack.
+  std::string deep;
+  for (int i = 0; i < 40000; ++i) deep += "{\"a\":";
+  deep += "1";
+  deep += std::string(40000, '}');
+  httplib::Client client("127.0.0.1", f.app.port());
+  const httplib::Headers auth = {{"Authorization", "Bearer " + test::kApiToken}};
+  for (const char* method : {"PATCH", "PUT", "POST"}) {
+    INFO(method);
+    const std::string path = std::string("/api/portals/") + kMember +
+                             (std::string(method) == "POST" ? "/settings/preview" : "/settings");
+    const auto answer = test::ToAnswer(
+        std::string(method) == "PATCH"
+            ? client.Patch(path.c_str(), auth, deep, "application/merge-patch+json")
+        : std::string(method) == "PUT" ? client.Put(path.c_str(), auth, deep, "application/json")
+                                       : client.Post(path.c_str(), auth, deep, "application/json"));
+    CHECK(answer.status == 400);
+    CHECK(answer.body["error"] == "invalid_request");
+  }
+  CHECK(f.Get(f.Settings()).status == 200);
+}
+
 }  // namespace api_test

@@ -161,4 +161,13 @@ TEST_CASE("an event with a name that is not one — or a CRM event without its o
                        "auth[application_token]=T"));
 }
 
+TEST_CASE("JSON nesting is measured in the text, strings and escapes aside") {
+  CHECK(core::JsonNestingWithin(R"({"a": [1, {"b": 2}]})", 3));
+  CHECK_FALSE(core::JsonNestingWithin(R"({"a": [1, {"b": 2}]})", 2));
+  CHECK(core::JsonNestingWithin(R"({"a": "[[[[{{{{"})", 1));        // brackets in a string
+  CHECK(core::JsonNestingWithin(R"({"a": "\"[[[[", "b": 1})", 1));  // an escaped quote
+  CHECK(core::JsonNestingWithin("", 0));
+  CHECK_FALSE(core::JsonNestingWithin(std::string(100000, '['), 32));
+}
+
 }  // namespace payloads_test
