@@ -143,9 +143,14 @@ b24::BatchCommand ConveyorRules::PipelinesRead() {
   return {"c", "crm.category.list", {{"entityTypeId", 2}}};
 }
 
-b24::BatchCommand ConveyorRules::DepartmentRead(int64_t department) {
-  return {
+b24::BatchCommand ConveyorRules::DepartmentRead(int64_t department, long start) {
+  b24::BatchCommand read{
       "d" + std::to_string(department), "user.get", {{"FILTER", {{"UF_DEPARTMENT", department}}}}};
+  if (start > 0) {
+    read.key += ":" + std::to_string(start);
+    read.params["start"] = start;
+  }
+  return read;
 }
 
 b24::BatchCommand ConveyorRules::NameRead(int64_t user) {
@@ -285,11 +290,26 @@ core::Result<std::vector<core::Candidate>> ConveyorRules::QueueCandidates(
   if (!reads.empty()) {
     auto users = round.Batch(reads);
     if (!users) return tl::unexpected(b24::ToCoreError(users.error(), "queue members"));
+    // user.get answers 50 a page: a department of more has its other pages read next (one more
+    // request for them all, riding in the round).
+    std::vector<b24::BatchCommand> pages;
+    for (const auto& item : *users) {
+      const long total = item.failure ? 0 : item.total.value_or(0);
+      for (long start = 50; start < std::min(total, kMostDepartmentMembers); start += 50)
+        pages.push_back(DepartmentRead(std::stoll(item.key.substr(1)), start));
+    }
+    if (!pages.empty()) {
+      auto more = round.Batch(pages);
+      if (!more) return tl::unexpected(b24::ToCoreError(more.error(), "queue members"));
+      users->insert(users->end(), more->begin(), more->end());
+    }
     std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& command : reads)
+      department_members_[{member_id, std::stoll(command.key.substr(1))}] = {now, {}};
     for (const auto& item : *users) {
       if (item.failure) return tl::unexpected(b24::ToCoreError(*item.failure, "queue members"));
+      // "d<department>" or "d<department>:<start>"
       auto& kept = department_members_[{member_id, std::stoll(item.key.substr(1))}];
-      kept = {now, {}};
       if (!item.result.is_array()) continue;
       for (const auto& user : item.result) {
         const int64_t id = core::IdValue(user.value("ID", json()));

@@ -69,8 +69,8 @@ class ConveyorRules : public core::Rules {
       const std::string& member_id);
 
  private:
-  // A round's reads are put off a few times at most: pipelines, then departments, then
-  // presence, loads and duplicates, then the duplicates' owners.
+  // A round's reads are put off a few times at most: pipelines, then departments (then their
+  // pages past the first), then presence, loads and duplicates, then the duplicates' owners.
   static constexpr int kMaxPasses = 6;
 
   core::Result<core::Outcome> PlanOne(const core::EntityChange& change, PlanningRound& round);
@@ -119,7 +119,8 @@ class ConveyorRules : public core::Rules {
   // (presence not kept, names not kept when `names`, every member's load): built in one place,
   // so that ReadAhead asks exactly what the plans will. MemberReads requires mutex_.
   static b24::BatchCommand PipelinesRead();
-  static b24::BatchCommand DepartmentRead(int64_t department);
+  // The department's members from `start` on (user.get answers 50 a page).
+  static b24::BatchCommand DepartmentRead(int64_t department, long start = 0);
   static b24::BatchCommand NameRead(int64_t user);
   // `online`: the queue requires online members, so IS_ONLINE is read (user.get, 50 a read).
   std::vector<b24::BatchCommand> MemberReads(const std::string& member_id,
@@ -140,6 +141,8 @@ class ConveyorRules : public core::Rules {
   // Pipelines, departments and names change rarely: read again after an hour.
   static constexpr double kDictionarySeconds = 3600;
   static constexpr double kPresenceSeconds = 60;
+  // A queue's department is read up to this many members (40 pages in one batch request).
+  static constexpr long kMostDepartmentMembers = 2000;
   struct PipelineNames {
     double read_at = 0;
     std::map<std::string, int64_t> by_name;

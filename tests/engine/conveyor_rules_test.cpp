@@ -43,6 +43,29 @@ TEST_CASE("new leads go to the least loaded hunter at work — and the choice is
   CHECK(d.body["candidates"][2]["verdict"] == "absent");  // Вера
 }
 
+TEST_CASE("a department of more than a page of people: all of them are the queue's members") {
+  test::ConveyorFixture f;
+  std::vector<long> operators;
+  const long big = std::stol(
+      f.emu.Control("departments", {{"NAME", "Большой колл-центр"}}).body["ID"].get<std::string>());
+  for (int i = 0; i < 120; ++i) {
+    auto user = f.emu.Control(
+        "users", {{"NAME", "Оператор " + std::to_string(i)}, {"UF_DEPARTMENT", {big}}});
+    REQUIRE(user.status == 200);
+    operators.push_back(std::stol(user.body["ID"].get<std::string>()));
+  }
+  // Only the 110th has opened the day: on the third page of user.get.
+  f.Present(operators[110], "OPENED");
+  f.Configure([&](json& body) { body["queues"]["hunters"]["departments"] = {big}; });
+  const long id = f.AddLead("Окна", "8 912 345-67-89");
+  f.Drain();
+  CHECK(f.Lead(id)["ASSIGNED_BY_ID"] == std::to_string(operators[110]));
+  auto journal = f.decisions.ForEntity(f.kMember, "lead", id);
+  REQUIRE(journal);
+  REQUIRE_FALSE(journal->empty());
+  CHECK((*journal)[0].decision.body["candidates"].size() == 120);
+}
+
 TEST_CASE("a burst of new leads is planned as one round — a few requests and even shares") {
   test::ConveyorFixture f;
   for (int i = 0; i < 6; ++i)
