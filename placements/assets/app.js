@@ -29,6 +29,12 @@ function show(name) {
   fitWindow();
 }
 
+// The tabs answer clicks from here on: the page says so (tests wait for it, not for the
+// static markup, which is there before this script runs).
+function ready() {
+  document.body.dataset.ready = 'true';
+}
+
 function main() {
   translate();
   document.title = t('app.title');
@@ -56,6 +62,7 @@ function main() {
     // away; anyone else is told they have no access.
     for (const button of document.querySelectorAll('[data-tab]')) button.hidden = button.dataset.tab !== 'setup';
     setUpView.then((view) => {
+      ready();
       if (view) return show('setup');
       document.querySelector('.cv-tabs').hidden = true;
       document.querySelector('main').replaceChildren(
@@ -64,6 +71,7 @@ function main() {
     });
     return;
   }
+  ready();
   if (TABS.includes(asked)) return show(asked);
   show('dashboard');
   setUpView.then((view) => {

@@ -54,7 +54,7 @@ test('an admin changes a queue cap on the set-up tab, saves, and the conveyor fo
   assert.equal(before.body.settings.queues.closers.cap, 15);
 
   const page = await world.browser();
-  const frame = await world.open(page, { placement: 'DEFAULT' }, '.cv-tabs');
+  const frame = await world.open(page, { placement: 'DEFAULT' }, 'body[data-ready]');
   await frame.locator('[data-tab="setup"]').click();
   const cap = frame.locator('input[name="queues.closers.cap"]');
   await cap.waitFor();
@@ -126,7 +126,7 @@ test('a viewer the admin names cannot save: the button is off and the API refuse
   const granted = await world.ops('PATCH', 'settings', { reports: { viewers: [Number(hunter)] } });
   assert.equal(granted.status, 200, JSON.stringify(granted.body));
   const page = await world.browser();
-  const frame = await world.open(page, { placement: 'DEFAULT', user: hunter }, '.cv-tabs');
+  const frame = await world.open(page, { placement: 'DEFAULT', user: hunter }, 'body[data-ready]');
   await frame.locator('[data-tab="settings"]').click();
   await frame.locator('#cv-save').waitFor();
   assert.equal(await frame.locator('#cv-save').isDisabled(), true);

@@ -67,7 +67,7 @@ test('an admin sets the conveyor up from nothing by picking names, and the next 
 
 test('an admin marks a person away until a date from the page; the queue says so and skips them', { timeout: 90000 }, async () => {
   const page = await world.browser();
-  const frame = await world.open(page, { placement: 'DEFAULT' }, '.cv-tabs');
+  const frame = await world.open(page, { placement: 'DEFAULT' }, 'body[data-ready]');
   await frame.locator('[data-tab="setup"]').click();
   const row = frame.locator(`section[data-queue="closers"] tr[data-member="${world.people.dmitry.id}"]`);
   await row.waitFor();
@@ -131,7 +131,7 @@ test('a head of a department marks their own people away, and no one else', { ti
 
 test('the settings tab picks by name too: who sees the reports, a stage norm, a field to copy', { timeout: 60000 }, async () => {
   const page = await world.browser();
-  const frame = await world.open(page, { placement: 'DEFAULT' }, '.cv-tabs');
+  const frame = await world.open(page, { placement: 'DEFAULT' }, 'body[data-ready]');
   await frame.locator('[data-tab="settings"]').click();
   await frame.locator('[data-picker="reports.viewers"]').waitFor();
   await frame.locator('[data-search="reports.viewers"]').fill('анна');
