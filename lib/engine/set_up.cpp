@@ -23,7 +23,7 @@ struct WaitingList {
 };
 
 std::vector<WaitingList> WaitingListsOf(const core::Settings& settings,
-                                        const core::PortalDirectory& directory) {
+                                        const std::vector<core::DirectoryPipeline>& pipelines) {
   std::vector<std::string> statuses = {"NEW"};
   for (const auto& s : {settings.lead.duplicate_check, settings.lead.free}) {
     if (!s.empty() && std::find(statuses.begin(), statuses.end(), s) == statuses.end())
@@ -34,7 +34,7 @@ std::vector<WaitingList> WaitingListsOf(const core::Settings& settings,
   for (const auto& [key, stages] :
        {std::pair<std::string, const core::PipelineStages*>{"sales", &settings.sales},
         {"production", &settings.production}}) {
-    for (const auto& pipeline : directory.pipelines) {
+    for (const auto& pipeline : pipelines) {
       if (pipeline.name != stages->pipeline || stages->free.empty()) continue;
       lists.push_back({key,
                        "deal",
@@ -131,7 +131,8 @@ core::Result<nlohmann::json> SetUp::View(const std::string& member_id,
   auto settings = settings_.For(member_id);
   if (!settings) return tl::unexpected(settings.error());
   std::vector<b24::BatchCommand> counts;
-  for (const auto& list : WaitingListsOf(*settings, directory)) counts.push_back(PageOf(list, 0));
+  for (const auto& list : WaitingListsOf(*settings, directory.pipelines))
+    counts.push_back(PageOf(list, 0));
   auto read = client_.Batch(member_id, counts);
   if (!read) return tl::unexpected(b24::ToCoreError(read.error(), "waiting items"));
   core::WaitingCounts waiting;
@@ -150,9 +151,18 @@ core::Result<nlohmann::json> SetUp::View(const std::string& member_id,
 core::Result<Distributed> SetUp::Distribute(const std::string& member_id) {
   auto settings = settings_.For(member_id);
   if (!settings) return tl::unexpected(settings.error());
-  auto directory = Directory(member_id);
-  if (!directory) return tl::unexpected(directory.error());
-  const auto lists = WaitingListsOf(*settings, *directory);
+  // Only the pipelines' ids are needed here, not the whole directory: one request.
+  auto categories =
+      client_.Call(member_id, "crm.category.list", {{"entityTypeId", 2}}, b24::Lane::kInteractive);
+  if (!categories) return tl::unexpected(b24::ToCoreError(categories.error(), "pipelines"));
+  const json rows = categories->result.is_object()
+                        ? categories->result.value("categories", json::array())
+                        : json::array();
+  const auto lists = WaitingListsOf(
+      *settings,
+      core::DirectoryOf(json::array(), json::array(), json::array(), rows, {}).pipelines);
+  std::map<std::string, std::string> entity_types;  // by list key
+  for (const auto& list : lists) entity_types[list.key] = list.entity_type;
   std::vector<b24::BatchCommand> pages;
   for (const auto& list : lists) {
     for (long start = 0; start < kMostDistributedAtOnce; start += 50)
@@ -167,7 +177,7 @@ core::Result<Distributed> SetUp::Distribute(const std::string& member_id) {
     const auto& item = (*read)[i];
     if (item.failure) return tl::unexpected(b24::ToCoreError(*item.failure, "waiting items"));
     const std::string key = item.key.substr(0, item.key.find(':'));
-    const std::string entity_type = key == "leads" ? "lead" : "deal";
+    const std::string& entity_type = entity_types[key];
     if (item.total) totals[key] = *item.total;
     for (const auto& row : item.result.is_array() ? item.result : json::array()) {
       const int64_t id = core::IdField(row, "ID");
